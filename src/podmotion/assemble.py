@@ -1,0 +1,45 @@
+"""Join the padded scenes and put the source's audio back."""
+
+from __future__ import annotations
+
+import logging
+import os
+import tempfile
+from pathlib import Path
+
+from .atomic import atomic_output
+from .errors import PodmotionError
+from .ffmpeg import concat_copy, mux_audio
+from .media import MP4_COPYABLE_AUDIO, SourceInfo
+
+log = logging.getLogger(__name__)
+
+
+def concat_scenes(parts: list[str | os.PathLike], out_path: str | os.PathLike) -> None:
+    """Join padded scene clips, in order, by stream copy."""
+    if not parts:
+        raise PodmotionError(out_path, "no scenes to join")
+    out_path = Path(out_path)
+    with atomic_output(out_path) as tmp, tempfile.TemporaryDirectory(dir=out_path.parent) as scratch:
+        concat_copy(parts, tmp, list_path=Path(scratch) / "scenes.ffconcat")
+
+
+def mux(video_path: str | os.PathLike, source: SourceInfo, out_path: str | os.PathLike) -> str:
+    """Write the final MP4: the video as it is, the source's audio copied packet for packet
+    when MP4 can hold it, otherwise encoded once to AAC. Returns what was done with the audio."""
+    if not source.has_audio:
+        how = "none (the source has no audio)"
+    elif source.audio_codec in MP4_COPYABLE_AUDIO:
+        how = f"copied ({source.audio_codec})"
+    else:
+        how = f"encoded to AAC ({source.audio_codec} cannot go in MP4 as it is)"
+    with atomic_output(out_path) as tmp:
+        try:
+            mux_audio(video_path, source.path, tmp, copy_audio=how.startswith("copied"), has_audio=source.has_audio)
+        except PodmotionError as exc:
+            if not how.startswith("copied"):
+                raise
+            log.warning("audio copy failed (%s); encoding to AAC instead", exc.problem)
+            how = f"encoded to AAC (copying {source.audio_codec} failed)"
+            mux_audio(video_path, source.path, tmp, copy_audio=False, has_audio=True)
+    return how

@@ -1,0 +1,77 @@
+"""Animators: each turns one still into a short clip, behind one signature.
+
+Every backend module exposes ``animate(request: AnimateRequest) -> dict``. It
+writes an H.264 MP4 to ``request.out_path`` and returns what it did (for the
+log and the per-scene sidecar). Backends are looked up by name in
+``BACKENDS``; ``needs_gpu`` tells the workflow which ones claim the GPU.
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+import subprocess
+import sys
+from dataclasses import dataclass, field
+from fractions import Fraction
+from pathlib import Path
+from typing import Callable
+
+from ..ffmpeg import EncoderSettings
+
+
+@dataclass(frozen=True)
+class AnimateRequest:
+    image_path: Path
+    out_path: Path
+    width: int  # the episode's output size; a backend may render at another size
+    height: int
+    fps: Fraction  # the episode's output rate
+    max_duration_s: float  # the scene's length: a longer clip would only be trimmed
+    seed: int  # already derived for this scene
+    options: dict = field(default_factory=dict)  # the backend's own config section
+    fit: str = "cover"  # how the scene will be fitted to the output (see podmotion.fit)
+    encoder: EncoderSettings = EncoderSettings()
+
+
+@dataclass(frozen=True)
+class Backend:
+    name: str
+    module: str  # imported only when the backend runs, so heavy imports stay in their jobs
+    needs_gpu: bool
+
+    def animate(self, request: AnimateRequest) -> dict:
+        fn: Callable[[AnimateRequest], dict] = importlib.import_module(self.module).animate
+        return fn(request)
+
+
+BACKENDS: dict[str, Backend] = {
+    "kenburns": Backend("kenburns", "podmotion.backends.kenburns", needs_gpu=False),
+    "still": Backend("still", "podmotion.backends.still", needs_gpu=False),
+}
+CPU_DEFAULT = "kenburns"
+
+
+def cuda_available() -> tuple[bool, str]:
+    """Whether a CUDA device is usable, without importing torch into this process."""
+    if importlib.util.find_spec("torch") is None:
+        return False, "PyTorch is not installed"
+    probe = "import torch; print(torch.cuda.is_available())"
+    try:
+        out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=120)
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        return False, f"could not ask PyTorch about CUDA ({exc})"
+    if out.stdout.strip() == "True":
+        return True, "CUDA is available"
+    return False, "PyTorch sees no CUDA device"
+
+
+def resolve_auto() -> tuple[str, str]:
+    """The backend ``auto`` stands for on this machine, and why."""
+    gpu_backends = [b.name for b in BACKENDS.values() if b.needs_gpu]
+    if not gpu_backends:
+        return CPU_DEFAULT, "no GPU backend is installed in this version of podmotion"
+    ok, why = cuda_available()
+    if ok:
+        return gpu_backends[0], why
+    return CPU_DEFAULT, why

@@ -1,0 +1,187 @@
+"""Scene detection (PySceneDetect) and one representative still per scene.
+
+Writes, into one folder:
+- ``timestamps.csv``: scene, start_frame, end_frame, start_time, end_time, duration
+  (source frame numbers, end exclusive; times in seconds from the first frame);
+- ``source.json``: the probe of the source (size, rotation, rate, audio);
+- ``scene_001.png`` …: for each scene the sharpest of several frames from its
+  middle, never its first frame, which can be mid-transition.
+"""
+
+from __future__ import annotations
+
+import csv
+import dataclasses
+import logging
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from .atomic import atomic_output
+from .errors import PodmotionError
+from .media import SourceInfo, _open, _upright, probe, write_image
+
+log = logging.getLogger(__name__)
+
+DETECTORS = ("content", "adaptive", "threshold", "histogram", "hash")
+TIMESTAMP_COLUMNS = ("scene", "start_frame", "end_frame", "start_time", "end_time", "duration")
+
+
+@dataclass(frozen=True)
+class Scene:
+    scene: int  # 1-based
+    start_frame: int  # source frames, end exclusive
+    end_frame: int
+    start_time: float  # seconds from the first frame
+    end_time: float
+
+    @property
+    def duration(self) -> float:
+        return self.end_time - self.start_time
+
+
+def make_detector(name: str, threshold: float | None, min_scene_len_s: float):
+    import scenedetect as sd
+
+    classes = {
+        "content": (sd.ContentDetector, "threshold"),
+        "adaptive": (sd.AdaptiveDetector, "adaptive_threshold"),
+        "threshold": (sd.ThresholdDetector, "threshold"),
+        "histogram": (sd.HistogramDetector, "threshold"),
+        "hash": (sd.HashDetector, "threshold"),
+    }
+    if name not in classes:
+        raise ValueError(f"unknown detector {name!r}; allowed: {', '.join(DETECTORS)}")
+    cls, threshold_kw = classes[name]
+    kwargs = {"min_scene_len": float(min_scene_len_s)}
+    if threshold is not None:
+        kwargs[threshold_kw] = float(threshold)
+    return cls(**kwargs)
+
+
+def find_scenes(video_path: str | os.PathLike, info: SourceInfo, detector: str, threshold: float | None,
+                min_scene_len_s: float) -> list[Scene]:  # fmt: skip
+    """Detect cuts; a video with no cuts is one scene. The last scene ends where the source ends."""
+    import scenedetect as sd
+
+    try:
+        video = sd.open_video(str(video_path), backend="pyav")
+    except Exception as exc:  # PySceneDetect wraps backend errors in several types
+        raise PodmotionError(video_path, f"scene detection cannot open the video ({exc})") from None
+    manager = sd.SceneManager()
+    manager.add_detector(make_detector(detector, threshold, min_scene_len_s))
+    manager.detect_scenes(video=video)
+    spans = manager.get_scene_list(start_in_scene=True)
+    fps = info.fps_fraction
+    scenes = []
+    for i, (start, end) in enumerate(spans, start=1):
+        scenes.append(Scene(i, start.frame_num, end.frame_num, float(start.seconds), float(end.seconds)))
+    if not scenes:  # nothing decodable beyond the probe's first frame: one scene
+        scenes = [Scene(1, 0, max(1, round(info.duration_s * float(fps))), 0.0, info.duration_s)]
+    # The timeline covers the whole source (audio included), from 0.
+    scenes[0] = dataclasses.replace(scenes[0], start_frame=0, start_time=0.0)
+    scenes[-1] = dataclasses.replace(scenes[-1], end_time=max(info.duration_s, scenes[-1].start_time))
+    return scenes
+
+
+def sharpness(rgb: np.ndarray) -> float:
+    """Variance of the Laplacian of the grey image: higher is sharper."""
+    import cv2
+
+    grey = cv2.cvtColor(rgb, cv2.COLOR_RGB2GRAY)
+    return float(cv2.Laplacian(grey, cv2.CV_64F).var())
+
+
+def candidate_times(scene: Scene, count: int) -> list[float]:
+    """``count`` times spread over the middle half of a scene (never its first frame)."""
+    length = scene.end_time - scene.start_time
+    lo, hi = scene.start_time + 0.25 * length, scene.start_time + 0.75 * length
+    if count <= 1:
+        return [(lo + hi) / 2]
+    return [lo + (hi - lo) * k / (count - 1) for k in range(count)]
+
+
+def representative_frames(video_path: str | os.PathLike, scenes: list[Scene], count: int) -> list[np.ndarray]:
+    """For each scene, the sharpest of ``count`` frames from its middle (upright RGB)."""
+    import av
+
+    picks: list[np.ndarray] = []
+    with _open(video_path) as container:
+        video = container.streams.video[0]
+        video.thread_type = "AUTO"
+        tb = video.time_base
+        origin_pts = None
+        for frame in container.decode(video):
+            origin_pts = frame.pts or 0
+            break
+        for scene in scenes:
+            wanted = candidate_times(scene, count)
+            best, best_score, last = None, -1.0, None
+            container.seek(origin_pts + int(wanted[0] / tb), stream=video, backward=True, any_frame=False)
+            try:
+                for frame in container.decode(video):
+                    t = float((frame.pts - origin_pts) * tb) if frame.pts is not None else 0.0
+                    if t >= scene.end_time or not wanted:
+                        break
+                    last = frame
+                    if t + 1e-6 < wanted[0]:
+                        continue
+                    while wanted and wanted[0] <= t + 1e-6:
+                        wanted.pop(0)
+                    rgb = _upright(frame.to_ndarray(format="rgb24"), int(round(-(frame.rotation or 0))) % 360)
+                    score = sharpness(rgb)
+                    if score > best_score:
+                        best, best_score = rgb, score
+            except av.error.FFmpegError as exc:
+                raise PodmotionError(video_path, f"cannot decode scene {scene.scene} ({exc.strerror or exc})") from None
+            if best is None and last is not None:
+                best = _upright(last.to_ndarray(format="rgb24"), int(round(-(last.rotation or 0))) % 360)
+            if best is None:
+                raise PodmotionError(video_path, f"no frame found for scene {scene.scene}")
+            picks.append(best)
+    return picks
+
+
+def write_timestamps(scenes: list[Scene], path: str | os.PathLike) -> None:
+    with open(path, "w", newline="") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(TIMESTAMP_COLUMNS)
+        for s in scenes:
+            writer.writerow([s.scene, s.start_frame, s.end_frame, f"{s.start_time:.6f}", f"{s.end_time:.6f}",
+                             f"{s.duration:.6f}"])  # fmt: skip
+
+
+def read_timestamps(path: str | os.PathLike) -> list[Scene]:
+    import pandas as pd
+
+    table = pd.read_csv(path)
+    missing = set(TIMESTAMP_COLUMNS) - set(table.columns)
+    if missing:
+        raise PodmotionError(path, f"missing columns: {', '.join(sorted(missing))}")
+    return [
+        Scene(int(r.scene), int(r.start_frame), int(r.end_frame), float(r.start_time), float(r.end_time))
+        for r in table.itertuples()
+    ]
+
+
+def scene_image_name(scene: int) -> str:
+    return f"scene_{scene:03d}.png"
+
+
+def detect_to_folder(video_path: str | os.PathLike, out_dir: str | os.PathLike, *, detector: str,
+                     threshold: float | None, min_scene_len_s: float, candidates: int) -> list[Scene]:  # fmt: skip
+    """Run detection and write the scene folder atomically (all of it, or nothing)."""
+    info = probe(video_path)
+    scenes = find_scenes(video_path, info, detector, threshold, min_scene_len_s)
+    images = representative_frames(video_path, scenes, candidates)
+    with atomic_output(out_dir) as tmp:
+        tmp.mkdir(parents=True)
+        for scene, rgb in zip(scenes, images):
+            write_image(rgb, Path(tmp) / scene_image_name(scene.scene))
+        write_timestamps(scenes, Path(tmp) / "timestamps.csv")
+        info.to_json(Path(tmp) / "source.json")
+    log.info("%s: %d scene(s), %.3f s, %s fps%s", video_path, len(scenes), info.duration_s, info.fps,
+             " (variable rate: output at a constant rate)" if info.is_vfr else "")  # fmt: skip
+    return scenes

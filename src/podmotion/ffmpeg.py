@@ -1,0 +1,171 @@
+"""The one place that builds and runs ffmpeg command lines.
+
+Commands are argument lists handed to ``subprocess`` directly: no shell is
+involved, so no path or user string is ever interpreted by one. The binary is
+``ffmpeg`` from PATH when present, otherwise the one the imageio-ffmpeg wheel
+ships (set ``PODMOTION_FFMPEG`` to force another).
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import shutil
+import subprocess
+from dataclasses import dataclass
+from fractions import Fraction
+from pathlib import Path
+from typing import Iterable, Sequence
+
+import numpy as np
+
+from .errors import PodmotionError
+
+
+@functools.lru_cache(maxsize=1)
+def ffmpeg_exe() -> str:
+    """Path of the ffmpeg binary to run."""
+    forced = os.environ.get("PODMOTION_FFMPEG")
+    if forced:
+        return forced
+    on_path = shutil.which("ffmpeg")
+    if on_path:
+        return on_path
+    import imageio_ffmpeg
+
+    return imageio_ffmpeg.get_ffmpeg_exe()
+
+
+def _last_error_line(stderr: str) -> str:
+    lines = [ln.strip() for ln in stderr.splitlines() if ln.strip()]
+    for ln in reversed(lines):
+        if not ln.startswith(("Conversion failed", "Exiting normally")):
+            return ln
+    return "ffmpeg failed"
+
+
+def run(args: Sequence[str], *, about: str | os.PathLike, stdin_bytes: bytes | None = None) -> str:
+    """Run ffmpeg with ``args``; return its stderr, or raise naming ``about``."""
+    cmd = [ffmpeg_exe(), "-hide_banner", "-nostdin", "-y", *map(str, args)]
+    proc = subprocess.run(cmd, input=stdin_bytes, capture_output=True)
+    stderr = proc.stderr.decode("utf-8", "replace")
+    if proc.returncode != 0:
+        raise PodmotionError(about, f"ffmpeg failed: {_last_error_line(stderr)}")
+    return stderr
+
+
+@dataclass(frozen=True)
+class EncoderSettings:
+    """H.264 settings shared by every segment of one episode.
+
+    Segments are joined by stream copy, so they must come out of identical
+    encoder settings: same profile, level, pixel format and GOP structure.
+    Every segment starts on an IDR frame and GOPs are closed.
+    """
+
+    crf: int = 18
+    preset: str = "medium"
+    keyint_frames: int = 250
+
+    def video_args(self) -> list[str]:
+        x264_params = (
+            f"keyint={self.keyint_frames}:min-keyint={self.keyint_frames}"
+            ":scenecut=0:open-gop=0:repeat-headers=1"
+        )
+        return [
+            "-c:v", "libx264",
+            "-preset", self.preset,
+            "-crf", str(self.crf),
+            "-profile:v", "high",
+            "-level:v", "5.1",
+            "-pix_fmt", "yuv420p",
+            "-x264-params", x264_params,
+            "-colorspace", "bt709", "-color_primaries", "bt709",
+            "-color_trc", "bt709", "-color_range", "tv",
+        ]  # fmt: skip
+
+
+def fps_arg(fps: Fraction) -> str:
+    return f"{fps.numerator}/{fps.denominator}"
+
+
+def encode_frames(
+    frames: Iterable[np.ndarray],
+    out_path: str | os.PathLike,
+    *,
+    width: int,
+    height: int,
+    fps: Fraction,
+    encoder: EncoderSettings,
+) -> int:
+    """Encode RGB frames (H×W×3 uint8) to an H.264 MP4; return the frame count.
+
+    Frames are streamed to ffmpeg's stdin, so memory stays at one frame.
+    """
+    cmd = [
+        ffmpeg_exe(), "-hide_banner", "-nostdin", "-y", "-loglevel", "error",
+        "-f", "rawvideo", "-pix_fmt", "rgb24", "-s", f"{width}x{height}",
+        "-r", fps_arg(fps), "-i", "-",
+        "-an", "-vf", "scale=out_color_matrix=bt709:out_range=tv",
+        *encoder.video_args(),
+        "-r", fps_arg(fps), "-f", "mp4", str(out_path),
+    ]  # fmt: skip
+    proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stderr=subprocess.PIPE)
+    count = 0
+    try:
+        for frame in frames:
+            if frame.shape != (height, width, 3) or frame.dtype != np.uint8:
+                raise ValueError(f"frame {count} is {frame.shape} {frame.dtype}, expected {(height, width, 3)} uint8")
+            proc.stdin.write(np.ascontiguousarray(frame).tobytes())
+            count += 1
+    except BrokenPipeError:
+        pass
+    finally:
+        proc.stdin.close()
+        stderr = proc.stderr.read().decode("utf-8", "replace")
+        proc.wait()
+    if proc.returncode != 0:
+        raise PodmotionError(out_path, f"ffmpeg failed: {_last_error_line(stderr)}")
+    return count
+
+
+def _concat_list_line(path: Path) -> str:
+    # ffconcat quoting: wrap in single quotes, a quote itself becomes '\''
+    quoted = str(path.resolve()).replace("'", "'\\''")
+    return f"file '{quoted}'\n"
+
+
+def concat_copy(parts: Sequence[str | os.PathLike], out_path: str | os.PathLike, *, list_path: str | os.PathLike) -> None:
+    """Join MP4 segments by stream copy (no re-encode) with the concat demuxer.
+
+    A segment may appear several times: that is how a period is repeated.
+    """
+    Path(list_path).write_text("ffconcat version 1.0\n" + "".join(_concat_list_line(Path(p)) for p in parts))
+    run(
+        ["-loglevel", "error", "-f", "concat", "-safe", "0", "-i", list_path,
+         "-map", "0:v:0", "-c", "copy", "-f", "mp4", out_path],
+        about=out_path,
+    )  # fmt: skip
+
+
+def mux_audio(
+    video_path: str | os.PathLike,
+    audio_source: str | os.PathLike,
+    out_path: str | os.PathLike,
+    *,
+    copy_audio: bool,
+    has_audio: bool,
+) -> None:
+    """Put the source's audio next to the finished video; ``+faststart`` MP4.
+
+    ``copy_audio`` copies the audio packets as they are; otherwise the audio is
+    encoded once to AAC.
+    """
+    args = ["-loglevel", "error", "-i", video_path, "-i", audio_source, "-map", "0:v:0"]
+    if has_audio:
+        args += ["-map", "1:a"]
+    args += ["-c:v", "copy"]
+    if has_audio:
+        args += ["-c:a", "copy"] if copy_audio else ["-c:a", "aac", "-b:a", "192k"]
+    args += ["-map_metadata", "1", "-movflags", "+faststart", "-f", "mp4", out_path]
+    run(args, about=out_path)

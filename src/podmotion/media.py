@@ -1,0 +1,206 @@
+"""Probing media files and moving frames in and out of them (PyAV).
+
+Times are in seconds (``*_s``), rates are exact ``Fraction`` frames per second.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import asdict, dataclass
+from fractions import Fraction
+from pathlib import Path
+from typing import Iterator
+
+import numpy as np
+
+from .errors import PodmotionError
+
+# Audio codecs the MP4 muxer takes as they are; anything else is encoded to AAC.
+MP4_COPYABLE_AUDIO = {"aac", "mp3", "ac3", "eac3", "alac", "opus", "flac", "mp2"}
+
+
+@dataclass(frozen=True)
+class SourceInfo:
+    """What podmotion needs to know about an input video."""
+
+    path: str
+    width: int  # coded size, before aspect ratio and rotation
+    height: int
+    sample_aspect_ratio: str  # "num/den"
+    rotation_deg: int  # clockwise display rotation: 0, 90, 180 or 270
+    display_width: int  # what a player shows, rounded to even numbers
+    display_height: int
+    fps: str  # constant rate to output at, "num/den"
+    is_vfr: bool
+    duration_s: float  # from the first video frame to the end of the longest stream
+    has_audio: bool
+    audio_codec: str | None
+
+    @property
+    def fps_fraction(self) -> Fraction:
+        return Fraction(self.fps)
+
+    def to_json(self, path: str | os.PathLike) -> None:
+        Path(path).write_text(json.dumps(asdict(self), indent=2) + "\n")
+
+    @classmethod
+    def from_json(cls, path: str | os.PathLike) -> "SourceInfo":
+        return cls(**json.loads(Path(path).read_text()))
+
+
+def _open(path: str | os.PathLike):
+    import av
+
+    if not Path(path).exists():
+        raise PodmotionError(path, "file not found")
+    try:
+        return av.open(str(path))
+    except av.error.FFmpegError as exc:
+        raise PodmotionError(path, f"not a readable media file ({exc.strerror or exc})") from None
+
+
+def even(value: float) -> int:
+    """Nearest even integer >= 2 (H.264 4:2:0 needs even sizes)."""
+    return max(2, int(round(value / 2.0)) * 2)
+
+
+def display_size(width: int, height: int, sar: Fraction, rotation_deg: int) -> tuple[int, int]:
+    """Size a player shows: sample aspect ratio applied, then rotation."""
+    shown_w, shown_h = even(width * sar), even(height)
+    if rotation_deg % 180 == 90:
+        shown_w, shown_h = shown_h, shown_w
+    return shown_w, shown_h
+
+
+def constant_rate(average: Fraction | None, guessed: Fraction | None) -> tuple[Fraction, bool]:
+    """The constant frame rate to output at, and whether the source is variable-rate."""
+    rates = [r for r in (average, guessed) if r]
+    if not rates:
+        return Fraction(25), True
+    is_vfr = bool(average and guessed and abs(float(average) - float(guessed)) > 0.01 * float(guessed))
+    rate = Fraction(average or guessed)
+    if is_vfr:
+        rate = rate.limit_denominator(1001)
+    return rate, is_vfr
+
+
+def probe(path: str | os.PathLike) -> SourceInfo:
+    """Probe a video file; raise ``PodmotionError`` naming it when it is unusable."""
+    import av
+
+    with _open(path) as container:
+        video = next((s for s in container.streams if s.type == "video"), None)
+        if video is None:
+            raise PodmotionError(path, "no video stream")
+        audio = next((s for s in container.streams if s.type == "audio"), None)
+        cc = video.codec_context
+        width, height = cc.width, cc.height
+        sar = Fraction(video.sample_aspect_ratio) if video.sample_aspect_ratio else Fraction(1)
+        rotation_deg = 0
+        first_pts_s = None
+        try:
+            for frame in container.decode(video):
+                rotation_deg = int(round(-(frame.rotation or 0))) % 360  # PyAV: counter-clockwise
+                width, height = frame.width, frame.height
+                first_pts_s = float(frame.pts * frame.time_base) if frame.pts is not None else 0.0
+                break
+            else:
+                raise PodmotionError(path, "video stream has no decodable frames")
+        except av.error.FFmpegError as exc:
+            raise PodmotionError(path, f"video stream cannot be decoded ({exc.strerror or exc})") from None
+        fps, is_vfr = constant_rate(
+            Fraction(video.average_rate) if video.average_rate else None,
+            Fraction(video.guessed_rate) if video.guessed_rate else None,
+        )
+        ends_s = []
+        for stream in (video, audio):
+            if stream is not None and stream.duration is not None and stream.time_base:
+                start = stream.start_time or 0
+                ends_s.append(float((start + stream.duration) * stream.time_base))
+        if not ends_s and container.duration:
+            ends_s.append(container.duration / 1_000_000 + (container.start_time or 0) / 1_000_000)
+        if not ends_s:
+            raise PodmotionError(path, "duration unknown")
+        duration_s = max(ends_s) - (first_pts_s or 0.0)
+        if duration_s <= 0:
+            raise PodmotionError(path, "video has zero duration")
+        shown_w, shown_h = display_size(width, height, sar, rotation_deg)
+        return SourceInfo(
+            path=str(path),
+            width=width,
+            height=height,
+            sample_aspect_ratio=f"{sar.numerator}/{sar.denominator}",
+            rotation_deg=rotation_deg,
+            display_width=shown_w,
+            display_height=shown_h,
+            fps=f"{fps.numerator}/{fps.denominator}",
+            is_vfr=is_vfr,
+            duration_s=duration_s,
+            has_audio=audio is not None,
+            audio_codec=audio.codec_context.name if audio is not None else None,
+        )
+
+
+def read_frames(path: str | os.PathLike) -> tuple[list[np.ndarray], Fraction]:
+    """Decode every frame of a (short) clip as RGB arrays, upright; return them and the clip's rate."""
+    import av
+
+    frames: list[np.ndarray] = []
+    with _open(path) as container:
+        video = next((s for s in container.streams if s.type == "video"), None)
+        if video is None:
+            raise PodmotionError(path, "no video stream")
+        rate = Fraction(video.average_rate or video.guessed_rate or 25)
+        try:
+            for frame in container.decode(video):
+                rgb = frame.to_ndarray(format="rgb24")
+                frames.append(_upright(rgb, int(round(-(frame.rotation or 0))) % 360))
+        except av.error.FFmpegError as exc:
+            raise PodmotionError(path, f"clip cannot be decoded ({exc.strerror or exc})") from None
+    if not frames:
+        raise PodmotionError(path, "clip has no frames")
+    return frames, rate
+
+
+def _upright(rgb: np.ndarray, rotation_deg: int) -> np.ndarray:
+    """Apply a clockwise display rotation to pixels."""
+    turns = {0: 0, 90: 3, 180: 2, 270: 1}[rotation_deg]  # np.rot90 turns counter-clockwise
+    return np.ascontiguousarray(np.rot90(rgb, turns)) if turns else rgb
+
+
+def iter_frames_with_time(path: str | os.PathLike) -> Iterator[tuple[float, np.ndarray]]:
+    """Yield (time_s from the first frame, RGB frame) for every frame, upright."""
+    import av
+
+    with _open(path) as container:
+        video = next((s for s in container.streams if s.type == "video"), None)
+        if video is None:
+            raise PodmotionError(path, "no video stream")
+        first = None
+        for frame in container.decode(video):
+            t = float(frame.pts * frame.time_base) if frame.pts is not None else 0.0
+            first = t if first is None else first
+            yield t - first, _upright(frame.to_ndarray(format="rgb24"), int(round(-(frame.rotation or 0))) % 360)
+
+
+def read_image(path: str | os.PathLike) -> np.ndarray:
+    """Read an image file as an RGB uint8 array."""
+    import cv2
+
+    if not Path(path).exists():
+        raise PodmotionError(path, "file not found")
+    bgr = cv2.imread(str(path), cv2.IMREAD_COLOR)
+    if bgr is None:
+        raise PodmotionError(path, "not a readable image")
+    return cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB)
+
+
+def write_image(rgb: np.ndarray, path: str | os.PathLike) -> None:
+    import cv2
+
+    suffix = Path(path).suffix or ".png"
+    ok, data = cv2.imencode(suffix, cv2.cvtColor(rgb, cv2.COLOR_RGB2BGR))
+    if not ok:
+        raise PodmotionError(path, "could not encode image")
+    Path(path).write_bytes(data.tobytes())

@@ -1,0 +1,96 @@
+"""Pad one clip to its scene's exact frame count, at the output size and rate.
+
+The clip is decoded once, each unique frame fitted to the output size and
+kept in a memory-mapped scratch file. Each segment of the padding plan is
+encoded once, and repeats are joined by stream copy; the encode cost is at
+most about two periods of the clip, whatever the scene's length.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from fractions import Fraction
+from pathlib import Path
+
+import numpy as np
+
+from .atomic import atomic_output
+from .errors import PodmotionError
+from .ffmpeg import EncoderSettings, concat_copy, encode_frames
+from .fit import fit_frame
+from .media import iter_frames_with_time
+from .padding import plan_padding
+from .timeline import resample_indices
+
+
+def _fitted_frames(clip_path: Path, scratch: Path, width: int, height: int, fit: str) -> tuple[np.ndarray, Fraction]:
+    """Decode, fit and spill every clip frame to disk; return them memory-mapped, and the clip's rate."""
+    raw = scratch / "frames.rgb"
+    times_s = []
+    with raw.open("wb") as fh:
+        for t, rgb in iter_frames_with_time(clip_path):
+            fh.write(fit_frame(rgb, width, height, fit).tobytes())
+            times_s.append(t)
+    if not times_s:
+        raise PodmotionError(clip_path, "clip has no frames")
+    clip_fps = _clip_rate(times_s)
+    frames = np.memmap(raw, dtype=np.uint8, mode="r", shape=(len(times_s), height, width, 3))
+    return frames, clip_fps
+
+
+def _clip_rate(times_s: list[float]) -> Fraction:
+    """The clip's frame rate from its frame times (median spacing)."""
+    if len(times_s) < 2:
+        return Fraction(1)  # a single frame: its length is set by the scene anyway
+    spacing = float(np.median(np.diff(times_s)))
+    if spacing <= 0:
+        raise PodmotionError(None, "clip frame times do not increase")
+    return Fraction(1 / spacing).limit_denominator(1001)
+
+
+def pad_scene(
+    clip_path: str | os.PathLike,
+    out_path: str | os.PathLike,
+    *,
+    n_frames: int,
+    width: int,
+    height: int,
+    fps: Fraction,
+    strategy: str,
+    fit: str,
+    encoder: EncoderSettings,
+) -> dict:
+    """Write ``out_path``: the clip fitted, resampled to ``fps`` and padded to ``n_frames``."""
+    clip_path, out_path = Path(clip_path), Path(out_path)
+    out_path.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(dir=out_path.parent, prefix=f".{out_path.stem}-") as tmp:
+        scratch = Path(tmp)
+        frames, clip_fps = _fitted_frames(clip_path, scratch, width, height, fit)
+        n_clip = len(frames)
+        if n_clip == 1:
+            clip_fps = Fraction(fps)
+        timeline = resample_indices(n_clip, clip_fps, fps)
+        plan = plan_padding(len(timeline), n_frames, strategy, min_period_frames=encoder.keyint_frames)
+        parts: list[Path] = []
+        for i, segment in enumerate(plan.segments):
+            seg_path = scratch / f"segment_{i:02d}.mp4"
+            encode_frames(
+                (frames[timeline[j]] for j in segment.frames),
+                seg_path, width=width, height=height, fps=fps, encoder=encoder,
+            )  # fmt: skip
+            parts.extend([seg_path] * segment.repeats)
+        with atomic_output(out_path) as tmp_out:
+            if len(parts) == 1:
+                os.replace(parts[0], tmp_out)
+            else:
+                concat_copy(parts, tmp_out, list_path=scratch / "parts.ffconcat")
+        del frames
+    return {
+        "clip_frames": n_clip,
+        "clip_fps": str(clip_fps),
+        "scene_frames": n_frames,
+        "encoded_frames": plan.encoded_frames,
+        "segments": len(plan.segments),
+        "strategy": strategy,
+    }

@@ -1,0 +1,95 @@
+"""Synthetic podcasts with known cuts, built with the real encoder for the tests.
+
+Each scene is a distinct picture (bold shapes and text-like stripes, so the
+scene detector and the sharpness picker have real structure to work with),
+held still, over a sine tone whose pitch changes exactly at each cut.
+"""
+
+from __future__ import annotations
+
+import wave
+from fractions import Fraction
+from pathlib import Path
+
+import numpy as np
+
+from podmotion.ffmpeg import EncoderSettings, encode_frames, ffmpeg_exe, run
+
+SAMPLE_RATE = 48000
+
+
+def scene_picture(index: int, width: int, height: int) -> np.ndarray:
+    rng = np.random.default_rng(1000 + index)
+    base = rng.integers(30, 225, size=3)
+    yy, xx = np.mgrid[0:height, 0:width]
+    img = np.empty((height, width, 3), np.float64)
+    for c in range(3):
+        img[..., c] = base[c] + 40 * np.sin((xx * (c + 1) + yy * (index + 2)) / (9.0 + 3 * index))
+    for _ in range(6):  # rectangles of other colours
+        x0, y0 = rng.integers(0, width - 8), rng.integers(0, height - 8)
+        w, h = rng.integers(8, max(9, width // 3)), rng.integers(8, max(9, height // 3))
+        img[y0 : y0 + h, x0 : x0 + w] = rng.integers(0, 255, size=3)
+    return np.clip(img, 0, 255).astype(np.uint8)
+
+
+def tone(frequencies_hz: list[float], cut_times_s: list[float], duration_s: float) -> np.ndarray:
+    n = int(round(duration_s * SAMPLE_RATE))
+    t = np.arange(n) / SAMPLE_RATE
+    bounds = [0.0, *cut_times_s, duration_s]
+    out = np.zeros(n)
+    phase = 0.0
+    for f, a, b in zip(frequencies_hz, bounds, bounds[1:]):
+        i0, i1 = int(round(a * SAMPLE_RATE)), int(round(b * SAMPLE_RATE))
+        out[i0:i1] = np.sin(phase + 2 * np.pi * f * (t[i0:i1] - t[i0]))
+        phase += 2 * np.pi * f * (i1 - i0) / SAMPLE_RATE
+    return (0.4 * out * 32767).astype(np.int16)
+
+
+def write_wav(samples: np.ndarray, path: Path) -> None:
+    with wave.open(str(path), "wb") as w:
+        w.setnchannels(1)
+        w.setsampwidth(2)
+        w.setframerate(SAMPLE_RATE)
+        w.writeframes(samples.tobytes())
+
+
+def make_podcast(
+    path: Path,
+    cut_frames: list[int],
+    total_frames: int,
+    *,
+    width: int = 320,
+    height: int = 180,
+    fps: Fraction = Fraction(25),
+    audio: str | None = "aac",
+    frequencies_hz: list[float] | None = None,
+) -> dict:
+    """Write a podcast video; return its ground truth (cut frames, times, tones)."""
+    path = Path(path)
+    bounds = [0, *cut_frames, total_frames]
+    pictures = [scene_picture(i, width, height) for i in range(len(bounds) - 1)]
+
+    def frames():
+        for k, (a, b) in enumerate(zip(bounds, bounds[1:])):
+            for _ in range(b - a):
+                yield pictures[k]
+
+    video_only = path.with_name(path.stem + ".video.mp4")
+    encode_frames(frames(), video_only, width=width, height=height, fps=fps, encoder=EncoderSettings(preset="veryfast"))
+    duration_s = total_frames / float(fps)
+    cut_times_s = [c / float(fps) for c in cut_frames]
+    frequencies_hz = frequencies_hz or [300.0 + 150.0 * k for k in range(len(bounds) - 1)]
+    if audio is None:
+        video_only.replace(path)
+    else:
+        wav = path.with_name(path.stem + ".wav")
+        write_wav(tone(frequencies_hz, cut_times_s, duration_s), wav)
+        codec = {"aac": ["-c:a", "aac", "-b:a", "96k"], "pcm": ["-c:a", "pcm_s16le"]}[audio]
+        run(["-i", video_only, "-i", wav, "-map", "0:v", "-map", "1:a", "-c:v", "copy", *codec, path], about=path)
+        video_only.unlink()
+        wav.unlink()
+    return {"cut_frames": cut_frames, "cut_times_s": cut_times_s, "fps": fps, "duration_s": duration_s,
+            "frequencies_hz": frequencies_hz, "width": width, "height": height}  # fmt: skip
+
+
+__all__ = ["make_podcast", "scene_picture", "tone", "write_wav", "ffmpeg_exe", "SAMPLE_RATE"]
