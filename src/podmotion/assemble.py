@@ -10,7 +10,7 @@ from pathlib import Path
 from .atomic import atomic_output
 from .errors import PodmotionError
 from .ffmpeg import concat_copy, mux_audio
-from .media import MP4_COPYABLE_AUDIO, SourceInfo
+from .media import MP4_COPYABLE_AUDIO, SourceInfo, probe
 
 log = logging.getLogger(__name__)
 
@@ -24,9 +24,12 @@ def concat_scenes(parts: list[str | os.PathLike], out_path: str | os.PathLike) -
         concat_copy(parts, tmp, list_path=Path(scratch) / "scenes.ffconcat")
 
 
-def mux(video_path: str | os.PathLike, source: SourceInfo, out_path: str | os.PathLike) -> str:
+def mux(video_path: str | os.PathLike, source: SourceInfo, out_path: str | os.PathLike, frame_rate) -> str:
     """Write the final MP4: the video as it is, the source's audio copied packet for packet
-    when MP4 can hold it, otherwise encoded once to AAC. Returns what was done with the audio."""
+    when MP4 can hold it, otherwise encoded once to AAC. Returns what was done with the audio.
+
+    The result must last as long as the source to within one frame at ``frame_rate``.
+    """
     if not source.has_audio:
         how = "none (the source has no audio)"
     elif source.audio_codec in MP4_COPYABLE_AUDIO:
@@ -42,4 +45,11 @@ def mux(video_path: str | os.PathLike, source: SourceInfo, out_path: str | os.Pa
             log.warning("audio copy failed (%s); encoding to AAC instead", exc.problem)
             how = f"encoded to AAC (copying {source.audio_codec} failed)"
             mux_audio(video_path, source.path, tmp, copy_audio=False, has_audio=True)
+        result = probe(tmp)
+        drift_s = result.duration_s - source.duration_s
+        if abs(drift_s) > 1 / float(frame_rate):
+            raise PodmotionError(out_path, f"duration {result.duration_s:.3f} s differs from the source's "
+                                 f"{source.duration_s:.3f} s by more than one frame")  # fmt: skip
+    log.info("%s: audio %s; duration %.3f s (source %.3f s, %+.1f ms)", out_path, how, result.duration_s,
+             source.duration_s, drift_s * 1000)  # fmt: skip
     return how

@@ -1,0 +1,21 @@
+# podmotion: still-image podcast video in, animated podcast out.
+# Stages, in order: detect -> animate -> pad -> assemble (concat + mux).
+from snakemake.utils import min_version
+
+min_version("9.0")
+
+
+configfile: "config/config.yaml"
+
+
+include: "workflow/rules/common.smk"
+include: "workflow/rules/detect.smk"
+include: "workflow/rules/animate.smk"
+include: "workflow/rules/pad.smk"
+include: "workflow/rules/assemble.smk"
+
+
+rule all:
+    input:
+        final_outputs(),
+    default_target: True

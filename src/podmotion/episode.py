@@ -1,0 +1,73 @@
+"""One episode's output timeline: size, rate and the frames each scene owns.
+
+Built from the detection folder (``timestamps.csv`` + ``source.json``) and the
+``output`` config section, so a config change moves only what it touches.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from fractions import Fraction
+from pathlib import Path
+
+from .detect import Scene, read_timestamps
+from .ffmpeg import EncoderSettings
+from .media import SourceInfo, even
+from .timeline import frame_count, scene_frame_ranges
+
+
+@dataclass(frozen=True)
+class OutputSettings:
+    width: int
+    height: int
+    fps: Fraction
+    encoder: EncoderSettings
+
+
+def output_settings(output_cfg: dict, source: SourceInfo) -> OutputSettings:
+    """Output size and rate: the config's where set, else the source's display size and rate."""
+    fps_cfg = output_cfg.get("fps")
+    fps = Fraction(str(fps_cfg)).limit_denominator(1001) if fps_cfg is not None else source.fps_fraction
+    width, height = output_cfg.get("width"), output_cfg.get("height")
+    aspect = source.display_width / source.display_height
+    if width is None and height is None:
+        width, height = source.display_width, source.display_height
+    elif width is None:
+        width = even(height * aspect)
+    elif height is None:
+        height = even(width / aspect)
+    keyint = max(1, round(float(output_cfg.get("keyframe_interval_s", 4.0)) * fps))
+    encoder = EncoderSettings(crf=int(output_cfg.get("crf", 18)), preset=output_cfg.get("preset", "medium"),
+                              keyint_frames=keyint)  # fmt: skip
+    return OutputSettings(int(width), int(height), fps, encoder)
+
+
+@dataclass(frozen=True)
+class Episode:
+    scenes: list[Scene]
+    source: SourceInfo
+    output: OutputSettings
+    frame_ranges: dict[int, tuple[int, int]]  # scene -> (start_frame, end_frame) in the output
+
+    @classmethod
+    def load(cls, scenes_dir: str | os.PathLike, output_cfg: dict) -> "Episode":
+        scenes_dir = Path(scenes_dir)
+        scenes = read_timestamps(scenes_dir / "timestamps.csv")
+        source = SourceInfo.from_json(scenes_dir / "source.json")
+        out = output_settings(output_cfg, source)
+        bounds = [s.start_time for s in scenes] + [scenes[-1].end_time]
+        ranges = dict(zip((s.scene for s in scenes), scene_frame_ranges(bounds, out.fps)))
+        return cls(scenes, source, out, ranges)
+
+    def n_frames(self, scene: int) -> int:
+        start, end = self.frame_ranges[scene]
+        return end - start
+
+    @property
+    def total_frames(self) -> int:
+        return frame_count(self.scenes[-1].end_time, self.output.fps)
+
+    def playable_scenes(self) -> list[int]:
+        """Scenes that own at least one output frame (a very short scene can round to none)."""
+        return [s.scene for s in self.scenes if self.n_frames(s.scene) > 0]

@@ -1,0 +1,17 @@
+# Stage 2: animate each still into a short clip (one job per scene).
+
+
+rule animate_scene:
+    input:
+        image="results/{name}/scenes/scene_{scene}.png",
+    output:
+        clip="results/{name}/clips/scene_{scene}.mp4",
+        sidecar="results/{name}/clips/scene_{scene}.json",
+    log:
+        "logs/animate_scene/{name}/scene_{scene}.log",
+    params:
+        settings=animate_settings,
+    resources:
+        gpu=animate_gpus,
+    script:
+        "../scripts/animate_scene.py"

@@ -1,0 +1,25 @@
+# Stage 4: join the padded scenes, then put the source's audio back.
+
+
+rule concat:
+    input:
+        padded_scenes,
+    output:
+        temp("results/{name}/{name}_video.mp4"),
+    log:
+        "logs/concat/{name}.log",
+    script:
+        "../scripts/concat.py"
+
+
+rule mux:
+    input:
+        video="results/{name}/{name}_video.mp4",
+        source=source_video,
+        scenes=scenes_dir,
+    output:
+        "results/{name}/{name}_animated.mp4",
+    log:
+        "logs/mux/{name}.log",
+    script:
+        "../scripts/mux.py"

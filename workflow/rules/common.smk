@@ -1,0 +1,126 @@
+# The only place with Python logic: config validation, backend choice, and the
+# input/params functions the rules call by name.
+import json
+import sys
+from pathlib import Path
+
+from snakemake.logging import logger
+from snakemake.utils import validate
+
+from podmotion.backends import BACKENDS, resolve_auto
+from podmotion.episode import Episode
+from podmotion.settings import config_problem, load_schema, normalise, scene_settings
+from podmotion.timeline import scene_seed
+
+SCHEMA = Path(workflow.basedir) / "workflow" / "schemas" / "config.schema.yaml"
+
+normalise(config)
+_problem = config_problem(config, load_schema(SCHEMA))
+if _problem:
+    raise WorkflowError(_problem)
+validate(config, str(SCHEMA))  # fills in the defaults
+
+
+wildcard_constraints:
+    name=r"[A-Za-z0-9][A-Za-z0-9._-]*",
+    scene=r"[0-9]+",
+
+
+def final_outputs():
+    return [f"results/{name}/{name}_animated.mp4" for name in config["podcasts"]]
+
+
+def source_video(wildcards):
+    return config["podcasts"][wildcards.name]
+
+
+def scenes_dir(wildcards):
+    return checkpoints.detect_scenes.get(name=wildcards.name).output[0]
+
+
+_episodes = {}
+
+
+def episode(name):
+    """The episode's output timeline, once its scenes are detected (cached per detection)."""
+    folder = Path(checkpoints.detect_scenes.get(name=name).output[0])
+    stamp = (folder / "timestamps.csv").stat().st_mtime_ns
+    key = (name, stamp)
+    if key not in _episodes:
+        _episodes[key] = Episode.load(folder, config["output"])
+    return _episodes[key]
+
+
+_auto_backend = []
+
+
+def backend_name(requested):
+    """Resolve ``auto`` once per run, saying which backend it picked and why."""
+    if requested != "auto":
+        return requested
+    if not _auto_backend:
+        chosen, why = resolve_auto()
+        logger.info(f"podmotion: animate.backend auto -> {chosen} ({why})")
+        _auto_backend.append(chosen)
+    return _auto_backend[0]
+
+
+def scene_backend(wildcards):
+    return backend_name(
+        scene_settings(config, wildcards.name, int(wildcards.scene))["animate"]["backend"]
+    )
+
+
+def animate_gpus(wildcards):
+    return 1 if BACKENDS[scene_backend(wildcards)].needs_gpu else 0
+
+
+def animate_settings(wildcards):
+    """Everything that shapes one scene's clip: a change here reruns just that scene."""
+    scene = int(wildcards.scene)
+    ep = episode(wildcards.name)
+    settings = scene_settings(config, wildcards.name, scene)
+    override = config["overrides"].get(wildcards.name, {}).get(str(scene), {})
+    backend = scene_backend(wildcards)
+    seed = override.get("animate", {}).get("seed")
+    return {
+        "backend": backend,
+        "seed": seed if seed is not None else scene_seed(config["animate"]["seed"], scene),
+        "options": settings["animate"].get(backend, {}),
+        "fit": settings["pad"]["fit"],
+        "max_duration_s": ep.n_frames(scene) / ep.output.fps,
+        **output_params(ep),
+    }
+
+
+def pad_settings(wildcards):
+    scene = int(wildcards.scene)
+    ep = episode(wildcards.name)
+    return {
+        "n_frames": ep.n_frames(scene),
+        "strategy": scene_settings(config, wildcards.name, scene)["pad"]["strategy"],
+        "fit": scene_settings(config, wildcards.name, scene)["pad"]["fit"],
+        **output_params(ep),
+    }
+
+
+def output_params(ep):
+    out = ep.output
+    return {
+        "width": out.width,
+        "height": out.height,
+        "fps": f"{out.fps.numerator}/{out.fps.denominator}",
+        "encoder": {
+            "crf": out.encoder.crf,
+            "preset": out.encoder.preset,
+            "keyint_frames": out.encoder.keyint_frames,
+        },
+    }
+
+
+def padded_scenes(wildcards):
+    ep = episode(wildcards.name)
+    return [
+        f"results/{wildcards.name}/padded/scene_{scene:03d}.mp4"
+        for scene in ep.playable_scenes()
+    ]

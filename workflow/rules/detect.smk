@@ -1,0 +1,14 @@
+# Stage 1: find the scenes, one still per scene, with their timestamps.
+
+
+checkpoint detect_scenes:
+    input:
+        video=source_video,
+    output:
+        directory("results/{name}/scenes"),
+    log:
+        "logs/detect_scenes/{name}.log",
+    params:
+        detect=config["detect"],
+    script:
+        "../scripts/detect_scenes.py"

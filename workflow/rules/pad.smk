@@ -1,0 +1,14 @@
+# Stage 3: fit each clip to the output and pad it to its scene's exact frame count.
+
+
+rule pad_scene:
+    input:
+        clip="results/{name}/clips/scene_{scene}.mp4",
+    output:
+        "results/{name}/padded/scene_{scene}.mp4",
+    log:
+        "logs/pad_scene/{name}/scene_{scene}.log",
+    params:
+        settings=pad_settings,
+    script:
+        "../scripts/pad_scene.py"

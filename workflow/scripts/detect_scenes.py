@@ -1,0 +1,20 @@
+"""Snakemake script: detect scenes, write timestamps.csv, source.json and one still per scene."""
+
+from podmotion.detect import detect_to_folder
+from podmotion.jobs import run_job
+
+settings = snakemake.params.detect  # noqa: F821 (snakemake is injected)
+
+
+def main():
+    detect_to_folder(
+        snakemake.input.video,  # noqa: F821
+        snakemake.output[0],  # noqa: F821
+        detector=settings["detector"],
+        threshold=settings["threshold"],
+        min_scene_len_s=settings["min_scene_len_s"],
+        candidates=settings["candidates"],
+    )
+
+
+run_job(snakemake, main)  # noqa: F821

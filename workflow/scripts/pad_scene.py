@@ -1,0 +1,29 @@
+"""Snakemake script: fit one clip to the output and pad it to its scene's frame count."""
+
+from fractions import Fraction
+
+from podmotion.ffmpeg import EncoderSettings
+from podmotion.jobs import run_job
+from podmotion.pad import pad_scene
+
+settings = snakemake.params.settings  # noqa: F821 (snakemake is injected)
+
+
+def main():
+    report = pad_scene(
+        snakemake.input.clip,  # noqa: F821
+        snakemake.output[0],  # noqa: F821
+        n_frames=settings["n_frames"],
+        width=settings["width"],
+        height=settings["height"],
+        fps=Fraction(settings["fps"]),
+        strategy=settings["strategy"],
+        fit=settings["fit"],
+        encoder=EncoderSettings(**settings["encoder"]),
+    )
+    import logging
+
+    logging.getLogger("podmotion.pad").info("%s: %s", snakemake.output[0], report)  # noqa: F821
+
+
+run_job(snakemake, main)  # noqa: F821
