@@ -35,7 +35,7 @@ def animate_scene(image_path: str | os.PathLike, clip_path: str | os.PathLike, s
             seed=int(settings["seed"]),
             options=dict(settings.get("options") or {}),
             fit=settings.get("fit", "cover"),
-            encoder=EncoderSettings(**settings["encoder"]),
+            encoder=EncoderSettings(**settings["encoder"]).intermediate(),
         )
         report = BACKENDS[name].animate(request)
     elapsed_s = time.perf_counter() - started

@@ -67,6 +67,10 @@ class EncoderSettings:
     preset: str = "medium"
     keyint_frames: int = 250
 
+    def intermediate(self) -> "EncoderSettings":
+        """Settings for clips that will be decoded and encoded again: faster, near-lossless."""
+        return EncoderSettings(crf=max(0, self.crf - 6), preset="veryfast", keyint_frames=self.keyint_frames)
+
     def video_args(self) -> list[str]:
         x264_params = (
             f"keyint={self.keyint_frames}:min-keyint={self.keyint_frames}"

@@ -72,7 +72,7 @@ def plan_padding(n_clip_frames: int, n_scene_frames: int, strategy: str, min_per
     if n_scene_frames < 1:
         raise ValueError("a scene needs at least one frame")
     head, cycle = _cycle(n_clip_frames, strategy)
-    if n_scene_frames <= len(head) or (not head and n_scene_frames <= len(cycle)):
+    if n_scene_frames <= n_clip_frames:
         return PaddingPlan((Segment(tuple(range(n_scene_frames))),))
     period = cycle * max(1, math.ceil(min_period_frames / len(cycle)))
     remaining = n_scene_frames - len(head)

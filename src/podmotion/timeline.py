@@ -17,9 +17,11 @@ from typing import Sequence
 def frame_at(time_s: float | Fraction, fps: Fraction) -> int:
     """Index of the output frame at which something starting at ``time_s`` starts.
 
-    Rounds half up, exactly (Fraction arithmetic, no float error).
+    Rounds half up, exactly: a float is taken as the decimal it prints as
+    (0.06 is 3/50, not 0.05999…), then Fraction arithmetic has no error.
     """
-    return math.floor(Fraction(time_s) * Fraction(fps) + Fraction(1, 2))
+    exact = Fraction(repr(time_s)) if isinstance(time_s, float) else Fraction(time_s)
+    return math.floor(exact * Fraction(fps) + Fraction(1, 2))
 
 
 def frame_count(duration_s: float | Fraction, fps: Fraction) -> int:

@@ -88,7 +88,7 @@ def animate_settings(wildcards):
         "seed": seed if seed is not None else scene_seed(config["animate"]["seed"], scene),
         "options": settings["animate"].get(backend, {}),
         "fit": settings["pad"]["fit"],
-        "max_duration_s": ep.n_frames(scene) / ep.output.fps,
+        "max_duration_s": float(ep.n_frames(scene) / ep.output.fps),
         **output_params(ep),
     }
 

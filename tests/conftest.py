@@ -1,0 +1,60 @@
+"""Shared fixtures: synthetic podcasts and real Snakemake runs in a scratch folder."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from fractions import Fraction
+from pathlib import Path
+
+import pytest
+import yaml
+
+sys.path.insert(0, str(Path(__file__).parent))
+
+from synth import make_podcast  # noqa: E402
+
+REPO = Path(__file__).resolve().parents[1]
+SNAKEMAKE = Path(sys.executable).with_name("snakemake")
+
+
+class Workflow:
+    """A scratch working directory with its own config, run with the repository's Snakefile."""
+
+    def __init__(self, workdir: Path):
+        self.workdir = workdir
+        self.config: dict = {"output": {"preset": "veryfast"}}
+
+    def write_config(self) -> Path:
+        path = self.workdir / "config.yaml"
+        path.write_text(yaml.safe_dump(self.config))
+        return path
+
+    def run(self, *args: str, check: bool = True) -> subprocess.CompletedProcess:
+        cmd = [str(SNAKEMAKE), "-s", str(REPO / "Snakefile"), "--directory", str(self.workdir),
+               "--configfile", str(self.write_config()), "--cores", "2", *args]  # fmt: skip
+        proc = subprocess.run(cmd, capture_output=True, text=True, cwd=self.workdir, env={**os.environ})
+        if check and proc.returncode != 0:
+            raise AssertionError(f"snakemake failed ({proc.returncode}):\n{proc.stdout[-4000:]}\n{proc.stderr[-6000:]}")
+        return proc
+
+    def result(self, *parts: str) -> Path:
+        return self.workdir.joinpath("results", *parts)
+
+
+@pytest.fixture
+def workflow(tmp_path: Path) -> Workflow:
+    return Workflow(tmp_path)
+
+
+# Five scenes, cuts at known frames, 25 fps, 12 s: the end-to-end ground truth.
+E2E_CUTS = [48, 101, 170, 236]
+E2E_FRAMES = 300
+
+
+@pytest.fixture(scope="session")
+def podcast5(tmp_path_factory) -> tuple[Path, dict]:
+    path = tmp_path_factory.mktemp("podcast5") / "five scenes.mp4"  # a space in the name, on purpose
+    truth = make_podcast(path, E2E_CUTS, E2E_FRAMES, width=320, height=180, fps=Fraction(25))
+    return path, truth

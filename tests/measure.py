@@ -1,0 +1,81 @@
+"""Measurements on real output files, for the tests' assertions."""
+
+from __future__ import annotations
+
+import hashlib
+import subprocess
+from pathlib import Path
+
+import av
+import numpy as np
+
+from podmotion.ffmpeg import ffmpeg_exe
+
+
+def video_frames(path: Path) -> list[np.ndarray]:
+    with av.open(str(path)) as c:
+        return [f.to_ndarray(format="rgb24") for f in c.decode(c.streams.video[0])]
+
+
+def video_facts(path: Path) -> dict:
+    with av.open(str(path)) as c:
+        v = c.streams.video[0]
+        pts = [f.pts for f in c.decode(v)]
+        tb = v.time_base
+        return {
+            "frames": len(pts),
+            "width": v.codec_context.width,
+            "height": v.codec_context.height,
+            "fps": v.average_rate,
+            "pix_fmt": v.codec_context.pix_fmt,
+            "codec": v.codec_context.name,
+            "first_pts_s": float(pts[0] * tb),
+            "pts_steps": sorted(set(np.diff(sorted(pts)).tolist())),
+            "duration_s": float(c.duration / 1_000_000),
+            "audio": [s.codec_context.name for s in c.streams.audio],
+        }
+
+
+def cut_frames(path: Path, threshold: float = 20.0) -> list[int]:
+    """Frames where the picture changes abruptly (mean absolute difference to the previous frame)."""
+    frames = video_frames(path)
+    diffs = [np.abs(a.astype(np.int16) - b.astype(np.int16)).mean() for a, b in zip(frames, frames[1:])]
+    return [i + 1 for i, d in enumerate(diffs) if d > threshold]
+
+
+def audio_packet_md5(path: Path) -> str:
+    """MD5 of the first audio stream's packets, stream-copied (the ``md5`` muxer)."""
+    out = subprocess.run(
+        [ffmpeg_exe(), "-v", "error", "-i", str(path), "-map", "0:a:0", "-c", "copy", "-f", "md5", "-"],
+        capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    return out.stdout.strip()
+
+
+def audio_samples(path: Path, rate: int = 48000) -> np.ndarray:
+    out = subprocess.run(
+        [ffmpeg_exe(), "-v", "error", "-i", str(path), "-map", "0:a:0", "-ac", "1", "-ar", str(rate),
+         "-f", "s16le", "-"], capture_output=True, check=True,
+    )  # fmt: skip
+    return np.frombuffer(out.stdout, np.int16).astype(np.float64)
+
+
+def tone_changes_s(samples: np.ndarray, rate: int, window_s: float = 0.02) -> list[float]:
+    """Times where the dominant frequency of the audio changes (one per cut in the synthetic podcasts)."""
+    step = int(window_s * rate)
+    freqs = []
+    for i in range(0, len(samples) - step, step):
+        spectrum = np.abs(np.fft.rfft(samples[i : i + step] * np.hanning(step)))
+        freqs.append(np.argmax(spectrum) * rate / step)
+    changes = []
+    for k in range(1, len(freqs)):
+        if abs(freqs[k] - freqs[k - 1]) > 60 and (not changes or k * window_s - changes[-1] > 0.2):
+            changes.append(k * window_s)
+    return changes
+
+
+def md5_of_frames(path: Path) -> str:
+    h = hashlib.md5()
+    for f in video_frames(path):
+        h.update(f.tobytes())
+    return h.hexdigest()

@@ -1,0 +1,171 @@
+"""End to end: real Snakemake runs of the whole workflow on synthetic podcasts."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+from fractions import Fraction
+
+import pytest
+from conftest import E2E_CUTS, E2E_FRAMES
+from measure import audio_packet_md5, audio_samples, cut_frames, tone_changes_s, video_facts
+from synth import make_podcast
+
+FPS = 25
+
+
+@pytest.fixture(scope="module")
+def finished(tmp_path_factory, podcast5):
+    """One full run on the five-scene podcast, shared by the assertions below."""
+    from conftest import Workflow
+
+    source, truth = podcast5
+    wf = Workflow(tmp_path_factory.mktemp("e2e"))
+    wf.config.update({"podcasts": {"ep": str(source)}, "animate": {"backend": "kenburns"}})
+    proc = wf.run()
+    return wf, source, truth, proc
+
+
+def test_scene_table_matches_true_cuts(finished):
+    wf, _, truth, _ = finished
+    lines = wf.result("ep", "scenes", "timestamps.csv").read_text().splitlines()
+    assert lines[0] == "scene,start_frame,end_frame,start_time,end_time,duration"
+    rows = [line.split(",") for line in lines[1:]]
+    assert [int(r[1]) for r in rows] == [0, *E2E_CUTS]
+    assert [int(r[2]) for r in rows] == [*E2E_CUTS, E2E_FRAMES]
+    for r, start in zip(rows, [0, *E2E_CUTS]):
+        assert abs(float(r[3]) * 1000 - start * 1000 / FPS) < 1  # start_time, in ms
+        assert abs(float(r[5]) - (float(r[4]) - float(r[3]))) < 1e-6
+    assert sorted(p.name for p in wf.result("ep", "scenes").glob("scene_*.png")) == [
+        f"scene_{k:03d}.png" for k in range(1, 6)
+    ]
+
+
+def test_output_cuts_duration_size_and_rate(finished):
+    wf, source, truth, _ = finished
+    out = wf.result("ep", "ep_animated.mp4")
+    facts = video_facts(out)
+    assert (facts["width"], facts["height"]) == (320, 180)
+    assert facts["fps"] == FPS
+    assert facts["codec"] == "h264" and facts["pix_fmt"] == "yuv420p"
+    assert facts["frames"] == E2E_FRAMES
+    assert len(facts["pts_steps"]) == 1  # constant frame rate, no gaps
+    assert abs(facts["duration_s"] - video_facts(source)["duration_s"]) <= 1 / FPS
+    found = cut_frames(out)
+    assert len(found) == len(E2E_CUTS), found
+    for got, want in zip(found, E2E_CUTS):
+        assert abs(got - want) <= 1
+
+
+def test_audio_is_the_source_audio_packet_for_packet(finished):
+    wf, source, _, _ = finished
+    out = wf.result("ep", "ep_animated.mp4")
+    assert audio_packet_md5(out) == audio_packet_md5(source)
+
+
+def test_audio_stays_in_sync_with_the_cuts(finished):
+    """The tone changes at each true cut; in the output it must change where the picture cuts."""
+    wf, _, truth, _ = finished
+    out = wf.result("ep", "ep_animated.mp4")
+    tone_s = tone_changes_s(audio_samples(out), 48000)
+    picture_s = [f / FPS for f in cut_frames(out)]
+    assert len(tone_s) == len(picture_s) == 4
+    for t, p in zip(tone_s, picture_s):
+        assert abs(t - p) <= 1 / FPS, (tone_s, picture_s)
+
+
+def test_faststart_and_sidecars(finished):
+    wf, *_ = finished
+    data = wf.result("ep", "ep_animated.mp4").read_bytes()
+    assert data.find(b"moov") < data.find(b"mdat")  # +faststart: index before the media
+    side = json.loads(wf.result("ep", "clips", "scene_003.json").read_text())
+    assert side["backend"] == "kenburns"
+    assert side["result"]["frames"] >= 1
+    assert not list(wf.workdir.rglob(".*partial*")), "a temporary file was left behind"
+
+
+def test_editing_one_scene_reruns_only_that_scene(finished):
+    wf, *_ = finished
+    wf.config["overrides"] = {"ep": {3: {"pad": {"strategy": "freeze"}, "animate": {"kenburns": {"zoom": 1.3}}}}}
+    jobs = planned_jobs(wf)
+    assert jobs == {("animate_scene", "scene_003"), ("pad_scene", "scene_003"), ("concat", ""), ("mux", "")}
+
+
+def test_deleting_one_clip_reruns_only_that_scene(finished):
+    wf, *_ = finished
+    wf.config.pop("overrides", None)
+    assert planned_jobs(wf) == set()
+    wf.result("ep", "clips", "scene_002.mp4").unlink()
+    assert planned_jobs(wf) == {("animate_scene", "scene_002"), ("pad_scene", "scene_002"), ("concat", ""),
+                                ("mux", "")}  # fmt: skip
+
+
+def planned_jobs(wf) -> set[tuple[str, str]]:
+    """(rule, scene) for every job a dry run plans; scene is '' for per-episode jobs."""
+    out = wf.run("--dry-run").stdout
+    jobs = set()
+    for block in re.split(r"\n(?=(?:local)?rule \w+:)", out):
+        m = re.match(r"(?:local)?rule (\w+):", block.strip())
+        if not m or m.group(1) == "all":
+            continue
+        scene = re.search(r"scene=(\d+)", block)
+        jobs.add((m.group(1), f"scene_{scene.group(1)}" if scene else ""))
+    return jobs
+
+
+def test_bad_episode_fails_alone_with_one_line(workflow, tmp_path):
+    good = tmp_path / "good.mp4"
+    make_podcast(good, [30], 60, width=160, height=96)
+    bad = tmp_path / "broken.mp4"
+    bad.write_text("this is not a video\n")
+    workflow.config.update({"podcasts": {"good": str(good), "bad": str(bad)}, "animate": {"backend": "still"}})
+    proc = workflow.run("--keep-going", check=False)
+    assert proc.returncode != 0
+    assert workflow.result("good", "good_animated.mp4").exists()
+    assert not workflow.result("bad").joinpath("bad_animated.mp4").exists()
+    log = (workflow.workdir / "logs" / "detect_scenes" / "bad.log").read_text().strip().splitlines()
+    assert len(log) == 1 and str(bad) in log[0] and "not a readable media file" in log[0], log
+    assert f"{bad}: not a readable media file" in proc.stderr
+
+
+def test_source_without_audio_gives_output_without_audio(workflow, tmp_path):
+    src = tmp_path / "silent.mp4"
+    make_podcast(src, [20, 45], 70, width=160, height=90, audio=None)
+    workflow.config.update({"podcasts": {"silent": str(src)}, "animate": {"backend": "still"},
+                            "pad": {"strategy": "loop"}})  # fmt: skip
+    workflow.run()
+    facts = video_facts(workflow.result("silent", "silent_animated.mp4"))
+    assert facts["audio"] == [] and facts["frames"] == 70
+
+
+def test_audio_mp4_cannot_hold_is_encoded_once_to_aac(workflow, tmp_path):
+    src = tmp_path / "pcm.mov"
+    make_podcast(src, [25], 50, width=160, height=90, audio="pcm")
+    workflow.config.update({"podcasts": {"pcm": str(src)}, "animate": {"backend": "still"},
+                            "output": {"preset": "veryfast", "fps": 10, "width": 128}})  # fmt: skip
+    workflow.run()
+    facts = video_facts(workflow.result("pcm", "pcm_animated.mp4"))
+    assert facts["audio"] == ["aac"]
+    assert (facts["width"], facts["height"], facts["fps"]) == (128, 72, 10)
+    assert facts["frames"] == 20  # 2 s at 10 fps
+    assert abs(facts["duration_s"] - 2.0) <= 0.1
+    log = (workflow.workdir / "logs" / "mux" / "pcm.log").read_text()
+    assert "encoded to AAC" in log
+
+
+def test_bad_config_value_is_one_line_naming_key_and_allowed_values(workflow, tmp_path):
+    workflow.config.update({"podcasts": {"x": "x.mp4"}, "pad": {"strategy": "bounce"}})
+    proc = workflow.run("--dry-run", check=False)
+    assert proc.returncode != 0
+    line = "config: pad.strategy = 'bounce' is not allowed; allowed values: pingpong, loop, freeze"
+    assert line in proc.stdout + proc.stderr
+
+
+def test_requesting_one_episode_builds_only_it(workflow, podcast5, tmp_path):
+    source, _ = podcast5
+    other = tmp_path / "other.mp4"
+    shutil.copy(source, other)
+    workflow.config.update({"podcasts": {"a": str(source), "b": str(other)}, "animate": {"backend": "still"}})
+    proc = workflow.run("--dry-run", "results/b/b_animated.mp4")
+    assert "results/b/scenes" in proc.stdout and "results/a/" not in proc.stdout
