@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import os
 import tempfile
+from fractions import Fraction
 from pathlib import Path
 
 from .atomic import atomic_output
@@ -15,13 +16,13 @@ from .media import MP4_COPYABLE_AUDIO, SourceInfo, probe
 log = logging.getLogger(__name__)
 
 
-def concat_scenes(parts: list[str | os.PathLike], out_path: str | os.PathLike) -> None:
+def concat_scenes(parts: list[str | os.PathLike], out_path: str | os.PathLike, fps: Fraction) -> None:
     """Join padded scene clips, in order, by stream copy."""
     if not parts:
         raise PodmotionError(out_path, "no scenes to join")
     out_path = Path(out_path)
     with atomic_output(out_path) as tmp, tempfile.TemporaryDirectory(dir=out_path.parent) as scratch:
-        concat_copy(parts, tmp, list_path=Path(scratch) / "scenes.ffconcat")
+        concat_copy(parts, tmp, list_path=Path(scratch) / "scenes.ffconcat", fps=fps)
 
 
 def mux(video_path: str | os.PathLike, source: SourceInfo, out_path: str | os.PathLike, frame_rate) -> str:

@@ -133,18 +133,33 @@ def encode_frames(
     return count
 
 
-def _concat_list_line(path: Path) -> str:
+def _quote(path: Path) -> str:
     # ffconcat quoting: wrap in single quotes, a quote itself becomes '\''
-    quoted = str(path.resolve()).replace("'", "'\\''")
-    return f"file '{quoted}'\n"
+    return "'" + str(path.resolve()).replace("'", "'\\''") + "'"
 
 
-def concat_copy(parts: Sequence[str | os.PathLike], out_path: str | os.PathLike, *, list_path: str | os.PathLike) -> None:
+def count_frames(path: str | os.PathLike) -> int:
+    """Frames in an MP4's first video stream, from its index (no decoding)."""
+    import av
+
+    with av.open(str(path)) as container:
+        return container.streams.video[0].frames
+
+
+def concat_copy(parts: Sequence[str | os.PathLike], out_path: str | os.PathLike, *, list_path: str | os.PathLike,
+                fps: Fraction) -> None:  # fmt: skip
     """Join MP4 segments by stream copy (no re-encode) with the concat demuxer.
 
     A segment may appear several times: that is how a period is repeated.
+    Each entry's duration is stated as frames/fps, so every segment starts
+    exactly on the frame grid whatever the muxer guessed for its last frame.
     """
-    Path(list_path).write_text("ffconcat version 1.0\n" + "".join(_concat_list_line(Path(p)) for p in parts))
+    frames = {p: count_frames(p) for p in {os.fspath(p) for p in parts}}
+    lines = ["ffconcat version 1.0"]
+    for part in parts:
+        duration_s = Fraction(frames[os.fspath(part)]) / Fraction(fps)
+        lines += [f"file {_quote(Path(part))}", f"duration {float(duration_s):.9f}"]
+    Path(list_path).write_text("\n".join(lines) + "\n")
     run(
         ["-loglevel", "error", "-f", "concat", "-safe", "0", "-i", list_path,
          "-map", "0:v:0", "-c", "copy", "-f", "mp4", out_path],

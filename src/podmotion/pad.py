@@ -84,7 +84,7 @@ def pad_scene(
             if len(parts) == 1:
                 os.replace(parts[0], tmp_out)
             else:
-                concat_copy(parts, tmp_out, list_path=scratch / "parts.ffconcat")
+                concat_copy(parts, tmp_out, list_path=scratch / "parts.ffconcat", fps=fps)
         del frames
     return {
         "clip_frames": n_clip,

@@ -8,6 +8,8 @@ rule concat:
         temp("results/{name}/{name}_video.mp4"),
     log:
         "logs/concat/{name}.log",
+    params:
+        fps=episode_fps,
     script:
         "../scripts/concat.py"
 

@@ -118,6 +118,11 @@ def output_params(ep):
     }
 
 
+def episode_fps(wildcards):
+    fps = episode(wildcards.name).output.fps
+    return f"{fps.numerator}/{fps.denominator}"
+
+
 def padded_scenes(wildcards):
     ep = episode(wildcards.name)
     return [

@@ -1,6 +1,13 @@
 """Snakemake script: join the padded scenes in order, by stream copy."""
 
+from fractions import Fraction
+
 from podmotion.assemble import concat_scenes
 from podmotion.jobs import run_job
 
-run_job(snakemake, lambda: concat_scenes(list(snakemake.input), snakemake.output[0]))  # noqa: F821
+
+def main():
+    concat_scenes(list(snakemake.input), snakemake.output[0], Fraction(snakemake.params.fps))  # noqa: F821
+
+
+run_job(snakemake, main)  # noqa: F821
