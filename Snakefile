@@ -17,5 +17,5 @@ include: "workflow/rules/assemble.smk"
 
 rule all:
     input:
-        final_outputs(),
+        final_outputs,
     default_target: True

@@ -19,9 +19,12 @@ def test_display_size_applies_aspect_ratio_then_rotation():
 
 
 def test_variable_rate_gets_a_constant_rate():
-    rate, vfr = constant_rate(Fraction(2997, 100), Fraction(60))
-    assert vfr and rate == Fraction(2997, 100).limit_denominator(1001)
-    assert constant_rate(Fraction(25), Fraction(25)) == (Fraction(25), False)
+    steady = [k / 25 for k in range(100)]
+    assert constant_rate(steady, Fraction(25)) == (Fraction(25), False)
+    assert constant_rate([k * 1001 / 30000 for k in range(50)], Fraction(30000, 1001)) == (Fraction(30000, 1001), False)
+    uneven = [0.0, 0.05, 0.07, 0.12, 0.14, 0.19, 0.21]  # 20 ms and 50 ms gaps
+    rate, vfr = constant_rate(uneven, Fraction(30))
+    assert vfr and abs(float(rate) - 6 / 0.21) < 0.01
 
 
 def test_probe_reads_size_rate_duration_and_audio(tmp_path):

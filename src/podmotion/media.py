@@ -73,16 +73,37 @@ def display_size(width: int, height: int, sar: Fraction, rotation_deg: int) -> t
     return shown_w, shown_h
 
 
-def constant_rate(average: Fraction | None, guessed: Fraction | None) -> tuple[Fraction, bool]:
-    """The constant frame rate to output at, and whether the source is variable-rate."""
-    rates = [r for r in (average, guessed) if r]
-    if not rates:
-        return Fraction(25), True
-    is_vfr = bool(average and guessed and abs(float(average) - float(guessed)) > 0.01 * float(guessed))
-    rate = Fraction(average or guessed)
-    if is_vfr:
-        rate = rate.limit_denominator(1001)
-    return rate, is_vfr
+def constant_rate(frame_times_s: list[float], declared: Fraction | None) -> tuple[Fraction, bool]:
+    """The constant rate to output at, and whether the source is variable-rate.
+
+    ``frame_times_s`` is a sample of presentation times, in order. Spacings that
+    differ by more than 2% mean variable rate: the output then runs at the
+    sample's average rate.
+    """
+    gaps = [b - a for a, b in zip(frame_times_s, frame_times_s[1:]) if b > a]
+    if not gaps:
+        return (Fraction(declared) if declared else Fraction(25)), False
+    median = sorted(gaps)[len(gaps) // 2]
+    is_vfr = any(abs(g - median) > 0.02 * median for g in gaps)
+    if not is_vfr and declared:
+        return Fraction(declared), False
+    average = (frame_times_s[-1] - frame_times_s[0]) / len(gaps) if is_vfr else median
+    return Fraction(1 / average).limit_denominator(1001), is_vfr
+
+
+def sample_frame_times(path: str | os.PathLike, limit: int = 600) -> list[float]:
+    """Presentation times (s) of up to ``limit`` video packets, sorted; demuxing only, no decoding."""
+    with _open(path) as container:
+        video = container.streams.video[0]
+        tb = video.time_base
+        times = []
+        for packet in container.demux(video):
+            if packet.pts is not None:
+                times.append(float(packet.pts * tb))
+            if len(times) >= limit:
+                break
+    times.sort()
+    return times[: max(2, len(times) - 8)]  # the last few can still be reordering: leave them out
 
 
 def probe(path: str | os.PathLike) -> SourceInfo:
@@ -109,10 +130,8 @@ def probe(path: str | os.PathLike) -> SourceInfo:
                 raise PodmotionError(path, "video stream has no decodable frames")
         except av.error.FFmpegError as exc:
             raise PodmotionError(path, f"video stream cannot be decoded ({exc.strerror or exc})") from None
-        fps, is_vfr = constant_rate(
-            Fraction(video.average_rate) if video.average_rate else None,
-            Fraction(video.guessed_rate) if video.guessed_rate else None,
-        )
+        declared = video.average_rate or video.guessed_rate
+        fps, is_vfr = constant_rate(sample_frame_times(path), Fraction(declared) if declared else None)
         ends_s = []
         for stream in (video, audio):
             if stream is not None and stream.duration is not None and stream.time_base:

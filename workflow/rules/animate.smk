@@ -4,6 +4,7 @@
 rule animate_scene:
     input:
         image="results/{name}/scenes/scene_{scene}.png",
+        scenes=scenes_dir,
     output:
         clip="results/{name}/clips/scene_{scene}.mp4",
         sidecar="results/{name}/clips/scene_{scene}.json",

@@ -3,7 +3,8 @@
 
 rule concat:
     input:
-        padded_scenes,
+        padded=padded_scenes,
+        scenes=scenes_dir,
     output:
         temp("results/{name}/{name}_video.mp4"),
     log:

@@ -4,6 +4,7 @@ import json
 import sys
 from pathlib import Path
 
+from snakemake.exceptions import IncompleteCheckpointException
 from snakemake.logging import logger
 from snakemake.utils import validate
 
@@ -26,8 +27,23 @@ wildcard_constraints:
     scene=r"[0-9]+",
 
 
-def final_outputs():
-    return [f"results/{name}/{name}_animated.mp4" for name in config["podcasts"]]
+def final_outputs(wildcards):
+    """Every episode's animated video and its per-scene clips.
+
+    The clips are targets too, so deleting one and rerunning rebuilds just that
+    scene's chain (Snakemake does not look upstream of up-to-date outputs). An
+    episode whose scenes are not detected yet stands in with its scene folder,
+    so each episode's detection is scheduled on its own and one broken episode
+    doesn't hold the others back under --keep-going.
+    """
+    outputs = []
+    for name in config["podcasts"]:
+        outputs.append(f"results/{name}/{name}_animated.mp4")
+        try:
+            outputs += clip_paths(name)
+        except IncompleteCheckpointException:
+            outputs.append(f"results/{name}/scenes")
+    return outputs
 
 
 def source_video(wildcards):
@@ -121,6 +137,13 @@ def output_params(ep):
 def episode_fps(wildcards):
     fps = episode(wildcards.name).output.fps
     return f"{fps.numerator}/{fps.denominator}"
+
+
+def clip_paths(name):
+    return [
+        f"results/{name}/clips/scene_{scene:03d}.mp4"
+        for scene in episode(name).playable_scenes()
+    ]
 
 
 def padded_scenes(wildcards):

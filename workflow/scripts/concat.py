@@ -7,7 +7,7 @@ from podmotion.jobs import run_job
 
 
 def main():
-    concat_scenes(list(snakemake.input), snakemake.output[0], Fraction(snakemake.params.fps))  # noqa: F821
+    concat_scenes(list(snakemake.input.padded), snakemake.output[0], Fraction(snakemake.params.fps))  # noqa: F821
 
 
 run_job(snakemake, main)  # noqa: F821
