@@ -16,6 +16,6 @@ include: "workflow/rules/assemble.smk"
 
 
 rule all:
+    default_target: True
     input:
         final_outputs,
-    default_target: True

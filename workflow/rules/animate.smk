@@ -10,9 +10,11 @@ rule animate_scene:
         sidecar="results/{name}/clips/scene_{scene}.json",
     log:
         "logs/animate_scene/{name}/scene_{scene}.log",
-    params:
-        settings=animate_settings,
+    conda:
+        "../../envs/podmotion.yaml"
     resources:
         gpu=animate_gpus,
+    params:
+        settings=animate_settings,
     script:
         "../scripts/animate_scene.py"

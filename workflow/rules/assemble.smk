@@ -9,6 +9,8 @@ rule concat:
         temp("results/{name}/{name}_video.mp4"),
     log:
         "logs/concat/{name}.log",
+    conda:
+        "../../envs/podmotion.yaml"
     params:
         fps=episode_fps,
     script:
@@ -24,5 +26,7 @@ rule mux:
         "results/{name}/{name}_animated.mp4",
     log:
         "logs/mux/{name}.log",
+    conda:
+        "../../envs/podmotion.yaml"
     script:
         "../scripts/mux.py"

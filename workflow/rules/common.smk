@@ -83,7 +83,9 @@ def backend_name(requested):
 
 def scene_backend(wildcards):
     return backend_name(
-        scene_settings(config, wildcards.name, int(wildcards.scene))["animate"]["backend"]
+        scene_settings(config, wildcards.name, int(wildcards.scene))["animate"][
+            "backend"
+        ]
     )
 
 
@@ -101,7 +103,9 @@ def animate_settings(wildcards):
     seed = override.get("animate", {}).get("seed")
     return {
         "backend": backend,
-        "seed": seed if seed is not None else scene_seed(config["animate"]["seed"], scene),
+        "seed": (
+            seed if seed is not None else scene_seed(config["animate"]["seed"], scene)
+        ),
         "options": settings["animate"].get(backend, {}),
         "fit": settings["pad"]["fit"],
         "max_duration_s": float(ep.n_frames(scene) / ep.output.fps),

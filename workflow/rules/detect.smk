@@ -8,6 +8,8 @@ checkpoint detect_scenes:
         directory("results/{name}/scenes"),
     log:
         "logs/detect_scenes/{name}.log",
+    conda:
+        "../../envs/podmotion.yaml"
     params:
         detect=config["detect"],
     script:

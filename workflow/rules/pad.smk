@@ -9,6 +9,8 @@ rule pad_scene:
         "results/{name}/padded/scene_{scene}.mp4",
     log:
         "logs/pad_scene/{name}/scene_{scene}.log",
+    conda:
+        "../../envs/podmotion.yaml"
     params:
         settings=pad_settings,
     script:
