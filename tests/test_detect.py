@@ -1,0 +1,61 @@
+"""Scene detection: the still is the sharpest frame of the scene's middle; no cuts means one scene."""
+
+from fractions import Fraction
+
+import cv2
+import numpy as np
+from synth import make_podcast, scene_picture
+
+from podmotion.detect import candidate_times, detect_to_folder, read_timestamps, Scene
+from podmotion.ffmpeg import EncoderSettings, encode_frames
+from podmotion.media import read_image
+
+
+def test_candidates_avoid_the_first_frame():
+    times = candidate_times(Scene(2, 50, 150, 2.0, 6.0), 5)
+    assert times == [3.0, 3.5, 4.0, 4.5, 5.0]
+    assert min(times) > 2.0
+
+
+def test_still_is_the_sharpest_middle_frame_not_the_blurred_start(tmp_path):
+    sharp_a, sharp_b = scene_picture(0, 192, 108), scene_picture(1, 192, 108)
+    frames = [sharp_a] * 50
+    # Scene 2 opens mid-transition (blurred blends of both pictures), then holds a
+    # sharp picture, with blurred frames sprinkled through its middle.
+    for i in range(6):
+        mix = cv2.addWeighted(sharp_a, 0.5 - i / 12, sharp_b, 0.5 + i / 12, 0)
+        frames.append(cv2.GaussianBlur(mix, (0, 0), 4))
+    for i in range(94):
+        frames.append(cv2.GaussianBlur(sharp_b, (0, 0), 3) if i % 3 else sharp_b)
+    path = tmp_path / "v.mp4"
+    encode_frames(frames, path, width=192, height=108, fps=Fraction(25), encoder=EncoderSettings(crf=4, preset="veryfast"))
+    scenes = detect_to_folder(path, tmp_path / "scenes", detector="content", threshold=None, min_scene_len_s=0.5,
+                              candidates=7)  # fmt: skip
+    assert len(scenes) == 2 and 50 <= scenes[1].start_frame <= 56
+    still = read_image(tmp_path / "scenes" / "scene_002.png").astype(float)
+    err_sharp = np.abs(still - sharp_b).mean()
+    err_blurred = np.abs(still - cv2.GaussianBlur(sharp_b, (0, 0), 3)).mean()
+    err_first = np.abs(still - frames[50]).mean()  # the scene's first frame, mid-transition
+    assert err_sharp < 5 and 2 * err_sharp < err_blurred and 2 * err_sharp < err_first, (err_sharp, err_blurred, err_first)
+
+
+def test_a_video_without_cuts_is_one_scene_spanning_it_all(tmp_path):
+    path = tmp_path / "one.mp4"
+    truth = make_podcast(path, [], 60, width=128, height=72)
+    scenes = detect_to_folder(path, tmp_path / "scenes", detector="content", threshold=None, min_scene_len_s=0.6,
+                              candidates=3)  # fmt: skip
+    assert [(s.scene, s.start_frame, s.end_frame) for s in scenes] == [(1, 0, 60)]
+    assert abs(scenes[0].end_time - truth["duration_s"]) < 0.05
+    assert read_timestamps(tmp_path / "scenes" / "timestamps.csv") == scenes
+
+
+def test_a_failed_detection_leaves_no_folder(tmp_path):
+    bad = tmp_path / "bad.mp4"
+    bad.write_bytes(b"\x00" * 100)
+    try:
+        detect_to_folder(bad, tmp_path / "scenes", detector="content", threshold=None, min_scene_len_s=0.6,
+                         candidates=3)  # fmt: skip
+    except Exception as exc:
+        assert str(bad) in str(exc)
+    assert not (tmp_path / "scenes").exists()
+    assert list(tmp_path.iterdir()) == [bad]

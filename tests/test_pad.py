@@ -1,0 +1,81 @@
+"""The padder on real files: frame order, exact counts, fitting, resampling, cost."""
+
+from fractions import Fraction
+
+import numpy as np
+import pytest
+from measure import video_facts, video_frames
+
+from podmotion.ffmpeg import EncoderSettings, encode_frames
+from podmotion.pad import pad_scene
+
+ENC = EncoderSettings(crf=10, preset="veryfast", keyint_frames=25)
+
+
+def marker_clip(path, n, fps, width=96, height=64):
+    """Frame i is a flat grey of level 10 + 20·i: the index survives compression."""
+    frames = [np.full((height, width, 3), 10 + 20 * i, np.uint8) for i in range(n)]
+    encode_frames(frames, path, width=width, height=height, fps=fps, encoder=ENC)
+
+
+def indices(path) -> list[int]:
+    return [int(round((f[8:-8, 8:-8].mean() - 10) / 20)) for f in video_frames(path)]
+
+
+def pad(tmp_path, n_frames, strategy, **kw):
+    args = dict(n_frames=n_frames, width=96, height=64, fps=Fraction(25), strategy=strategy, fit="cover",
+                encoder=ENC)  # fmt: skip
+    args.update(kw)
+    out = tmp_path / "padded.mp4"
+    report = pad_scene(tmp_path / "clip.mp4", out, **args)
+    return out, report
+
+
+@pytest.mark.parametrize(
+    ("strategy", "expected"),
+    [
+        ("pingpong", [0, 1, 2, 3, 4, 3, 2, 1] * 12 + [0, 1, 2, 3, 4, 3, 2]),
+        ("loop", [0, 1, 2, 3, 4] * 20 + [0, 1, 2]),
+        ("freeze", [0, 1, 2, 3, 4] + [4] * 98),
+    ],
+)
+def test_frame_order_and_exact_count(tmp_path, strategy, expected):
+    marker_clip(tmp_path / "clip.mp4", 5, Fraction(25))
+    out, report = pad(tmp_path, 103, strategy)
+    assert indices(out) == expected
+    facts = video_facts(out)
+    assert facts["frames"] == 103 and facts["fps"] == 25 and len(facts["pts_steps"]) == 1
+    assert report["encoded_frames"] < 103  # repeats were stream-copied, not encoded
+
+
+def test_trims_a_clip_longer_than_the_scene(tmp_path):
+    marker_clip(tmp_path / "clip.mp4", 10, Fraction(25))
+    out, _ = pad(tmp_path, 4, "pingpong")
+    assert indices(out) == [0, 1, 2, 3]
+
+
+def test_a_slow_clip_is_played_at_its_own_speed(tmp_path):
+    marker_clip(tmp_path / "clip.mp4", 4, Fraction(10))  # 0.4 s at 10 fps
+    out, report = pad(tmp_path, 10, "loop")
+    assert report["clip_fps"] == "10"
+    assert indices(out) == [0, 0, 0, 1, 1, 2, 2, 2, 3, 3]  # 2.5 output frames per clip frame
+
+
+def test_an_hour_long_scene_costs_a_couple_of_periods(tmp_path):
+    marker_clip(tmp_path / "clip.mp4", 5, Fraction(25))
+    n = 25 * 60 * 60
+    out, report = pad(tmp_path, n, "pingpong", encoder=EncoderSettings(preset="ultrafast", keyint_frames=100))
+    assert report["encoded_frames"] <= 2 * 104  # a period is 8 frames, unrolled to 104
+    facts = video_facts(out)
+    assert facts["frames"] == n and len(facts["pts_steps"]) == 1
+
+
+@pytest.mark.parametrize(("fit", "band"), [("cover", False), ("contain", True)])
+def test_fit_cover_crops_and_contain_letterboxes(tmp_path, fit, band):
+    frame = np.full((64, 64, 3), 200, np.uint8)  # a square clip into a 96x64 output
+    encode_frames([frame], tmp_path / "clip.mp4", width=64, height=64, fps=Fraction(25), encoder=ENC)
+    out, _ = pad(tmp_path, 3, "loop", fit=fit)
+    first = video_frames(out)[0]
+    assert first.shape == (64, 96, 3)
+    left_edge = first[:, :8].mean()
+    assert (left_edge < 30) if band else (left_edge > 170)

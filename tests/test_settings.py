@@ -1,0 +1,64 @@
+"""Config: one-line messages, per-scene merging, output size and rate."""
+
+from fractions import Fraction
+from pathlib import Path
+
+import pytest
+
+from podmotion.episode import output_settings
+from podmotion.media import SourceInfo
+from podmotion.settings import config_problem, load_schema, normalise, scene_settings
+
+SCHEMA = load_schema(Path(__file__).resolve().parents[1] / "workflow" / "schemas" / "config.schema.yaml")
+
+
+@pytest.mark.parametrize(
+    ("config", "line"),
+    [
+        ({"animate": {"backend": "magic"}}, "config: animate.backend = 'magic' is not allowed; allowed values: auto, kenburns, still"),
+        ({"animate": {"bakend": "still"}}, "config: unknown key animate.bakend; allowed keys here: backend, kenburns, seed"),
+        ({"output": {"crf": 60}}, "config: output.crf = 60: 60 is greater than the maximum of 51"),
+        ({"overrides": {"ep": {3: {"pad": {"strategy": "zigzag"}}}}}, "config: overrides.ep.3.pad.strategy = 'zigzag' is not allowed; allowed values: pingpong, loop, freeze"),
+        ({"podcasts": {"my episode": "a.mp4"}}, "config: podcasts: 'my episode' does not match"),
+    ],
+)
+def test_problems_are_one_line_naming_the_key(config, line):
+    message = config_problem(normalise(config), SCHEMA)
+    assert message.startswith(line) and "\n" not in message
+
+
+def test_a_valid_config_has_no_problem():
+    config = {"podcasts": {"ep-1.x": "a b.mp4"}, "overrides": {"ep-1.x": {12: {"animate": {"seed": 5}}}}}
+    assert config_problem(normalise(config), SCHEMA) is None
+
+
+def test_an_override_changes_only_what_it_names():
+    config = {
+        "animate": {"backend": "kenburns", "seed": 0, "kenburns": {"duration_s": 8.0, "zoom": 1.15, "pan": 0.6}},
+        "pad": {"strategy": "pingpong", "fit": "cover"},
+        "overrides": {"ep": {"2": {"animate": {"kenburns": {"zoom": 1.5}}, "pad": {"fit": "contain"}}}},
+    }
+    two, three = scene_settings(config, "ep", 2), scene_settings(config, "ep", 3)
+    assert two["animate"]["kenburns"] == {"duration_s": 8.0, "zoom": 1.5, "pan": 0.6}
+    assert two["pad"] == {"strategy": "pingpong", "fit": "contain"}
+    assert three["animate"]["kenburns"]["zoom"] == 1.15 and three["pad"]["fit"] == "cover"
+
+
+def source(**kw):
+    base = dict(path="x.mp4", width=1440, height=1080, sample_aspect_ratio="4/3", rotation_deg=0, display_width=1920,
+                display_height=1080, fps="30000/1001", is_vfr=False, duration_s=10.0, has_audio=True, audio_codec="aac")  # fmt: skip
+    base.update(kw)
+    return SourceInfo(**base)
+
+
+def test_output_defaults_to_the_source_display_size_and_rate():
+    out = output_settings({"keyframe_interval_s": 2.0}, source())
+    assert (out.width, out.height, out.fps) == (1920, 1080, Fraction(30000, 1001))
+    assert out.encoder.keyint_frames == 60
+
+
+def test_one_dimension_given_the_other_follows_the_aspect():
+    assert (output_settings({"width": 1280}, source()).height) == 720
+    assert (output_settings({"height": 480}, source()).width) == 854
+    assert output_settings({"fps": "24000/1001"}, source()).fps == Fraction(24000, 1001)
+    assert output_settings({"fps": 12.5}, source()).fps == Fraction(25, 2)
