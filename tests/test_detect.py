@@ -59,3 +59,14 @@ def test_a_failed_detection_leaves_no_folder(tmp_path):
         assert str(bad) in str(exc)
     assert not (tmp_path / "scenes").exists()
     assert list(tmp_path.iterdir()) == [bad]
+
+
+def test_stills_of_an_anamorphic_source_have_square_pixels(tmp_path):
+    from podmotion.ffmpeg import run
+
+    src = tmp_path / "p.mp4"
+    make_podcast(src, [20], 40, width=160, height=96, audio=None)
+    wide = tmp_path / "wide.mp4"
+    run(["-i", src, "-c", "copy", "-bsf:v", "h264_metadata=sample_aspect_ratio=2/1", wide], about=wide)
+    detect_to_folder(wide, tmp_path / "scenes", detector="content", threshold=None, min_scene_len_s=0.5, candidates=3)
+    assert read_image(tmp_path / "scenes" / "scene_001.png").shape == (96, 320, 3)

@@ -166,6 +166,18 @@ def test_requesting_one_episode_builds_only_it(workflow, podcast5, tmp_path):
     source, _ = podcast5
     other = tmp_path / "other.mp4"
     shutil.copy(source, other)
-    workflow.config.update({"podcasts": {"a": str(source), "b": str(other)}, "animate": {"backend": "still"}})
+    workflow.config.update({"podcasts": {"a": str(source), "b": str(other)}, "animate": {"backend": "auto"}})
+    workflow.run("results/b/scenes")
     proc = workflow.run("--dry-run", "results/b/b_animated.mp4")
-    assert "results/b/scenes" in proc.stdout and "results/a/" not in proc.stdout
+    assert "results/b/clips/scene_005.mp4" in proc.stdout and "results/a/" not in proc.stdout
+    # auto says, once, what it picked and why (no GPU backend in this version: kenburns)
+    said = [ln for ln in (proc.stdout + proc.stderr).splitlines() if "animate.backend auto" in ln]
+    assert said == ["podmotion: animate.backend auto -> kenburns (no GPU backend is installed in this version of podmotion)"]
+    assert not workflow.result("a").exists()
+
+
+def test_a_missing_episode_file_is_one_line(workflow, tmp_path):
+    workflow.config.update({"podcasts": {"gone": str(tmp_path / "nope.mp4")}})
+    proc = workflow.run("--dry-run", check=False)
+    assert proc.returncode != 0
+    assert f"config: podcasts: file not found: gone: {tmp_path / 'nope.mp4'}" in proc.stdout + proc.stderr

@@ -144,6 +144,15 @@ def representative_frames(video_path: str | os.PathLike, scenes: list[Scene], co
     return picks
 
 
+def to_display_size(rgb: np.ndarray, info: SourceInfo) -> np.ndarray:
+    """Stretch an upright frame to the size a player shows (non-square pixels made square)."""
+    import cv2
+
+    if rgb.shape[1::-1] == (info.display_width, info.display_height):
+        return rgb
+    return cv2.resize(rgb, (info.display_width, info.display_height), interpolation=cv2.INTER_CUBIC)
+
+
 def write_timestamps(scenes: list[Scene], path: str | os.PathLike) -> None:
     with open(path, "w", newline="") as fh:
         writer = csv.writer(fh)
@@ -175,7 +184,7 @@ def detect_to_folder(video_path: str | os.PathLike, out_dir: str | os.PathLike, 
     """Run detection and write the scene folder atomically (all of it, or nothing)."""
     info = probe(video_path)
     scenes = find_scenes(video_path, info, detector, threshold, min_scene_len_s)
-    images = representative_frames(video_path, scenes, candidates)
+    images = [to_display_size(rgb, info) for rgb in representative_frames(video_path, scenes, candidates)]
     with atomic_output(out_dir) as tmp:
         tmp.mkdir(parents=True)
         for scene, rgb in zip(scenes, images):

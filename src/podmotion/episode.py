@@ -14,7 +14,7 @@ from pathlib import Path
 from .detect import Scene, read_timestamps
 from .ffmpeg import EncoderSettings
 from .media import SourceInfo, even
-from .timeline import frame_count, scene_frame_ranges
+from .timeline import scene_frame_ranges
 
 
 @dataclass(frozen=True)
@@ -63,10 +63,6 @@ class Episode:
     def n_frames(self, scene: int) -> int:
         start, end = self.frame_ranges[scene]
         return end - start
-
-    @property
-    def total_frames(self) -> int:
-        return frame_count(self.scenes[-1].end_time, self.output.fps)
 
     def playable_scenes(self) -> list[int]:
         """Scenes that own at least one output frame (a very short scene can round to none)."""

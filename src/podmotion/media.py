@@ -161,27 +161,6 @@ def probe(path: str | os.PathLike) -> SourceInfo:
         )
 
 
-def read_frames(path: str | os.PathLike) -> tuple[list[np.ndarray], Fraction]:
-    """Decode every frame of a (short) clip as RGB arrays, upright; return them and the clip's rate."""
-    import av
-
-    frames: list[np.ndarray] = []
-    with _open(path) as container:
-        video = next((s for s in container.streams if s.type == "video"), None)
-        if video is None:
-            raise PodmotionError(path, "no video stream")
-        rate = Fraction(video.average_rate or video.guessed_rate or 25)
-        try:
-            for frame in container.decode(video):
-                rgb = frame.to_ndarray(format="rgb24")
-                frames.append(_upright(rgb, int(round(-(frame.rotation or 0))) % 360))
-        except av.error.FFmpegError as exc:
-            raise PodmotionError(path, f"clip cannot be decoded ({exc.strerror or exc})") from None
-    if not frames:
-        raise PodmotionError(path, "clip has no frames")
-    return frames, rate
-
-
 def _upright(rgb: np.ndarray, rotation_deg: int) -> np.ndarray:
     """Apply a clockwise display rotation to pixels."""
     turns = {0: 0, 90: 3, 180: 2, 270: 1}[rotation_deg]  # np.rot90 turns counter-clockwise
