@@ -1,5 +1,6 @@
 # The only place with Python logic: config validation, backend choice, and the
 # input/params functions the rules call by name.
+import sys
 from pathlib import Path
 
 from snakemake.exceptions import IncompleteCheckpointException
@@ -16,11 +17,11 @@ SCHEMA = Path(workflow.basedir) / "workflow" / "schemas" / "config.schema.yaml"
 normalise(config)
 _problem = config_problem(config, load_schema(SCHEMA))
 if _problem:
-    raise WorkflowError(_problem)
+    sys.exit(_problem)
 validate(config, str(SCHEMA))  # fills in the defaults
 _missing = [f"{n}: {p}" for n, p in config["podcasts"].items() if not Path(p).is_file()]
 if _missing:
-    raise WorkflowError(f"config: podcasts: file not found: {'; '.join(_missing)}")
+    sys.exit(f"config: podcasts: file not found: {'; '.join(_missing)}")
 
 
 wildcard_constraints:
