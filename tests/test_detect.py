@@ -70,3 +70,21 @@ def test_stills_of_an_anamorphic_source_have_square_pixels(tmp_path):
     run(["-i", src, "-c", "copy", "-bsf:v", "h264_metadata=sample_aspect_ratio=2/1", wide], about=wide)
     detect_to_folder(wide, tmp_path / "scenes", detector="content", threshold=None, min_scene_len_s=0.5, candidates=3)
     assert read_image(tmp_path / "scenes" / "scene_001.png").shape == (96, 320, 3)
+
+
+def test_stills_of_a_rotated_source_are_upright_as_ffmpeg_shows_them(tmp_path):
+    from podmotion.ffmpeg import run
+
+    src = tmp_path / "p.mp4"
+    make_podcast(src, [20], 40, width=160, height=96, audio=None)
+    rotated = tmp_path / "rot.mp4"
+    run(["-display_rotation", "90", "-i", src, "-c", "copy", rotated], about=rotated)
+    shown = tmp_path / "shown.png"  # ffmpeg applies the display rotation when it decodes
+    run(["-ss", "0.4", "-i", rotated, "-frames:v", "1", shown], about=shown)
+    detect_to_folder(rotated, tmp_path / "scenes", detector="content", threshold=None, min_scene_len_s=0.5,
+                     candidates=3)  # fmt: skip
+    still = read_image(tmp_path / "scenes" / "scene_001.png").astype(float)
+    expected = read_image(shown).astype(float)
+    assert still.shape == expected.shape == (160, 96, 3)
+    assert np.abs(still - expected).mean() < 4
+    assert np.abs(still - expected[::-1, ::-1]).mean() > 20  # not upside down

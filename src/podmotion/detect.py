@@ -21,7 +21,7 @@ import numpy as np
 
 from .atomic import atomic_output
 from .errors import PodmotionError
-from .media import SourceInfo, _open, _upright, probe, write_image
+from .media import SourceInfo, open_media, probe, upright_rgb, write_image
 
 log = logging.getLogger(__name__)
 
@@ -108,7 +108,7 @@ def representative_frames(video_path: str | os.PathLike, scenes: list[Scene], co
     import av
 
     picks: list[np.ndarray] = []
-    with _open(video_path) as container:
+    with open_media(video_path) as container:
         video = container.streams.video[0]
         video.thread_type = "AUTO"
         tb = video.time_base
@@ -130,14 +130,14 @@ def representative_frames(video_path: str | os.PathLike, scenes: list[Scene], co
                         continue
                     while wanted and wanted[0] <= t + 1e-6:
                         wanted.pop(0)
-                    rgb = _upright(frame.to_ndarray(format="rgb24"), int(round(-(frame.rotation or 0))) % 360)
+                    rgb = upright_rgb(frame)
                     score = sharpness(rgb)
                     if score > best_score:
                         best, best_score = rgb, score
             except av.error.FFmpegError as exc:
                 raise PodmotionError(video_path, f"cannot decode scene {scene.scene} ({exc.strerror or exc})") from None
             if best is None and last is not None:
-                best = _upright(last.to_ndarray(format="rgb24"), int(round(-(last.rotation or 0))) % 360)
+                best = upright_rgb(last)
             if best is None:
                 raise PodmotionError(video_path, f"no frame found for scene {scene.scene}")
             picks.append(best)

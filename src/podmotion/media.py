@@ -49,7 +49,7 @@ class SourceInfo:
         return cls(**json.loads(Path(path).read_text()))
 
 
-def _open(path: str | os.PathLike):
+def open_media(path: str | os.PathLike):
     import av
 
     if not Path(path).exists():
@@ -93,7 +93,7 @@ def constant_rate(frame_times_s: list[float], declared: Fraction | None) -> tupl
 
 def sample_frame_times(path: str | os.PathLike, limit: int = 600) -> list[float]:
     """Presentation times (s) of up to ``limit`` video packets, sorted; demuxing only, no decoding."""
-    with _open(path) as container:
+    with open_media(path) as container:
         video = container.streams.video[0]
         tb = video.time_base
         times = []
@@ -110,7 +110,7 @@ def probe(path: str | os.PathLike) -> SourceInfo:
     """Probe a video file; raise ``PodmotionError`` naming it when it is unusable."""
     import av
 
-    with _open(path) as container:
+    with open_media(path) as container:
         video = next((s for s in container.streams if s.type == "video"), None)
         if video is None:
             raise PodmotionError(path, "no video stream")
@@ -122,7 +122,7 @@ def probe(path: str | os.PathLike) -> SourceInfo:
         first_pts_s = None
         try:
             for frame in container.decode(video):
-                rotation_deg = int(round(-(frame.rotation or 0))) % 360  # PyAV: counter-clockwise
+                rotation_deg = rotation_of(frame)
                 width, height = frame.width, frame.height
                 first_pts_s = float(frame.pts * frame.time_base) if frame.pts is not None else 0.0
                 break
@@ -161,7 +161,17 @@ def probe(path: str | os.PathLike) -> SourceInfo:
         )
 
 
-def _upright(rgb: np.ndarray, rotation_deg: int) -> np.ndarray:
+def rotation_of(frame) -> int:
+    """A decoded frame's clockwise display rotation in degrees (PyAV reports it counter-clockwise)."""
+    return int(round(-(frame.rotation or 0))) % 360
+
+
+def upright_rgb(frame) -> np.ndarray:
+    """A decoded frame as an RGB array, turned the way a player shows it."""
+    return upright(frame.to_ndarray(format="rgb24"), rotation_of(frame))
+
+
+def upright(rgb: np.ndarray, rotation_deg: int) -> np.ndarray:
     """Apply a clockwise display rotation to pixels."""
     turns = {0: 0, 90: 3, 180: 2, 270: 1}[rotation_deg]  # np.rot90 turns counter-clockwise
     return np.ascontiguousarray(np.rot90(rgb, turns)) if turns else rgb
@@ -171,7 +181,7 @@ def iter_frames_with_time(path: str | os.PathLike) -> Iterator[tuple[float, np.n
     """Yield (time_s from the first frame, RGB frame) for every frame, upright."""
     import av
 
-    with _open(path) as container:
+    with open_media(path) as container:
         video = next((s for s in container.streams if s.type == "video"), None)
         if video is None:
             raise PodmotionError(path, "no video stream")
@@ -179,7 +189,7 @@ def iter_frames_with_time(path: str | os.PathLike) -> Iterator[tuple[float, np.n
         for frame in container.decode(video):
             t = float(frame.pts * frame.time_base) if frame.pts is not None else 0.0
             first = t if first is None else first
-            yield t - first, _upright(frame.to_ndarray(format="rgb24"), int(round(-(frame.rotation or 0))) % 360)
+            yield t - first, upright_rgb(frame)
 
 
 def read_image(path: str | os.PathLike) -> np.ndarray:

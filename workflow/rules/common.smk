@@ -118,10 +118,11 @@ def animate_settings(wildcards):
 def pad_settings(wildcards):
     scene = int(wildcards.scene)
     ep = episode(wildcards.name)
+    pad = scene_settings(config, wildcards.name, scene)["pad"]
     return {
         "n_frames": ep.n_frames(scene),
-        "strategy": scene_settings(config, wildcards.name, scene)["pad"]["strategy"],
-        "fit": scene_settings(config, wildcards.name, scene)["pad"]["fit"],
+        "strategy": pad["strategy"],
+        "fit": pad["fit"],
         **output_params(ep),
     }
 
