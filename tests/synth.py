@@ -93,3 +93,40 @@ def make_podcast(
 
 
 __all__ = ["make_podcast", "scene_picture", "tone", "write_wav", "ffmpeg_exe", "SAMPLE_RATE"]
+
+
+def make_vfr_podcast(path: Path, cut_times_s: list[float], duration_s: float, *, width: int = 160,
+                     height: int = 96) -> dict:  # fmt: skip
+    """A variable-rate podcast (frames 20 ms and 50 ms apart, alternating) in Matroska.
+
+    Cut times must fall on frame times; the returned truth lists them.
+    """
+    import av
+
+    times_ms, t = [], 0
+    while t < duration_s * 1000:
+        times_ms.append(t)
+        t += 20 if len(times_ms) % 2 else 50
+    cuts_ms = [min(times_ms, key=lambda x: abs(x - c * 1000)) for c in cut_times_s]
+    pictures = [scene_picture(i, width, height) for i in range(len(cuts_ms) + 1)]
+    video = path.with_name(path.stem + ".video.mkv")
+    with av.open(str(video), "w") as container:
+        stream = container.add_stream("libx264", rate=30)
+        stream.width, stream.height, stream.pix_fmt = width, height, "yuv420p"
+        stream.codec_context.time_base = Fraction(1, 1000)
+        for ms in times_ms:
+            scene = sum(ms >= c for c in cuts_ms)
+            frame = av.VideoFrame.from_ndarray(pictures[scene], format="rgb24")
+            frame.pts, frame.time_base = ms, Fraction(1, 1000)
+            for packet in stream.encode(frame):
+                container.mux(packet)
+        for packet in stream.encode():
+            container.mux(packet)
+    true_cuts_s = [c / 1000 for c in cuts_ms]
+    total_s = (times_ms[-1] + 20) / 1000
+    wav = path.with_name(path.stem + ".wav")
+    write_wav(tone([300.0 + 150.0 * k for k in range(len(cuts_ms) + 1)], true_cuts_s, total_s), wav)
+    run(["-i", video, "-i", wav, "-map", "0:v", "-map", "1:a", "-c:v", "copy", "-c:a", "aac", path], about=path)
+    video.unlink()
+    wav.unlink()
+    return {"cut_times_s": true_cuts_s, "duration_s": total_s, "frames": len(times_ms)}

@@ -181,3 +181,23 @@ def test_a_missing_episode_file_is_one_line(workflow, tmp_path):
     proc = workflow.run("--dry-run", check=False)
     assert proc.returncode != 0
     assert f"config: podcasts: file not found: gone: {tmp_path / 'nope.mp4'}" in proc.stdout + proc.stderr
+
+
+def test_variable_rate_source_gets_a_constant_rate_with_cuts_in_place(workflow, tmp_path):
+    from synth import make_vfr_podcast
+
+    src = tmp_path / "vfr.mkv"
+    truth = make_vfr_podcast(src, [1.05, 2.4], 3.5)
+    workflow.config.update({"podcasts": {"vfr": str(src)}, "animate": {"backend": "still"}})
+    workflow.run()
+    out = workflow.result("vfr", "vfr_animated.mp4")
+    facts = video_facts(out)
+    fps = Fraction(truth["frames"], 1) / Fraction(truth["duration_s"]).limit_denominator(1000)
+    assert len(facts["pts_steps"]) == 1  # constant rate
+    assert abs(float(facts["fps"]) - float(fps)) < 0.5  # the source's average rate (~28.6 fps)
+    found = cut_frames(out)
+    expected = [round(t * float(facts["fps"])) for t in truth["cut_times_s"]]
+    assert len(found) == 2 and all(abs(a - b) <= 1 for a, b in zip(found, expected)), (found, expected)
+    tone_s = tone_changes_s(audio_samples(out), 48000)
+    assert all(abs(t - f / float(facts["fps"])) <= 1 / float(facts["fps"]) for t, f in zip(tone_s, found))
+    assert audio_packet_md5(out) == audio_packet_md5(src)

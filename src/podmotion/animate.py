@@ -18,7 +18,7 @@ log = logging.getLogger(__name__)
 
 
 def animate_scene(image_path: str | os.PathLike, clip_path: str | os.PathLike, sidecar_path: str | os.PathLike,
-                  settings: dict) -> dict:  # fmt: skip
+                  settings: dict, threads: int = 0) -> dict:  # fmt: skip
     """``settings`` is the rule's params: backend, seed, options, fit, max_duration_s, width, height, fps, encoder."""
     name = settings["backend"]
     if name not in BACKENDS:
@@ -35,7 +35,7 @@ def animate_scene(image_path: str | os.PathLike, clip_path: str | os.PathLike, s
             seed=int(settings["seed"]),
             options=dict(settings.get("options") or {}),
             fit=settings.get("fit", "cover"),
-            encoder=EncoderSettings(**settings["encoder"]).intermediate(),
+            encoder=EncoderSettings(**settings["encoder"], threads=threads).intermediate(),
         )
         report = BACKENDS[name].animate(request)
     elapsed_s = time.perf_counter() - started

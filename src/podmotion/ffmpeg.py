@@ -66,10 +66,11 @@ class EncoderSettings:
     crf: int = 18
     preset: str = "medium"
     keyint_frames: int = 250
+    threads: int = 0  # encoder threads; 0 lets x264 decide. Does not change the bitstream's format.
 
     def intermediate(self) -> "EncoderSettings":
         """Settings for clips that will be decoded and encoded again: faster, near-lossless."""
-        return EncoderSettings(crf=max(0, self.crf - 6), preset="veryfast", keyint_frames=self.keyint_frames)
+        return EncoderSettings(max(0, self.crf - 6), "veryfast", self.keyint_frames, self.threads)
 
     def video_args(self) -> list[str]:
         x264_params = (
@@ -86,7 +87,7 @@ class EncoderSettings:
             "-x264-params", x264_params,
             "-colorspace", "bt709", "-color_primaries", "bt709",
             "-color_trc", "bt709", "-color_range", "tv",
-        ]  # fmt: skip
+        ] + (["-threads", str(self.threads)] if self.threads else [])  # fmt: skip
 
 
 def fps_arg(fps: Fraction) -> str:

@@ -12,6 +12,7 @@ rule animate_scene:
         "logs/animate_scene/{name}/scene_{scene}.log",
     conda:
         "../../envs/podmotion.yaml"
+    threads: 2
     resources:
         gpu=animate_gpus,
     params:

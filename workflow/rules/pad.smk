@@ -11,6 +11,7 @@ rule pad_scene:
         "logs/pad_scene/{name}/scene_{scene}.log",
     conda:
         "../../envs/podmotion.yaml"
+    threads: 2
     params:
         settings=pad_settings,
     script:

@@ -10,6 +10,7 @@ def main():
         snakemake.output.clip,  # noqa: F821
         snakemake.output.sidecar,  # noqa: F821
         snakemake.params.settings,  # noqa: F821
+        threads=snakemake.threads,  # noqa: F821
     )
 
 

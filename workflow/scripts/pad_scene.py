@@ -1,5 +1,6 @@
 """Snakemake script: fit one clip to the output and pad it to its scene's frame count."""
 
+import logging
 from fractions import Fraction
 
 from podmotion.ffmpeg import EncoderSettings
@@ -19,10 +20,8 @@ def main():
         fps=Fraction(settings["fps"]),
         strategy=settings["strategy"],
         fit=settings["fit"],
-        encoder=EncoderSettings(**settings["encoder"]),
+        encoder=EncoderSettings(**settings["encoder"], threads=snakemake.threads),  # noqa: F821
     )
-    import logging
-
     logging.getLogger("podmotion.pad").info("%s: %s", snakemake.output[0], report)  # noqa: F821
 
 
