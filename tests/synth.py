@@ -63,8 +63,12 @@ def make_podcast(
     fps: Fraction = Fraction(25),
     audio: str | None = "aac",
     frequencies_hz: list[float] | None = None,
+    audio_tail_s: float = 0.0,
 ) -> dict:
-    """Write a podcast video; return its ground truth (cut frames, times, tones)."""
+    """Write a podcast video; return its ground truth (cut frames, times, tones).
+
+    ``audio_tail_s`` makes the audio run on after the last video frame (an outro).
+    """
     path = Path(path)
     bounds = [0, *cut_frames, total_frames]
     pictures = [scene_picture(i, width, height) for i in range(len(bounds) - 1)]
@@ -83,12 +87,12 @@ def make_podcast(
         video_only.replace(path)
     else:
         wav = path.with_name(path.stem + ".wav")
-        write_wav(tone(frequencies_hz, cut_times_s, duration_s), wav)
+        write_wav(tone(frequencies_hz, cut_times_s, duration_s + audio_tail_s), wav)
         codec = {"aac": ["-c:a", "aac", "-b:a", "96k"], "pcm": ["-c:a", "pcm_s16le"]}[audio]
         run(["-i", video_only, "-i", wav, "-map", "0:v", "-map", "1:a", "-c:v", "copy", *codec, path], about=path)
         video_only.unlink()
         wav.unlink()
-    return {"cut_frames": cut_frames, "cut_times_s": cut_times_s, "fps": fps, "duration_s": duration_s,
+    return {"cut_frames": cut_frames, "cut_times_s": cut_times_s, "fps": fps, "duration_s": duration_s + audio_tail_s,
             "frequencies_hz": frequencies_hz, "width": width, "height": height}  # fmt: skip
 
 

@@ -79,3 +79,25 @@ def test_fit_cover_crops_and_contain_letterboxes(tmp_path, fit, band):
     assert first.shape == (64, 96, 3)
     left_edge = first[:, :8].mean()
     assert (left_edge < 30) if band else (left_edge > 170)
+
+
+def test_a_broken_clip_is_one_line_naming_it_and_leaves_nothing(tmp_path):
+    from podmotion.errors import PodmotionError
+
+    (tmp_path / "clip.mp4").write_bytes(b"\x00\x00\x00\x18ftypmp42" + b"\x17" * 500)
+    with pytest.raises(PodmotionError) as err:
+        pad(tmp_path, 10, "loop")
+    assert str(err.value).startswith(f"{tmp_path / 'clip.mp4'}: ") and "\n" not in str(err.value)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["clip.mp4"]
+
+
+def test_a_broken_still_is_one_line_naming_it(tmp_path):
+    from podmotion.backends import BACKENDS, AnimateRequest
+    from podmotion.errors import PodmotionError
+
+    image = tmp_path / "scene_001.png"
+    image.write_text("not a picture")
+    request = AnimateRequest(image, tmp_path / "clip.mp4", 96, 64, Fraction(25), 1.0, seed=1, encoder=ENC)
+    for name in ("still", "kenburns"):
+        with pytest.raises(PodmotionError, match=f"^{image}: not a readable image$"):
+            BACKENDS[name].animate(request)

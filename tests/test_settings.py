@@ -62,3 +62,16 @@ def test_one_dimension_given_the_other_follows_the_aspect():
     assert (output_settings({"height": 480}, source()).width) == 854
     assert output_settings({"fps": "24000/1001"}, source()).fps == Fraction(24000, 1001)
     assert output_settings({"fps": 12.5}, source()).fps == Fraction(25, 2)
+
+
+def test_a_scene_too_short_for_the_output_rate_owns_no_frame_and_is_skipped(tmp_path):
+    from podmotion.detect import Scene, write_timestamps
+    from podmotion.episode import Episode
+
+    scenes = [Scene(1, 0, 50, 0.0, 2.0), Scene(2, 50, 51, 2.0, 2.04), Scene(3, 51, 100, 2.04, 4.0)]
+    write_timestamps(scenes, tmp_path / "timestamps.csv")
+    source(duration_s=4.0).to_json(tmp_path / "source.json")
+    ep = Episode.load(tmp_path, {"fps": 5})
+    assert ep.frame_ranges == {1: (0, 10), 2: (10, 10), 3: (10, 20)}
+    assert ep.playable_scenes() == [1, 3]
+    assert Episode.load(tmp_path, {}).playable_scenes() == [1, 2, 3]  # at the source's 29.97 fps it has one

@@ -201,3 +201,16 @@ def test_variable_rate_source_gets_a_constant_rate_with_cuts_in_place(workflow, 
     tone_s = tone_changes_s(audio_samples(out), 48000)
     assert all(abs(t - f / float(facts["fps"])) <= 1 / float(facts["fps"]) for t, f in zip(tone_s, found))
     assert audio_packet_md5(out) == audio_packet_md5(src)
+
+
+def test_audio_running_past_the_last_frame_is_kept_whole(workflow, tmp_path):
+    """An outro over the last still: the last scene stretches to the end of the audio."""
+    src = tmp_path / "outro.mp4"
+    truth = make_podcast(src, [25], 50, width=160, height=96, audio_tail_s=1.5)  # 2 s of video, 3.5 s of audio
+    workflow.config.update({"podcasts": {"outro": str(src)}, "animate": {"backend": "still"}})
+    workflow.run()
+    out = workflow.result("outro", "outro_animated.mp4")
+    facts = video_facts(out)
+    assert facts["frames"] == round(truth["duration_s"] * FPS)
+    assert abs(facts["duration_s"] - video_facts(src)["duration_s"]) <= 1 / FPS
+    assert audio_packet_md5(out) == audio_packet_md5(src)

@@ -186,10 +186,13 @@ def iter_frames_with_time(path: str | os.PathLike) -> Iterator[tuple[float, np.n
         if video is None:
             raise PodmotionError(path, "no video stream")
         first = None
-        for frame in container.decode(video):
-            t = float(frame.pts * frame.time_base) if frame.pts is not None else 0.0
-            first = t if first is None else first
-            yield t - first, upright_rgb(frame)
+        try:
+            for frame in container.decode(video):
+                t = float(frame.pts * frame.time_base) if frame.pts is not None else 0.0
+                first = t if first is None else first
+                yield t - first, upright_rgb(frame)
+        except av.error.FFmpegError as exc:
+            raise PodmotionError(path, f"video cannot be decoded ({exc.strerror or exc})") from None
 
 
 def read_image(path: str | os.PathLike) -> np.ndarray:
