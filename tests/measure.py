@@ -10,6 +10,7 @@ import av
 import numpy as np
 
 from podmotion.ffmpeg import ffmpeg_exe
+from podmotion.verify import audio_packet_md5, cut_frames  # noqa: F401 (re-exported for the tests)
 
 
 def video_frames(path: Path) -> list[np.ndarray]:
@@ -34,22 +35,6 @@ def video_facts(path: Path) -> dict:
             "duration_s": float(c.duration / 1_000_000),
             "audio": [s.codec_context.name for s in c.streams.audio],
         }
-
-
-def cut_frames(path: Path, threshold: float = 20.0) -> list[int]:
-    """Frames where the picture changes abruptly (mean absolute difference to the previous frame)."""
-    frames = video_frames(path)
-    diffs = [np.abs(a.astype(np.int16) - b.astype(np.int16)).mean() for a, b in zip(frames, frames[1:])]
-    return [i + 1 for i, d in enumerate(diffs) if d > threshold]
-
-
-def audio_packet_md5(path: Path) -> str:
-    """MD5 of the first audio stream's packets, stream-copied (the ``md5`` muxer)."""
-    out = subprocess.run(
-        [ffmpeg_exe(), "-v", "error", "-i", str(path), "-map", "0:a:0", "-c", "copy", "-f", "md5", "-"],
-        capture_output=True, text=True, check=True,
-    )  # fmt: skip
-    return out.stdout.strip()
 
 
 def audio_samples(path: Path, rate: int = 48000) -> np.ndarray:

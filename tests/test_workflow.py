@@ -75,6 +75,18 @@ def test_audio_stays_in_sync_with_the_cuts(finished):
         assert abs(t - p) <= 1 / FPS, (tone_s, picture_s)
 
 
+def test_verify_reports_the_same_figures(finished):
+    import subprocess
+    import sys
+
+    wf, source, _, _ = finished
+    out = subprocess.run([sys.executable, "-m", "podmotion.verify", str(source), str(wf.result("ep", "ep_animated.mp4")),
+                          "--scenes", str(wf.result("ep", "scenes"))], capture_output=True, text=True, check=True)  # fmt: skip
+    assert "audio packets identical to the source: yes" in out.stdout
+    assert f"picture cuts at output frames: {E2E_CUTS}" in out.stdout
+    assert f"scene starts at output frames: {E2E_CUTS}" in out.stdout
+
+
 def test_faststart_and_sidecars(finished):
     wf, *_ = finished
     data = wf.result("ep", "ep_animated.mp4").read_bytes()

@@ -1,0 +1,75 @@
+"""Check a finished episode against its source: cuts, duration, audio packets.
+
+    python -m podmotion.verify SOURCE.mp4 OUTPUT.mp4 [--scenes results/NAME/scenes]
+
+Prints the output's size, rate and frame count; the duration difference in ms;
+whether the audio packets are identical to the source's (MD5 of a stream copy);
+and where the picture cuts, in frames, next to the detected scene starts.
+"""
+
+from __future__ import annotations
+
+import argparse
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+
+from .errors import PodmotionError
+from .ffmpeg import ffmpeg_exe
+from .media import iter_frames_with_time, probe
+
+
+def cut_frames(path: str | Path, threshold: float = 20.0) -> list[int]:
+    """Frames where the picture changes abruptly (mean absolute difference to the previous frame > threshold)."""
+    cuts, previous = [], None
+    for index, (_, rgb) in enumerate(iter_frames_with_time(path)):
+        current = rgb.astype(np.int16)
+        if previous is not None and np.abs(current - previous).mean() > threshold:
+            cuts.append(index)
+        previous = current
+    return cuts
+
+
+def audio_packet_md5(path: str | Path) -> str | None:
+    """MD5 of the first audio stream's packets, stream-copied; None without audio."""
+    out = subprocess.run(
+        [ffmpeg_exe(), "-v", "error", "-i", str(path), "-map", "0:a:0?", "-c", "copy", "-f", "md5", "-"],
+        capture_output=True, text=True,
+    )  # fmt: skip
+    if out.returncode != 0:
+        raise PodmotionError(path, f"cannot read audio packets ({out.stderr.strip().splitlines()[-1:]})")
+    return out.stdout.strip() or None
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description="Check an animated episode against its source.")
+    ap.add_argument("source")
+    ap.add_argument("output")
+    ap.add_argument("--scenes", help="the episode's scenes folder, to compare cuts with scene starts")
+    args = ap.parse_args(argv)
+    try:
+        src, out = probe(args.source), probe(args.output)
+        fps = out.fps_fraction
+        frames = sum(1 for _ in iter_frames_with_time(args.output))
+        print(f"output: {out.display_width}x{out.display_height} @ {out.fps} fps, {frames} frames")
+        drift_ms = (out.duration_s - src.duration_s) * 1000
+        print(f"duration: {out.duration_s:.3f} s vs source {src.duration_s:.3f} s ({drift_ms:+.1f} ms; "
+              f"one frame is {1000 / float(fps):.1f} ms)")  # fmt: skip
+        same = audio_packet_md5(args.source) == audio_packet_md5(args.output)
+        print(f"audio packets identical to the source: {'yes' if same else 'no'}")
+        print(f"picture cuts at output frames: {cut_frames(args.output)}")
+        if args.scenes:
+            from .episode import Episode
+
+            ep = Episode.load(args.scenes, {"fps": str(fps), "width": out.display_width, "height": out.display_height})
+            print(f"scene starts at output frames: {[ep.frame_ranges[s.scene][0] for s in ep.scenes[1:]]}")
+    except PodmotionError as exc:
+        print(exc, file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
