@@ -64,10 +64,13 @@ def make_podcast(
     audio: str | None = "aac",
     frequencies_hz: list[float] | None = None,
     audio_tail_s: float = 0.0,
+    video_delay_s: float = 0.0,
 ) -> dict:
     """Write a podcast video; return its ground truth (cut frames, times, tones).
 
-    ``audio_tail_s`` makes the audio run on after the last video frame (an outro).
+    ``audio_tail_s`` makes the audio run on after the last video frame (an outro);
+    ``video_delay_s`` starts the video that much after the audio (a pre-roll). The
+    tone changes where the picture cuts, in the container's timeline.
     """
     path = Path(path)
     bounds = [0, *cut_frames, total_frames]
@@ -87,12 +90,16 @@ def make_podcast(
         video_only.replace(path)
     else:
         wav = path.with_name(path.stem + ".wav")
-        write_wav(tone(frequencies_hz, cut_times_s, duration_s + audio_tail_s), wav)
+        shifted = [video_delay_s + t for t in cut_times_s]
+        write_wav(tone(frequencies_hz, shifted, video_delay_s + duration_s + audio_tail_s), wav)
         codec = {"aac": ["-c:a", "aac", "-b:a", "96k"], "pcm": ["-c:a", "pcm_s16le"]}[audio]
-        run(["-i", video_only, "-i", wav, "-map", "0:v", "-map", "1:a", "-c:v", "copy", *codec, path], about=path)
+        delay = ["-itsoffset", str(video_delay_s)] if video_delay_s else []
+        run([*delay, "-i", video_only, "-i", wav, "-map", "0:v", "-map", "1:a", "-c:v", "copy", *codec, path],
+            about=path)  # fmt: skip
         video_only.unlink()
         wav.unlink()
-    return {"cut_frames": cut_frames, "cut_times_s": cut_times_s, "fps": fps, "duration_s": duration_s + audio_tail_s,
+    return {"cut_frames": cut_frames, "cut_times_s": [video_delay_s + t for t in cut_times_s], "fps": fps,
+            "duration_s": video_delay_s + duration_s + audio_tail_s,
             "frequencies_hz": frequencies_hz, "width": width, "height": height}  # fmt: skip
 
 

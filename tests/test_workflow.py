@@ -226,3 +226,21 @@ def test_audio_running_past_the_last_frame_is_kept_whole(workflow, tmp_path):
     assert facts["frames"] == round(truth["duration_s"] * FPS)
     assert abs(facts["duration_s"] - video_facts(src)["duration_s"]) <= 1 / FPS
     assert audio_packet_md5(out) == audio_packet_md5(src)
+
+
+def test_audio_that_starts_before_the_video_stays_in_sync(workflow, tmp_path):
+    """A pre-roll: the audio leads the first frame by 0.4 s (a stream-copy cut of a TS does this)."""
+    src = tmp_path / "preroll.mp4"
+    truth = make_podcast(src, [25, 60], 90, width=160, height=96, video_delay_s=0.4)
+    workflow.config.update({"podcasts": {"pre": str(src)}, "animate": {"backend": "still"}})
+    workflow.run()
+    scenes = workflow.result("pre", "scenes", "timestamps.csv").read_text().splitlines()[1:]
+    assert [round(float(r.split(",")[3]), 3) for r in scenes] == [0.0, 1.4, 2.8]
+    out = workflow.result("pre", "pre_animated.mp4")
+    picture_s = [f / FPS for f in cut_frames(out)]
+    tone_s = tone_changes_s(audio_samples(out), 48000)
+    assert len(picture_s) == len(tone_s) == 2
+    assert all(abs(p - t) <= 1 / FPS for p, t in zip(picture_s, tone_s)), (picture_s, tone_s)
+    assert all(abs(p - t) <= 1 / FPS for p, t in zip(picture_s, truth["cut_times_s"]))
+    assert audio_packet_md5(out) == audio_packet_md5(src)
+    assert abs(video_facts(out)["duration_s"] - truth["duration_s"]) <= 1 / FPS

@@ -74,12 +74,14 @@ def find_scenes(video_path: str | os.PathLike, info: SourceInfo, detector: str, 
     manager.add_detector(make_detector(detector, threshold, min_scene_len_s))
     manager.detect_scenes(video=video)
     spans = manager.get_scene_list(start_in_scene=True)
-    fps = info.fps_fraction
+    # PySceneDetect counts from the first frame; the timeline counts from the
+    # source's start, which is earlier when the audio leads the video.
+    lead_s = info.video_start_s
     scenes = []
     for i, (start, end) in enumerate(spans, start=1):
-        scenes.append(Scene(i, start.frame_num, end.frame_num, float(start.seconds), float(end.seconds)))
+        scenes.append(Scene(i, start.frame_num, end.frame_num, lead_s + start.seconds, lead_s + end.seconds))
     if not scenes:  # nothing decodable beyond the probe's first frame: one scene
-        scenes = [Scene(1, 0, max(1, round(info.duration_s * float(fps))), 0.0, info.duration_s)]
+        scenes = [Scene(1, 0, max(1, round(info.duration_s * float(info.fps_fraction))), 0.0, info.duration_s)]
     # The timeline covers the whole source (audio included), from 0.
     scenes[0] = dataclasses.replace(scenes[0], start_frame=0, start_time=0.0)
     scenes[-1] = dataclasses.replace(scenes[-1], end_time=max(info.duration_s, scenes[-1].start_time))
@@ -103,8 +105,12 @@ def candidate_times(scene: Scene, count: int) -> list[float]:
     return [lo + (hi - lo) * k / (count - 1) for k in range(count)]
 
 
-def representative_frames(video_path: str | os.PathLike, scenes: list[Scene], count: int) -> list[np.ndarray]:
-    """For each scene, the sharpest of ``count`` frames from its middle (upright RGB)."""
+def representative_frames(video_path: str | os.PathLike, scenes: list[Scene], count: int,
+                          video_start_s: float = 0.0) -> list[np.ndarray]:  # fmt: skip
+    """For each scene, the sharpest of ``count`` frames from its middle (upright RGB).
+
+    Scene times count from the source's start; the first frame shows at ``video_start_s``.
+    """
     import av
 
     picks: list[np.ndarray] = []
@@ -117,13 +123,14 @@ def representative_frames(video_path: str | os.PathLike, scenes: list[Scene], co
             origin_pts = frame.pts or 0
             break
         for scene in scenes:
-            wanted = candidate_times(scene, count)
+            wanted = [max(0.0, t - video_start_s) for t in candidate_times(scene, count)]
+            scene_end_s = scene.end_time - video_start_s
             best, best_score, last = None, -1.0, None
             container.seek(origin_pts + int(wanted[0] / tb), stream=video, backward=True, any_frame=False)
             try:
                 for frame in container.decode(video):
                     t = float((frame.pts - origin_pts) * tb) if frame.pts is not None else 0.0
-                    if t >= scene.end_time or not wanted:
+                    if t >= scene_end_s or not wanted:
                         break
                     last = frame
                     if t + 1e-6 < wanted[0]:
@@ -184,7 +191,8 @@ def detect_to_folder(video_path: str | os.PathLike, out_dir: str | os.PathLike, 
     """Run detection and write the scene folder atomically (all of it, or nothing)."""
     info = probe(video_path)
     scenes = find_scenes(video_path, info, detector, threshold, min_scene_len_s)
-    images = [to_display_size(rgb, info) for rgb in representative_frames(video_path, scenes, candidates)]
+    picks = representative_frames(video_path, scenes, candidates, info.video_start_s)
+    images = [to_display_size(rgb, info) for rgb in picks]
     with atomic_output(out_dir) as tmp:
         tmp.mkdir(parents=True)
         for scene, rgb in zip(scenes, images):

@@ -33,9 +33,10 @@ class SourceInfo:
     display_height: int
     fps: str  # constant rate to output at, "num/den"
     is_vfr: bool
-    duration_s: float  # from the first video frame to the end of the longest stream
+    duration_s: float  # from the source's start to the end of its longest stream
     has_audio: bool
     audio_codec: str | None
+    video_start_s: float = 0.0  # when the first frame shows, from the source's start (audio can lead)
 
     @property
     def fps_fraction(self) -> Fraction:
@@ -132,16 +133,20 @@ def probe(path: str | os.PathLike) -> SourceInfo:
             raise PodmotionError(path, f"video stream cannot be decoded ({exc.strerror or exc})") from None
         declared = video.average_rate or video.guessed_rate
         fps, is_vfr = constant_rate(sample_frame_times(path), Fraction(declared) if declared else None)
+        # The timeline starts where the source starts (ffmpeg's input start: the
+        # earliest stream), which is before the first frame when audio leads video.
+        origin_s = container.start_time / 1_000_000 if container.start_time is not None else first_pts_s
+        origin_s = min(origin_s, first_pts_s)
         ends_s = []
         for stream in (video, audio):
             if stream is not None and stream.duration is not None and stream.time_base:
                 start = stream.start_time or 0
                 ends_s.append(float((start + stream.duration) * stream.time_base))
         if not ends_s and container.duration:
-            ends_s.append(container.duration / 1_000_000 + (container.start_time or 0) / 1_000_000)
+            ends_s.append(container.duration / 1_000_000 + origin_s)
         if not ends_s:
             raise PodmotionError(path, "duration unknown")
-        duration_s = max(ends_s) - (first_pts_s or 0.0)
+        duration_s = max(ends_s) - origin_s
         if duration_s <= 0:
             raise PodmotionError(path, "video has zero duration")
         shown_w, shown_h = display_size(width, height, sar, rotation_deg)
@@ -158,6 +163,7 @@ def probe(path: str | os.PathLike) -> SourceInfo:
             duration_s=duration_s,
             has_audio=audio is not None,
             audio_codec=audio.codec_context.name if audio is not None else None,
+            video_start_s=first_pts_s - origin_s,
         )
 
 
