@@ -87,3 +87,9 @@ def test_bad_inputs_are_one_line_naming_the_file(tmp_path, content, problem):
         probe(path)
     message = str(err.value)
     assert message.startswith(f"{path}: ") and problem in message and "\n" not in message
+
+
+def test_a_colon_in_a_relative_path_is_a_file_not_a_protocol(tmp_path, monkeypatch):
+    make_podcast(tmp_path / "ep:1.mp4", [10], 20, width=64, height=64, audio=None)
+    monkeypatch.chdir(tmp_path)
+    assert probe("ep:1.mp4").display_width == 64

@@ -101,3 +101,10 @@ def test_a_broken_still_is_one_line_naming_it(tmp_path):
     for name in ("still", "kenburns"):
         with pytest.raises(PodmotionError, match=f"^{image}: not a readable image$"):
             BACKENDS[name].animate(request)
+
+
+def test_a_clip_at_an_odd_output_rate_is_not_resampled(tmp_path):
+    odd = Fraction(787500, 26277)  # ~29.969 fps: a rate the MP4 timescale cannot hold exactly
+    marker_clip(tmp_path / "clip.mp4", 12, odd)
+    out, _ = pad(tmp_path, 30, "pingpong", fps=odd)
+    assert indices(out) == list(range(12)) + list(range(10, 0, -1)) + list(range(8))

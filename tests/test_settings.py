@@ -20,6 +20,9 @@ SCHEMA = load_schema(Path(__file__).resolve().parents[1] / "workflow" / "schemas
         ({"output": {"crf": 60}}, "config: output.crf = 60: 60 is greater than the maximum of 51"),
         ({"overrides": {"ep": {3: {"pad": {"strategy": "zigzag"}}}}}, "config: overrides.ep.3.pad.strategy = 'zigzag' is not allowed; allowed values: pingpong, loop, freeze"),
         ({"podcasts": {"my episode": "a.mp4"}}, "config: podcasts: 'my episode' does not match"),
+        ({"output": {"fps": "100000/1"}}, "config: output.fps = '100000/1' is not allowed; allowed: 1 to 240 frames per second"),
+        ({"output": {"fps": "1/5000"}}, "config: output.fps = '1/5000' is not allowed; allowed: 1 to 240"),
+        ({"output": {"fps": 0.5}}, "config: output.fps = 0.5: 0.5 is less than the minimum of 1"),
     ],
 )
 def test_problems_are_one_line_naming_the_key(config, line):
@@ -62,6 +65,8 @@ def test_one_dimension_given_the_other_follows_the_aspect():
     assert (output_settings({"height": 480}, source()).width) == 854
     assert output_settings({"fps": "24000/1001"}, source()).fps == Fraction(24000, 1001)
     assert output_settings({"fps": 12.5}, source()).fps == Fraction(25, 2)
+    assert output_settings({"fps": "90000/3001"}, source()).fps == Fraction(90000, 3001)  # exact, not approximated
+    assert output_settings({"fps": 29.97}, source()).fps == Fraction(2997, 100)
 
 
 def test_a_scene_too_short_for_the_output_rate_owns_no_frame_and_is_skipped(tmp_path):
@@ -75,3 +80,10 @@ def test_a_scene_too_short_for_the_output_rate_owns_no_frame_and_is_skipped(tmp_
     assert ep.frame_ranges == {1: (0, 10), 2: (10, 10), 3: (10, 20)}
     assert ep.playable_scenes() == [1, 3]
     assert Episode.load(tmp_path, {}).playable_scenes() == [1, 2, 3]  # at the source's 29.97 fps it has one
+
+
+def test_an_episode_named_off_must_be_quoted():
+    import yaml
+
+    config = yaml.safe_load("podcasts:\n  off: a.mp4\n")
+    assert config_problem(normalise(config), SCHEMA).startswith("config: podcasts: episode name False is not text")

@@ -21,7 +21,7 @@ def concat_scenes(parts: list[str | os.PathLike], out_path: str | os.PathLike, f
     if not parts:
         raise PodmotionError(out_path, "no scenes to join")
     out_path = Path(out_path)
-    with atomic_output(out_path) as tmp, tempfile.TemporaryDirectory(dir=out_path.parent) as scratch:
+    with atomic_output(out_path) as tmp, tempfile.TemporaryDirectory(prefix="podmotion-concat-") as scratch:
         concat_copy(parts, tmp, list_path=Path(scratch) / "scenes.ffconcat", fps=fps)
 
 

@@ -67,7 +67,7 @@ def find_scenes(video_path: str | os.PathLike, info: SourceInfo, detector: str, 
     import scenedetect as sd
 
     try:
-        video = sd.open_video(str(video_path), backend="pyav")
+        video = sd.open_video(str(Path(video_path).resolve()), backend="pyav")
     except Exception as exc:  # PySceneDetect wraps backend errors in several types
         raise PodmotionError(video_path, f"scene detection cannot open the video ({exc})") from None
     manager = sd.SceneManager()

@@ -14,6 +14,7 @@ from pathlib import Path
 from .detect import Scene, read_timestamps
 from .ffmpeg import EncoderSettings
 from .media import SourceInfo, even
+from .settings import rate_from_config
 from .timeline import scene_frame_ranges
 
 
@@ -28,7 +29,7 @@ class OutputSettings:
 def output_settings(output_cfg: dict, source: SourceInfo) -> OutputSettings:
     """Output size and rate: the config's where set, else the source's display size and rate."""
     fps_cfg = output_cfg.get("fps")
-    fps = Fraction(str(fps_cfg)).limit_denominator(1001) if fps_cfg is not None else source.fps_fraction
+    fps = rate_from_config(fps_cfg) if fps_cfg is not None else source.fps_fraction
     width, height = output_cfg.get("width"), output_cfg.get("height")
     aspect = source.display_width / source.display_height
     if width is None and height is None:

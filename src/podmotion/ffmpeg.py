@@ -181,7 +181,7 @@ def mux_audio(
     ``copy_audio`` copies the audio packets as they are; otherwise the audio is
     encoded once to AAC.
     """
-    args = ["-loglevel", "error", "-i", video_path, "-i", audio_source, "-map", "0:v:0"]
+    args = ["-loglevel", "error", "-i", Path(video_path).resolve(), "-i", Path(audio_source).resolve(), "-map", "0:v:0"]
     if has_audio:
         args += ["-map", "1:a"]
     args += ["-c:v", "copy"]

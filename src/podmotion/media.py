@@ -56,7 +56,7 @@ def open_media(path: str | os.PathLike):
     if not Path(path).exists():
         raise PodmotionError(path, "file not found")
     try:
-        return av.open(str(path))
+        return av.open(str(Path(path).resolve()))  # absolute: "ep:1.mp4" is a file, not a protocol
     except av.error.FFmpegError as exc:
         raise PodmotionError(path, f"not a readable media file ({exc.strerror or exc})") from None
 
@@ -87,7 +87,7 @@ def constant_rate(frame_times_s: list[float], declared: Fraction | None) -> tupl
     median = sorted(gaps)[len(gaps) // 2]
     is_vfr = any(abs(g - median) > 0.02 * median for g in gaps)
     if not is_vfr and declared:
-        return Fraction(declared), False
+        return Fraction(declared).limit_denominator(1001), False
     average = (frame_times_s[-1] - frame_times_s[0]) / len(gaps) if is_vfr else median
     return Fraction(1 / average).limit_denominator(1001), is_vfr
 

@@ -9,6 +9,7 @@ most about two periods of the clip, whatever the scene's length.
 from __future__ import annotations
 
 import os
+import shutil
 import tempfile
 from fractions import Fraction
 from pathlib import Path
@@ -34,18 +35,18 @@ def _fitted_frames(clip_path: Path, scratch: Path, width: int, height: int, fit:
             times_s.append(t)
     if not times_s:
         raise PodmotionError(clip_path, "clip has no frames")
-    clip_fps = _clip_rate(times_s)
+    clip_fps = _clip_rate(times_s, clip_path)
     frames = np.memmap(raw, dtype=np.uint8, mode="r", shape=(len(times_s), height, width, 3))
     return frames, clip_fps
 
 
-def _clip_rate(times_s: list[float]) -> Fraction:
+def _clip_rate(times_s: list[float], clip_path: Path) -> Fraction:
     """The clip's frame rate from its frame times (median spacing)."""
     if len(times_s) < 2:
         return Fraction(1)  # a single frame: its length is set by the scene anyway
     spacing = float(np.median(np.diff(times_s)))
     if spacing <= 0:
-        raise PodmotionError(None, "clip frame times do not increase")
+        raise PodmotionError(clip_path, "clip frame times do not increase")
     return Fraction(1 / spacing).limit_denominator(1001)
 
 
@@ -64,12 +65,13 @@ def pad_scene(
     """Write ``out_path``: the clip fitted, resampled to ``fps`` and padded to ``n_frames``."""
     clip_path, out_path = Path(clip_path), Path(out_path)
     out_path.parent.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(dir=out_path.parent, prefix=f".{out_path.stem}-") as tmp:
+    # Scratch (raw frames, segments) goes to $TMPDIR (Snakemake's resources.tmpdir), not results/.
+    with tempfile.TemporaryDirectory(prefix=f"podmotion-pad-{out_path.stem}-") as tmp:
         scratch = Path(tmp)
         frames, clip_fps = _fitted_frames(clip_path, scratch, width, height, fit)
         n_clip = len(frames)
-        if n_clip == 1:
-            clip_fps = Fraction(fps)
+        if n_clip == 1 or abs(clip_fps / fps - 1) < Fraction(1, 500):
+            clip_fps = Fraction(fps)  # made at the output rate: no resampling, no rounding slips
         timeline = resample_indices(n_clip, clip_fps, fps)
         plan = plan_padding(len(timeline), n_frames, strategy, min_period_frames=encoder.keyint_frames)
         parts: list[Path] = []
@@ -82,7 +84,7 @@ def pad_scene(
             parts.extend([seg_path] * segment.repeats)
         with atomic_output(out_path) as tmp_out:
             if len(parts) == 1:
-                os.replace(parts[0], tmp_out)
+                shutil.move(parts[0], tmp_out)
             else:
                 concat_copy(parts, tmp_out, list_path=scratch / "parts.ffconcat", fps=fps)
         del frames

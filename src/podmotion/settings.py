@@ -8,6 +8,7 @@ schema violation into one line that names the key and what is allowed.
 from __future__ import annotations
 
 import copy
+from fractions import Fraction
 from pathlib import Path
 
 import yaml
@@ -67,11 +68,28 @@ def config_problem(config: dict, schema: dict) -> str | None:
     import jsonschema
     from jsonschema.exceptions import best_match
 
+    for section in ("podcasts", "overrides"):
+        names = config.get(section)
+        odd = [k for k in names if not isinstance(k, str)] if isinstance(names, dict) else []
+        if odd:
+            return (f"config: {section}: episode name {odd[0]!r} is not text; YAML reads yes/no/on/off/true/false "
+                    "and bare numbers as other types: put the name in quotes")  # fmt: skip
     validator = jsonschema.Draft202012Validator(schema)
     error = best_match(validator.iter_errors(config))
-    if error is None:
-        return None
-    return _describe(error)
+    if error is not None:
+        return _describe(error)
+    fps = (config.get("output") or {}).get("fps")
+    if fps is not None and not 1 <= rate_from_config(fps) <= MAX_FPS:
+        return f"config: output.fps = {fps!r} is not allowed; allowed: 1 to {MAX_FPS} frames per second"
+    return None
+
+
+MAX_FPS = 240
+
+
+def rate_from_config(value) -> Fraction:
+    """``output.fps`` as an exact rate: 25 -> 25, 29.97 -> 2997/100, "30000/1001" -> 30000/1001."""
+    return Fraction(repr(value)) if isinstance(value, float) else Fraction(str(value))
 
 
 def deep_merge(base: dict, extra: dict) -> dict:
