@@ -77,3 +77,11 @@ def test_rendered_frames_move_by_fractions_of_a_pixel(still, tmp_path):
     middle = moves[len(moves) // 4 : 3 * len(moves) // 4]
     assert any(0.1 < abs(m - round(m)) < 0.9 for m in middle)  # by fractions of a pixel
     assert max(np.abs(np.diff(middle))) < 0.5  # and evenly, not in whole-pixel lurches
+
+
+def test_contain_moves_over_the_whole_picture_at_its_own_aspect(tmp_path):
+    square = tmp_path / "square.png"
+    write_image(scene_picture(5, 300, 300), square)
+    animate(request(square, tmp_path / "k.mp4", 3, fit="contain"))
+    facts = video_facts(tmp_path / "k.mp4")
+    assert (facts["width"], facts["height"]) == (90, 90)  # the padder letterboxes it into 160x90

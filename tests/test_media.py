@@ -22,6 +22,8 @@ def test_variable_rate_gets_a_constant_rate():
     steady = [k / 25 for k in range(100)]
     assert constant_rate(steady, Fraction(25)) == (Fraction(25), False)
     assert constant_rate([k * 1001 / 30000 for k in range(50)], Fraction(30000, 1001)) == (Fraction(30000, 1001), False)
+    one_dropped = [k / 25 for k in range(100) if k != 40]
+    assert constant_rate(one_dropped, Fraction(25)) == (Fraction(25), False)
     uneven = [0.0, 0.05, 0.07, 0.12, 0.14, 0.19, 0.21]  # 20 ms and 50 ms gaps
     rate, vfr = constant_rate(uneven, Fraction(30))
     assert vfr and abs(float(rate) - 6 / 0.21) < 0.01

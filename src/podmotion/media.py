@@ -77,15 +77,16 @@ def display_size(width: int, height: int, sar: Fraction, rotation_deg: int) -> t
 def constant_rate(frame_times_s: list[float], declared: Fraction | None) -> tuple[Fraction, bool]:
     """The constant rate to output at, and whether the source is variable-rate.
 
-    ``frame_times_s`` is a sample of presentation times, in order. Spacings that
-    differ by more than 2% mean variable rate: the output then runs at the
-    sample's average rate.
+    ``frame_times_s`` is a sample of presentation times, in order. When more than
+    5% of the spacings differ from the usual one by more than 2%, the source is
+    variable-rate and the output runs at the sample's average rate. A dropped
+    frame here and there does not make a source variable-rate.
     """
     gaps = [b - a for a, b in zip(frame_times_s, frame_times_s[1:]) if b > a]
     if not gaps:
         return (Fraction(declared) if declared else Fraction(25)), False
     median = sorted(gaps)[len(gaps) // 2]
-    is_vfr = any(abs(g - median) > 0.02 * median for g in gaps)
+    is_vfr = sum(abs(g - median) > 0.02 * median for g in gaps) > 0.05 * len(gaps)
     if not is_vfr and declared:
         return Fraction(declared).limit_denominator(1001), False
     average = (frame_times_s[-1] - frame_times_s[0]) / len(gaps) if is_vfr else median

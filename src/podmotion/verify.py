@@ -39,7 +39,8 @@ def audio_packet_md5(path: str | Path) -> str | None:
         capture_output=True, text=True,
     )  # fmt: skip
     if out.returncode != 0:
-        raise PodmotionError(path, f"cannot read audio packets ({out.stderr.strip().splitlines()[-1:]})")
+        last = (out.stderr.strip().splitlines() or ["ffmpeg failed"])[-1]
+        raise PodmotionError(path, f"cannot read audio packets ({last})")
     return out.stdout.strip() or None
 
 
@@ -57,12 +58,17 @@ def main(argv: list[str] | None = None) -> int:
         drift_ms = (out.duration_s - src.duration_s) * 1000
         print(f"duration: {out.duration_s:.3f} s vs source {src.duration_s:.3f} s ({drift_ms:+.1f} ms; "
               f"one frame is {1000 / float(fps):.1f} ms)")  # fmt: skip
-        same = audio_packet_md5(args.source) == audio_packet_md5(args.output)
-        print(f"audio packets identical to the source: {'yes' if same else 'no'}")
+        src_md5, out_md5 = audio_packet_md5(args.source), audio_packet_md5(args.output)
+        if src_md5 is None and out_md5 is None:
+            print("audio: none in the source, none in the output")
+        else:
+            print(f"audio packets identical to the source: {'yes' if src_md5 == out_md5 else 'no'}")
         print(f"picture cuts at output frames: {cut_frames(args.output)}")
         if args.scenes:
             from .episode import Episode
 
+            if not (Path(args.scenes) / "timestamps.csv").is_file():
+                raise PodmotionError(args.scenes, "no timestamps.csv here: pass results/NAME/scenes")
             ep = Episode.load(args.scenes, {"fps": str(fps), "width": out.display_width, "height": out.display_height})
             print(f"scene starts at output frames: {[ep.frame_ranges[s.scene][0] for s in ep.scenes[1:]]}")
     except PodmotionError as exc:

@@ -103,15 +103,18 @@ def animate_settings(wildcards):
     override = config["overrides"].get(wildcards.name, {}).get(str(scene), {})
     backend = scene_backend(wildcards)
     seed = override.get("animate", {}).get("seed")
+    if seed is None:
+        seed = scene_seed(config["animate"]["seed"], scene)
+    out = output_params(ep)
     return {
         "backend": backend,
-        "seed": (
-            seed if seed is not None else scene_seed(config["animate"]["seed"], scene)
-        ),
+        "seed": seed if BACKENDS[backend].seeded else 0,
         "options": settings["animate"].get(backend, {}),
         "fit": settings["pad"]["fit"],
         "max_duration_s": float(ep.n_frames(scene) / ep.output.fps),
-        **output_params(ep),
+        **out,
+        # Clips are re-encoded by the padder: only the quality matters here.
+        "encoder": {"crf": out["encoder"]["crf"]},
     }
 
 

@@ -39,6 +39,7 @@ class Backend:
     name: str
     module: str  # imported only when the backend runs, so heavy imports stay in their jobs
     needs_gpu: bool
+    seeded: bool = True  # whether the seed changes the clip (so whether a new seed reruns it)
 
     def animate(self, request: AnimateRequest) -> dict:
         fn: Callable[[AnimateRequest], dict] = importlib.import_module(self.module).animate
@@ -47,7 +48,7 @@ class Backend:
 
 BACKENDS: dict[str, Backend] = {
     "kenburns": Backend("kenburns", "podmotion.backends.kenburns", needs_gpu=False),
-    "still": Backend("still", "podmotion.backends.still", needs_gpu=False),
+    "still": Backend("still", "podmotion.backends.still", needs_gpu=False, seeded=False),
 }
 CPU_DEFAULT = "kenburns"
 

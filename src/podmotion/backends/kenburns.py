@@ -21,7 +21,7 @@ import random
 import numpy as np
 
 from ..ffmpeg import encode_frames
-from ..media import read_image
+from ..media import even, read_image
 from . import AnimateRequest
 
 DEFAULTS = {"duration_s": 8.0, "zoom": 1.15, "pan": 0.6}
@@ -89,17 +89,26 @@ def _prescale(image: np.ndarray, out_w: int, out_h: int, zoom: float) -> np.ndar
     return cv2.resize(image, (max(2, round(w * needed)), max(2, round(h * needed))), interpolation=cv2.INTER_AREA)
 
 
+def clip_size(image_w: int, image_h: int, request: AnimateRequest) -> tuple[int, int]:
+    """``cover``: the output size. ``contain``: the image's own aspect, inside the output
+    (the padder letterboxes it), so the camera moves over the whole picture."""
+    if request.fit != "contain":
+        return request.width, request.height
+    scale = min(request.width / image_w, request.height / image_h)
+    return min(request.width, even(image_w * scale)), min(request.height, even(image_h * scale))
+
+
 def animate(request: AnimateRequest) -> dict:
     opts = {**DEFAULTS, **(request.options or {})}
-    image = _prescale(read_image(request.image_path), request.width, request.height, float(opts["zoom"]))
+    image = read_image(request.image_path)
+    out_w, out_h = clip_size(image.shape[1], image.shape[0], request)
+    image = _prescale(image, out_w, out_h, float(opts["zoom"]))
     duration_s = max(1 / float(request.fps), min(float(opts["duration_s"]), float(request.max_duration_s)))
     n_frames = max(1, round(duration_s * request.fps))
     h, w = image.shape[:2]
-    path = camera_path(w, h, request.width, request.height, n_frames, request.seed, float(opts["zoom"]), float(opts["pan"]))
-    frames = (render_frame(image, cx, cy, ww, request.width, request.height) for cx, cy, ww in path)
-    count = encode_frames(
-        frames, request.out_path, width=request.width, height=request.height, fps=request.fps, encoder=request.encoder
-    )
+    path = camera_path(w, h, out_w, out_h, n_frames, request.seed, float(opts["zoom"]), float(opts["pan"]))
+    frames = (render_frame(image, cx, cy, ww, out_w, out_h) for cx, cy, ww in path)
+    count = encode_frames(frames, request.out_path, width=out_w, height=out_h, fps=request.fps, encoder=request.encoder)
     return {
         "backend": "kenburns",
         "frames": count,
