@@ -64,3 +64,9 @@ def md5_of_frames(path: Path) -> str:
     for f in video_frames(path):
         h.update(f.tobytes())
     return h.hexdigest()
+
+
+def distinct_packets(path: Path) -> int:
+    """How many different video packets a file holds: repeats made by stream copy are identical."""
+    with av.open(str(path)) as c:
+        return len({hashlib.md5(bytes(p)).hexdigest() for p in c.demux(c.streams.video[0]) if p.size})

@@ -1,12 +1,15 @@
 """Scene detection: the still is the sharpest frame of the scene's middle; no cuts means one scene."""
 
+import re
 from fractions import Fraction
 
 import cv2
 import numpy as np
+import pytest
 from synth import make_podcast, scene_picture
 
-from podmotion.detect import candidate_times, detect_to_folder, read_timestamps, Scene
+from podmotion.detect import Scene, candidate_times, detect_to_folder, read_timestamps
+from podmotion.errors import PodmotionError
 from podmotion.ffmpeg import EncoderSettings, encode_frames
 from podmotion.media import read_image
 
@@ -52,11 +55,9 @@ def test_a_video_without_cuts_is_one_scene_spanning_it_all(tmp_path):
 def test_a_failed_detection_leaves_no_folder(tmp_path):
     bad = tmp_path / "bad.mp4"
     bad.write_bytes(b"\x00" * 100)
-    try:
+    with pytest.raises(PodmotionError, match=rf"^{re.escape(str(bad))}: not a readable media file"):
         detect_to_folder(bad, tmp_path / "scenes", detector="content", threshold=None, min_scene_len_s=0.6,
                          candidates=3)  # fmt: skip
-    except Exception as exc:
-        assert str(bad) in str(exc)
     assert not (tmp_path / "scenes").exists()
     assert list(tmp_path.iterdir()) == [bad]
 
@@ -69,7 +70,12 @@ def test_stills_of_an_anamorphic_source_have_square_pixels(tmp_path):
     wide = tmp_path / "wide.mp4"
     run(["-i", src, "-c", "copy", "-bsf:v", "h264_metadata=sample_aspect_ratio=2/1", wide], about=wide)
     detect_to_folder(wide, tmp_path / "scenes", detector="content", threshold=None, min_scene_len_s=0.5, candidates=3)
-    assert read_image(tmp_path / "scenes" / "scene_001.png").shape == (96, 320, 3)
+    still = read_image(tmp_path / "scenes" / "scene_001.png").astype(float)
+    shown = tmp_path / "shown.png"  # how a player shows it: ffmpeg stretched by the aspect ratio
+    run(["-ss", "0.3", "-i", wide, "-vf", "scale=iw*sar:ih", "-frames:v", "1", shown], about=shown)
+    expected = read_image(shown).astype(float)
+    assert still.shape == expected.shape == (96, 320, 3)
+    assert np.abs(still - expected).mean() < 4
 
 
 def test_stills_of_a_rotated_source_are_upright_as_ffmpeg_shows_them(tmp_path):
@@ -88,3 +94,26 @@ def test_stills_of_a_rotated_source_are_upright_as_ffmpeg_shows_them(tmp_path):
     assert still.shape == expected.shape == (160, 96, 3)
     assert np.abs(still - expected).mean() < 4
     assert np.abs(still - expected[::-1, ::-1]).mean() > 20  # not upside down
+
+
+@pytest.mark.parametrize("detector", ["content", "adaptive", "histogram", "hash"])
+def test_detectors_find_the_cuts_and_min_scene_len_merges_short_scenes(tmp_path, detector):
+    path = tmp_path / "v.mp4"
+    make_podcast(path, [20, 30, 80], 110, width=160, height=96, audio=None)  # scene 2 lasts 0.4 s
+    every = detect_to_folder(path, tmp_path / "a", detector=detector, threshold=None, min_scene_len_s=0,
+                             candidates=3)  # fmt: skip
+    assert [s.start_frame for s in every] == [0, 20, 30, 80]
+    merged = detect_to_folder(path, tmp_path / "b", detector=detector, threshold=None, min_scene_len_s=0.6,
+                              candidates=3)  # fmt: skip
+    assert [s.start_frame for s in merged] == [0, 20, 80]
+
+
+def test_threshold_detector_finds_a_fade_to_black(tmp_path):
+    a, b = scene_picture(0, 160, 96), scene_picture(1, 160, 96)
+    fade = [(a * (1 - i / 10)).astype(np.uint8) for i in range(10)] + [(b * (i / 10)).astype(np.uint8) for i in range(10)]
+    frames = [a] * 40 + fade + [b] * 40
+    path = tmp_path / "fade.mp4"
+    encode_frames(frames, path, width=160, height=96, fps=Fraction(25), encoder=EncoderSettings(preset="veryfast"))
+    scenes = detect_to_folder(path, tmp_path / "s", detector="threshold", threshold=None, min_scene_len_s=0.5,
+                              candidates=3)  # fmt: skip
+    assert len(scenes) == 2 and 45 <= scenes[1].start_frame <= 55

@@ -4,7 +4,7 @@ from fractions import Fraction
 
 import numpy as np
 import pytest
-from measure import video_facts, video_frames
+from measure import distinct_packets, video_facts, video_frames
 
 from podmotion.ffmpeg import EncoderSettings, encode_frames
 from podmotion.pad import pad_scene
@@ -45,7 +45,8 @@ def test_frame_order_and_exact_count(tmp_path, strategy, expected):
     assert indices(out) == expected
     facts = video_facts(out)
     assert facts["frames"] == 103 and facts["fps"] == 25 and len(facts["pts_steps"]) == 1
-    assert report["encoded_frames"] < 103  # repeats were stream-copied, not encoded
+    assert report["encoded_frames"] < 103
+    assert distinct_packets(out) <= report["encoded_frames"]  # repeats are copies of encoded packets
 
 
 def test_trims_a_clip_longer_than_the_scene(tmp_path):
@@ -66,19 +67,24 @@ def test_an_hour_long_scene_costs_a_couple_of_periods(tmp_path):
     n = 25 * 60 * 60
     out, report = pad(tmp_path, n, "pingpong", encoder=EncoderSettings(preset="ultrafast", keyint_frames=100))
     assert report["encoded_frames"] <= 2 * 104  # a period is 8 frames, unrolled to 104
+    assert distinct_packets(out) <= 2 * 104  # measured in the file: 90000 frames, a couple hundred packets
     facts = video_facts(out)
     assert facts["frames"] == n and len(facts["pts_steps"]) == 1
 
 
-@pytest.mark.parametrize(("fit", "band"), [("cover", False), ("contain", True)])
-def test_fit_cover_crops_and_contain_letterboxes(tmp_path, fit, band):
+@pytest.mark.parametrize("fit", ["cover", "contain"])
+def test_fit_cover_crops_and_contain_letterboxes(tmp_path, fit):
     frame = np.full((64, 64, 3), 200, np.uint8)  # a square clip into a 96x64 output
+    frame[:8], frame[-8:] = 0, 0  # black top and bottom rows: cover must crop them away
     encode_frames([frame], tmp_path / "clip.mp4", width=64, height=64, fps=Fraction(25), encoder=ENC)
     out, _ = pad(tmp_path, 3, "loop", fit=fit)
-    first = video_frames(out)[0]
+    first = video_frames(out)[0].astype(float)
     assert first.shape == (64, 96, 3)
-    left_edge = first[:, :8].mean()
-    assert (left_edge < 30) if band else (left_edge > 170)
+    if fit == "cover":  # scaled to 96x96, centre 64 rows kept: the black rows (12 px when scaled) are gone
+        assert first[:3].mean() > 170 and first[-3:].mean() > 170 and first[:, :8].mean() > 170
+    else:  # 64x64 centred: 16 px black bands left and right, the black rows kept
+        assert first[:, :14].mean() < 20 and first[:, -14:].mean() < 20
+        assert first[20:44, 18:78].mean() > 170 and first[:6, 18:78].mean() < 30
 
 
 def test_a_broken_clip_is_one_line_naming_it_and_leaves_nothing(tmp_path):
