@@ -11,7 +11,8 @@ from synth import scene_picture
 from podmotion.backends import AnimateRequest
 from podmotion.backends.kenburns import animate, camera_path
 from podmotion.ffmpeg import EncoderSettings
-from podmotion.media import write_image
+from podmotion.fit import fit_frame
+from podmotion.media import read_image, write_image
 
 
 @pytest.fixture
@@ -82,6 +83,10 @@ def test_rendered_frames_move_by_fractions_of_a_pixel(still, tmp_path):
 def test_contain_moves_over_the_whole_picture_at_its_own_aspect(tmp_path):
     square = tmp_path / "square.png"
     write_image(scene_picture(5, 300, 300), square)
-    animate(request(square, tmp_path / "k.mp4", 3, fit="contain"))
+    animate(request(square, tmp_path / "k.mp4", 3, fit="contain", options={"duration_s": 1.0, "zoom": 1.0, "pan": 1.0}))
     facts = video_facts(tmp_path / "k.mp4")
     assert (facts["width"], facts["height"]) == (90, 90)  # the padder letterboxes it into 160x90
+    frames = [f.astype(float) for f in video_frames(tmp_path / "k.mp4")]
+    whole = fit_frame(read_image(square), 90, 90, "contain").astype(float)
+    assert np.abs(frames[0] - whole).mean() < 15  # the whole picture, not a 16:9 crop of it
+    assert max(np.abs(f - frames[0]).mean() for f in frames) < 2  # no zoom, no room: it stays still

@@ -13,15 +13,41 @@ def test_ci_runs_the_readme_test_command():
     assert tests in (REPO / ".ci" / "run").read_text().splitlines()
 
 
-def test_every_config_key_is_documented():
+def schema_defaults() -> dict[str, object]:
+    """section.key -> default, from the schema's top-level sections (kenburns nested one deeper)."""
     import yaml
 
     schema = yaml.safe_load((REPO / "workflow" / "schemas" / "config.schema.yaml").read_text())
-    doc = (REPO / "config" / "README.md").read_text()
-    keys = []
-    for section in ("detect", "output"):
-        keys += list(schema["properties"][section]["properties"])
-    keys += list(schema["$defs"]["animate"]["properties"]) + list(schema["$defs"]["pad"]["properties"])
-    keys += [f"kenburns.{k}" for k in schema["$defs"]["animate"]["properties"]["kenburns"]["properties"]]
-    missing = [k for k in keys if f"`{k}`" not in doc and f"`{k.split('.')[-1]}`" not in doc]
-    assert not missing
+    out = {}
+    for section in ("detect", "animate", "pad", "output"):
+        for key, sub in schema["properties"][section]["properties"].items():
+            if key == "kenburns":
+                for k, v in sub["properties"].items():
+                    out[f"animate.kenburns.{k}"] = v["default"]
+            else:
+                out[f"{section}.{key}"] = sub["default"]
+    return out
+
+
+def documented_defaults() -> dict[str, str]:
+    """section.key -> default cell, from the tables in config/README.md."""
+    out, section = {}, None
+    for line in (REPO / "config" / "README.md").read_text().splitlines():
+        heading = re.match(r"## `(\w+)`", line)
+        if heading:
+            section = heading.group(1)
+        row = re.match(r"\| `([\w.]+)`(?:, `(\w+)`)? \| `([^`]*)` \|", line)
+        if row and section:
+            for key in filter(None, row.group(1, 2)):
+                name = f"animate.{key}" if key.startswith("kenburns.") else f"{section}.{key}"
+                out[name] = row.group(3)
+    return out
+
+
+def test_every_config_key_is_documented_with_its_default():
+    def shown(value) -> str:
+        return "null" if value is None else str(value)
+
+    documented = documented_defaults()
+    expected = {key: shown(value) for key, value in schema_defaults().items()}
+    assert documented == expected

@@ -12,6 +12,8 @@ from conftest import E2E_CUTS, E2E_FRAMES
 from measure import audio_packet_md5, audio_samples, cut_frames, tone_changes_s, video_facts
 from synth import make_podcast
 
+from podmotion.timeline import scene_seed
+
 FPS = 25
 
 
@@ -83,6 +85,9 @@ def test_verify_reports_the_same_figures(finished):
     out = subprocess.run([sys.executable, "-m", "podmotion.verify", str(source), str(wf.result("ep", "ep_animated.mp4")),
                           "--scenes", str(wf.result("ep", "scenes"))], capture_output=True, text=True, check=True)  # fmt: skip
     assert "audio packets identical to the source: yes" in out.stdout
+    assert "output: 320x180 @ 25/1 fps, 300 frames" in out.stdout
+    drift_ms = float(re.search(r"\(([+-][0-9.]+) ms;", out.stdout).group(1))
+    assert abs(drift_ms) <= 40
     assert f"picture cuts at output frames: {E2E_CUTS}" in out.stdout
     assert f"scene starts at output frames: {E2E_CUTS}" in out.stdout
 
@@ -93,7 +98,8 @@ def test_faststart_and_sidecars(finished):
     assert data.find(b"moov") < data.find(b"mdat")  # +faststart: index before the media
     side = json.loads(wf.result("ep", "clips", "scene_003.json").read_text())
     assert side["backend"] == "kenburns"
-    assert side["result"]["frames"] >= 1
+    assert side["seed"] == scene_seed(0, 3)  # derived from the global seed and the scene number
+    assert side["result"]["frames"] == 170 - 101  # a pass as long as the scene (2.76 s < 8 s)
     assert not list(wf.workdir.rglob(".*partial*")), "a temporary file was left behind"
 
 
@@ -219,8 +225,11 @@ def test_audio_running_past_the_last_frame_is_kept_whole(workflow, tmp_path):
     """An outro over the last still: the last scene stretches to the end of the audio."""
     src = tmp_path / "outro.mp4"
     truth = make_podcast(src, [25], 50, width=160, height=96, audio_tail_s=1.5)  # 2 s of video, 3.5 s of audio
-    workflow.config.update({"podcasts": {"outro": str(src)}, "animate": {"backend": "still"}})
+    workflow.config.update({"podcasts": {"outro": str(src)}, "animate": {"backend": "kenburns"},
+                            "overrides": {"outro": {2: {"animate": {"seed": 1234}}}}})  # fmt: skip
     workflow.run()
+    assert json.loads(workflow.result("outro", "clips", "scene_002.json").read_text())["seed"] == 1234
+    assert json.loads(workflow.result("outro", "clips", "scene_001.json").read_text())["seed"] == scene_seed(0, 1)
     out = workflow.result("outro", "outro_animated.mp4")
     facts = video_facts(out)
     assert facts["frames"] == round(truth["duration_s"] * FPS)
