@@ -87,3 +87,5 @@ def test_an_episode_named_off_must_be_quoted():
 
     config = yaml.safe_load("podcasts:\n  off: a.mp4\n")
     assert config_problem(normalise(config), SCHEMA).startswith("config: podcasts: episode name False is not text")
+    config = yaml.safe_load("podcasts:\n  'off': a.mp4\noverrides:\n  off: {2: {pad: {fit: contain}}}\n")
+    assert config_problem(normalise(config), SCHEMA).startswith("config: overrides: episode name False is not text")

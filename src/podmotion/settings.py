@@ -23,7 +23,7 @@ def normalise(config: dict) -> dict:
     overrides = config.get("overrides") or {}
     if isinstance(overrides, dict):
         config["overrides"] = {
-            str(ep): ({str(k): v for k, v in scenes.items()} if isinstance(scenes, dict) else scenes)
+            ep: ({str(k): v for k, v in scenes.items()} if isinstance(scenes, dict) else scenes)
             for ep, scenes in overrides.items()
         }
     return config
