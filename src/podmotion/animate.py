@@ -1,7 +1,18 @@
-"""Animate one scene: run its backend, write the clip and a sidecar saying what was done."""
+"""Animate one scene: run its backend, write the clip and a sidecar saying what was done.
+
+When a backend can't make its clip (``GenerationFailed``: out of memory, bad
+numerics), what happens depends on the attempt and the scene's settings:
+
+- out of memory with attempts left: the job fails and Snakemake retries it;
+  the backend uses less memory on the next attempt;
+- otherwise, with ``on_error: fallback`` (the default), the scene is animated
+  by the ``fallback`` backend instead, and the sidecar records why;
+- with ``on_error: fail``, the job fails.
+"""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import logging
 import os
@@ -11,19 +22,29 @@ from pathlib import Path
 
 from .atomic import atomic_output
 from .backends import BACKENDS, AnimateRequest
-from .errors import PodmotionError
+from .errors import GenerationFailed, PodmotionError
 from .ffmpeg import EncoderSettings
+from .settings import animate_runtime
 
 log = logging.getLogger(__name__)
 
 
 def animate_scene(image_path: str | os.PathLike, clip_path: str | os.PathLike, sidecar_path: str | os.PathLike,
-                  settings: dict, threads: int = 0) -> dict:  # fmt: skip
-    """``settings`` is the rule's params: backend, seed, options, fit, max_duration_s, width, height, fps, encoder."""
+                  settings: dict, threads: int = 0, *, attempt: int = 1, runtime: dict | None = None) -> dict:  # fmt: skip
+    """Write the clip and its sidecar.
+
+    ``settings`` is the rule's params (backend, seed, options, fit,
+    max_duration_s, width, height, fps, encoder): what shapes the clip.
+    ``runtime`` is how to run it (for svd: device, memory savers, retries,
+    on_error, fallback and the fallback's options); ``attempt`` is Snakemake's.
+    """
     name = settings["backend"]
     if name not in BACKENDS:
         raise PodmotionError(image_path, f"unknown backend {name!r}; allowed: {', '.join(BACKENDS)}")
+    runtime = dict(runtime or {})
+    fallback_options = runtime.pop("fallback_options", {})
     started = time.perf_counter()
+    fallback = None
     with atomic_output(clip_path) as tmp:
         request = AnimateRequest(
             image_path=Path(image_path),
@@ -33,15 +54,56 @@ def animate_scene(image_path: str | os.PathLike, clip_path: str | os.PathLike, s
             fps=Fraction(settings["fps"]),
             max_duration_s=float(settings["max_duration_s"]),
             seed=int(settings["seed"]),
-            options=dict(settings.get("options") or {}),
+            options={**(settings.get("options") or {}), **runtime},
             fit=settings.get("fit", "cover"),
             encoder=EncoderSettings(**settings["encoder"], threads=threads).intermediate(),
+            attempt=attempt,
+            threads=threads,
         )
-        report = BACKENDS[name].animate(request)
+        try:
+            report = BACKENDS[name].animate(request)
+            used = name
+        except GenerationFailed as exc:
+            used = _fallback_for(exc, name, runtime, attempt)
+            log.warning("%s: %s failed (%s); animating with %s instead", image_path, name, exc.problem, used)
+            fallback = {"from": name, "reason": exc.problem, "attempt": attempt}
+            report = BACKENDS[used].animate(dataclasses.replace(request, options=fallback_options))
     elapsed_s = time.perf_counter() - started
-    sidecar = {"backend": name, "seed": request.seed, "settings": settings, "result": report,
-               "seconds": round(elapsed_s, 3)}  # fmt: skip
+    sidecar = {
+        "backend": used,
+        "requested_backend": name,
+        "fallback": fallback,
+        "seed": request.seed,
+        "attempt": attempt,
+        "settings": settings,
+        "runtime": runtime,
+        "result": report,
+        "seconds": round(elapsed_s, 3),
+    }
     with atomic_output(sidecar_path) as tmp:
         Path(tmp).write_text(json.dumps(sidecar, indent=2, default=str) + "\n")
-    log.info("%s: %s, %s frames in %.2f s (seed %d)", clip_path, name, report.get("frames"), elapsed_s, request.seed)
+    log.info("%s: %s, %s frames in %.2f s (seed %d)", clip_path, used, report.get("frames"), elapsed_s, request.seed)
     return sidecar
+
+
+def _fallback_for(exc: GenerationFailed, name: str, runtime: dict, attempt: int) -> str:
+    """The backend to use instead, or raise to fail this attempt (for a retry, or for good)."""
+    attempts = int(runtime.get("retries", 0)) + 1
+    if exc.retryable and attempt < attempts:
+        raise GenerationFailed(exc.path, f"{exc.problem}; attempt {attempt} of {attempts}, "
+                               "Snakemake will retry with less memory", retryable=True)  # fmt: skip
+    if runtime.get("on_error", "fallback") == "fail":
+        raise PodmotionError(exc.path, f"{name} failed and animate.{name}.on_error is fail: {exc.problem}")
+    fallback = runtime.get("fallback", "kenburns")
+    if fallback == name or fallback not in BACKENDS:
+        raise PodmotionError(exc.path, f"{name} failed and there is no other backend to fall back to: {exc.problem}")
+    return fallback
+
+
+def scene_runtime(config: dict, episode: str, scene: int, backend: str) -> dict:
+    """How to run one scene's backend, read from the config at run time.
+
+    These settings are not in the rule's params, so changing them (a device, a
+    memory saver) does not rerun scenes that are already made.
+    """
+    return animate_runtime(config, episode, scene, backend, BACKENDS[backend].runtime_keys)

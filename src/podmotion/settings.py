@@ -78,6 +78,9 @@ def config_problem(config: dict, schema: dict) -> str | None:
     error = best_match(validator.iter_errors(config))
     if error is not None:
         return _describe(error)
+    problem = svd_problem(config)
+    if problem:
+        return problem
     fps = (config.get("output") or {}).get("fps")
     if fps is not None and not 1 <= rate_from_config(fps) <= MAX_FPS:
         return f"config: output.fps = {fps!r} is not allowed; allowed: 1 to {MAX_FPS} frames per second"
@@ -109,3 +112,39 @@ def scene_settings(config: dict, episode: str, scene: int) -> dict:
         "animate": deep_merge(config["animate"], override.get("animate", {})),
         "pad": deep_merge(config["pad"], override.get("pad", {})),
     }
+
+
+def backend_options(config: dict, episode: str, scene: int, backend: str, runtime_keys: tuple[str, ...]) -> tuple[dict, dict]:
+    """(the options that shape the clip, the ones that say how to run it) for one scene's backend."""
+    options = scene_settings(config, episode, scene)["animate"].get(backend, {}) or {}
+    shaping = {k: v for k, v in options.items() if k not in runtime_keys}
+    runtime = {k: v for k, v in options.items() if k in runtime_keys}
+    return shaping, runtime
+
+
+def animate_runtime(config: dict, episode: str, scene: int, backend: str, runtime_keys: tuple[str, ...]) -> dict:
+    """How to run one scene's backend, plus the options of its fallback backend (if it has one)."""
+    _, runtime = backend_options(config, episode, scene, backend, runtime_keys)
+    fallback = runtime.get("fallback")
+    if fallback:
+        runtime["fallback_options"] = scene_settings(config, episode, scene)["animate"].get(fallback, {}) or {}
+    return runtime
+
+
+def svd_problem(config: dict) -> str | None:
+    """Checks across keys that the schema can't express, for animate.svd globally and per scene."""
+    svd = (config.get("animate") or {}).get("svd") or {}
+    places = [("animate.svd", svd, {})]
+    for episode, scenes in (config.get("overrides") or {}).items():
+        for scene, override in (scenes or {}).items():
+            scene_svd = ((override or {}).get("animate") or {}).get("svd") or {}
+            if "retries" in scene_svd:
+                return (f"config: overrides.{episode}.{scene}.animate.svd.retries: retries can only be set "
+                        "globally (animate.svd.retries)")  # fmt: skip
+            places.append((f"overrides.{episode}.{scene}.animate.svd", svd, scene_svd))
+    for where, base, extra in places:
+        merged = {**base, **extra}
+        low, high = merged.get("min_guidance_scale", 1.0), merged.get("max_guidance_scale", 3.0)
+        if low > high:
+            return f"config: {where}: min_guidance_scale {low} is above max_guidance_scale {high}"
+    return None

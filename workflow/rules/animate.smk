@@ -15,6 +15,8 @@ rule animate_scene:
     threads: 2
     resources:
         gpu=animate_gpus,
+        memory_level=memory_level,
+    retries: config["animate"]["svd"]["retries"]
     params:
         settings=animate_settings,
     script:

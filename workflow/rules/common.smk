@@ -9,7 +9,13 @@ from snakemake.utils import validate
 
 from podmotion.backends import BACKENDS, resolve_auto
 from podmotion.episode import Episode
-from podmotion.settings import config_problem, load_schema, normalise, scene_settings
+from podmotion.settings import (
+    backend_options,
+    config_problem,
+    load_schema,
+    normalise,
+    scene_settings,
+)
 from podmotion.timeline import scene_seed
 
 SCHEMA = Path(workflow.basedir) / "workflow" / "schemas" / "config.schema.yaml"
@@ -95,6 +101,14 @@ def animate_gpus(wildcards):
     return 1 if BACKENDS[scene_backend(wildcards)].needs_gpu else 0
 
 
+def memory_level(wildcards, attempt):
+    """0 on the first attempt, one more per retry: the svd backend uses less memory each time.
+
+    A resource, not a param: Snakemake re-evaluates resources on a retry, not params.
+    """
+    return attempt - 1
+
+
 def animate_settings(wildcards):
     """Everything that shapes one scene's clip: a change here reruns just that scene."""
     scene = int(wildcards.scene)
@@ -102,6 +116,9 @@ def animate_settings(wildcards):
     settings = scene_settings(config, wildcards.name, scene)
     override = config["overrides"].get(wildcards.name, {}).get(str(scene), {})
     backend = scene_backend(wildcards)
+    options, _runtime = backend_options(
+        config, wildcards.name, scene, backend, BACKENDS[backend].runtime_keys
+    )
     seed = override.get("animate", {}).get("seed")
     if seed is None:
         seed = scene_seed(config["animate"]["seed"], scene)
@@ -109,7 +126,7 @@ def animate_settings(wildcards):
     return {
         "backend": backend,
         "seed": seed if BACKENDS[backend].seeded else 0,
-        "options": settings["animate"].get(backend, {}),
+        "options": options,
         "fit": settings["pad"]["fit"],
         "max_duration_s": float(ep.n_frames(scene) / ep.output.fps),
         **out,

@@ -1,16 +1,20 @@
 """Snakemake script: animate one scene's still with the configured backend."""
 
-from podmotion.animate import animate_scene
+from podmotion.animate import animate_scene, scene_runtime
 from podmotion.jobs import run_job
 
 
 def main():
+    sm = snakemake  # noqa: F821 (snakemake is injected)
+    settings = sm.params.settings
     animate_scene(
-        snakemake.input.image,  # noqa: F821 (snakemake is injected)
-        snakemake.output.clip,  # noqa: F821
-        snakemake.output.sidecar,  # noqa: F821
-        snakemake.params.settings,  # noqa: F821
-        threads=snakemake.threads,  # noqa: F821
+        sm.input.image,
+        sm.output.clip,
+        sm.output.sidecar,
+        settings,
+        threads=sm.threads,
+        attempt=sm.resources.memory_level + 1,
+        runtime=scene_runtime(sm.config, sm.wildcards.name, int(sm.wildcards.scene), settings["backend"]),
     )
 
 

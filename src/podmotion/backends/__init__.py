@@ -32,6 +32,8 @@ class AnimateRequest:
     options: dict = field(default_factory=dict)  # the backend's own config section
     fit: str = "cover"  # how the scene will be fitted to the output (see podmotion.fit)
     encoder: EncoderSettings = EncoderSettings()
+    attempt: int = 1  # Snakemake's attempt number: a backend may use less memory on a retry
+    threads: int = 0  # CPU threads the job may use (0 = the library's default)
 
 
 @dataclass(frozen=True)
@@ -40,6 +42,7 @@ class Backend:
     module: str  # imported only when the backend runs, so heavy imports stay in their jobs
     needs_gpu: bool
     seeded: bool = True  # whether the seed changes the clip (so whether a new seed reruns it)
+    runtime_keys: tuple[str, ...] = ()  # options that say how to run, not what to make (no rerun on change)
 
     def animate(self, request: AnimateRequest) -> dict:
         fn: Callable[[AnimateRequest], dict] = importlib.import_module(self.module).animate
@@ -47,6 +50,10 @@ class Backend:
 
 
 BACKENDS: dict[str, Backend] = {
+    "svd": Backend(
+        "svd", "podmotion.backends.svd", needs_gpu=True,
+        runtime_keys=("device", "offload", "forward_chunking", "retries", "on_error", "fallback"),
+    ),  # fmt: skip
     "kenburns": Backend("kenburns", "podmotion.backends.kenburns", needs_gpu=False),
     "still": Backend("still", "podmotion.backends.still", needs_gpu=False, seeded=False),
 }
@@ -55,8 +62,9 @@ CPU_DEFAULT = "kenburns"
 
 def cuda_available() -> tuple[bool, str]:
     """Whether a CUDA device is usable, without importing torch into this process."""
-    if importlib.util.find_spec("torch") is None:
-        return False, "PyTorch is not installed"
+    for module, what in (("torch", "PyTorch"), ("diffusers", "diffusers")):
+        if importlib.util.find_spec(module) is None:
+            return False, f"{what} is not installed"
     probe = "import torch; print(torch.cuda.is_available())"
     try:
         out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=120)
@@ -68,11 +76,8 @@ def cuda_available() -> tuple[bool, str]:
 
 
 def resolve_auto() -> tuple[str, str]:
-    """The backend ``auto`` stands for on this machine, and why."""
-    gpu_backends = [b.name for b in BACKENDS.values() if b.needs_gpu]
-    if not gpu_backends:
-        return CPU_DEFAULT, "no GPU backend is installed in this version of podmotion"
+    """The backend ``auto`` stands for on this machine, and why: svd with CUDA, else kenburns."""
     ok, why = cuda_available()
     if ok:
-        return gpu_backends[0], why
+        return "svd", why
     return CPU_DEFAULT, why

@@ -1,0 +1,55 @@
+"""Test hooks: simulate failures that only a real GPU produces, through the real code paths.
+
+Set ``PODMOTION_SVD_FAULT`` to a comma-separated list; unset (always, outside
+tests) nothing happens.
+
+- ``oom_decode_above=N``: decoding more than N frames at once raises
+  ``torch.OutOfMemoryError``, as a GPU too small for that chunk would
+  (``N=0``: every decode fails).
+- ``nan_decode=half``: the VAE decode gives NaNs when it runs in fp16 or bf16,
+  as fp16 overflow does.
+- ``nan_latents=fp16``: denoising in fp16 gives NaNs.
+- ``black``: every decode comes out black.
+"""
+
+from __future__ import annotations
+
+import os
+
+ENV = "PODMOTION_SVD_FAULT"
+HALF_DTYPES = ("torch.float16", "torch.bfloat16")
+
+
+def active() -> dict[str, str]:
+    spec = os.environ.get(ENV, "").strip()
+    faults = {}
+    for item in filter(None, (part.strip() for part in spec.split(","))):
+        key, _, value = item.partition("=")
+        faults[key.strip()] = value.strip()
+    return faults
+
+
+def before_decode(chunk_frames: int) -> None:
+    limit = active().get("oom_decode_above")
+    if limit is not None and chunk_frames > int(limit):
+        import torch
+
+        raise torch.OutOfMemoryError(
+            f"CUDA out of memory (simulated by {ENV}: decoding {chunk_frames} frames at once, limit {limit})"
+        )
+
+
+def after_decode(frames, vae_dtype):
+    """``frames``: the decoded tensor, returned poisoned if a fault says so."""
+    faults = active()
+    if faults.get("nan_decode") == "half" and str(vae_dtype) in HALF_DTYPES:
+        frames = frames * float("nan")
+    if "black" in faults:
+        frames = frames * 0 - 1  # -1 is black in the VAE's [-1, 1] range
+    return frames
+
+
+def after_denoise(latents, dtype):
+    if active().get("nan_latents") == "fp16" and str(dtype) == "torch.float16":
+        latents = latents * float("nan")
+    return latents

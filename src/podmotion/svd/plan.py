@@ -1,0 +1,96 @@
+"""Pure decisions for the svd backend: model size, per-attempt memory plan, option parsing."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+# SVD was trained at 1024x576; sizes are multiples of 64 near that many pixels.
+MODEL_PIXELS = 1024 * 576
+SIZE_STEP = 64
+MAX_SIDE = 2048
+
+OFFLOAD_LEVELS = ("none", "model", "sequential")
+
+# The options that change the clip (the rule's params, so a change reruns the
+# scene); the rest only say how to run (device, memory, failure handling).
+SHAPING_KEYS = (
+    "model", "revision", "variant", "dtype", "width", "height", "num_frames", "fps", "motion_bucket_id",
+    "noise_aug_strength", "num_inference_steps", "min_guidance_scale", "max_guidance_scale", "decode_chunk_size",
+)  # fmt: skip
+RUNTIME_KEYS = ("device", "offload", "forward_chunking", "retries", "on_error", "fallback")
+
+
+def model_size(image_w: int, image_h: int, width: int | None = None, height: int | None = None,
+               pixels: int = MODEL_PIXELS) -> tuple[int, int]:  # fmt: skip
+    """The generation size for an image: multiples of 64 near ``pixels``, nearest the image's aspect.
+
+    ``width``/``height`` from config win; with one of them set, the other
+    follows the image's aspect.
+    """
+    if image_w <= 0 or image_h <= 0:
+        raise ValueError("image size must be positive")
+    aspect = image_w / image_h
+    if width and height:
+        return int(width), int(height)
+    if width:
+        return int(width), _snap(width / aspect)
+    if height:
+        return _snap(height * aspect), int(height)
+    ideal_h = math.sqrt(pixels / aspect)
+    best = None
+    for h in {_snap(ideal_h) + d * SIZE_STEP for d in (-2, -1, 0, 1, 2)}:
+        if not SIZE_STEP <= h <= MAX_SIDE:
+            continue
+        for w in {_snap(h * aspect) + d * SIZE_STEP for d in (-1, 0, 1)}:
+            if not SIZE_STEP <= w <= MAX_SIDE:
+                continue
+            # Aspect error matters most (it is what gets cropped); pixel count second.
+            cost = abs(math.log((w / h) / aspect)) + 0.25 * abs(math.log(w * h / pixels))
+            if best is None or cost < best[0] or (cost == best[0] and (w, h) < best[1]):
+                best = (cost, (w, h))
+    return best[1]
+
+
+def _snap(value: float) -> int:
+    return int(min(MAX_SIDE, max(SIZE_STEP, round(value / SIZE_STEP) * SIZE_STEP)))
+
+
+@dataclass(frozen=True)
+class MemoryPlan:
+    level: int  # 0 = as configured; each retry after out-of-memory goes one level up
+    decode_chunk_size: int
+    forward_chunking: bool
+    offload: str  # none | model | sequential
+
+    def describe(self) -> str:
+        return (f"decode_chunk_size {self.decode_chunk_size}, forward_chunking {'on' if self.forward_chunking else 'off'}, "
+                f"offload {self.offload}")  # fmt: skip
+
+
+def memory_plan(decode_chunk_size: int, num_frames: int, offload: str, forward_chunking: bool, level: int) -> MemoryPlan:
+    """What attempt ``level`` runs with: each level saves more memory, at some cost in speed.
+
+    0: as configured. 1: half the decode chunk, UNet forward chunking on.
+    2: a quarter of the chunk, model CPU offload. 3 and up: chunk 1, sequential offload.
+    Nothing is ever turned down from what the config asked for.
+    """
+    if level < 0:
+        raise ValueError("level must be >= 0")
+    chunk = max(1, min(int(decode_chunk_size), int(num_frames)) >> level)
+    offload_rank = OFFLOAD_LEVELS.index(offload)
+    if level >= 2:
+        offload_rank = max(offload_rank, min(level - 1, len(OFFLOAD_LEVELS) - 1))
+    return MemoryPlan(
+        level=level,
+        decode_chunk_size=chunk,
+        forward_chunking=bool(forward_chunking) or level >= 1,
+        offload=OFFLOAD_LEVELS[offload_rank],
+    )
+
+
+def split_options(options: dict) -> tuple[dict, dict]:
+    """(the options that shape the clip, the ones that only say how to run it)."""
+    shaping = {k: options[k] for k in SHAPING_KEYS if k in options}
+    runtime = {k: options[k] for k in RUNTIME_KEYS if k in options}
+    return shaping, runtime
