@@ -21,9 +21,7 @@ def run_job(snakemake, main: Callable[[], None]) -> None:
     handlers: list[logging.Handler] = [logging.StreamHandler(sys.stderr)]
     if log_path is not None:
         log_path.parent.mkdir(parents=True, exist_ok=True)
-        # A retry (an attempt-dependent resource above 0) keeps the log of the attempts before it.
-        retry = getattr(snakemake.resources, "memory_level", 0) or 0
-        handlers.append(logging.FileHandler(log_path, mode="a" if retry > 0 else "w"))
+        handlers.append(logging.FileHandler(log_path, mode="w"))
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s", handlers=handlers, force=True)
     try:
         main()

@@ -16,6 +16,7 @@ from podmotion.settings import (
     normalise,
     scene_settings,
 )
+from podmotion.svd.weights import config_weights_problem
 from podmotion.timeline import scene_seed
 
 SCHEMA = Path(workflow.basedir) / "workflow" / "schemas" / "config.schema.yaml"
@@ -28,6 +29,9 @@ validate(config, str(SCHEMA))  # fills in the defaults
 _missing = [f"{n}: {p}" for n, p in config["podcasts"].items() if not Path(p).is_file()]
 if _missing:
     sys.exit(f"config: podcasts: file not found: {'; '.join(_missing)}")
+_weights = config_weights_problem(config)
+if _weights:
+    sys.exit(_weights)
 
 
 wildcard_constraints:

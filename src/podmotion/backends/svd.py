@@ -23,6 +23,7 @@ from ..media import read_image
 from ..svd import loader
 from ..svd.generate import Knobs, generate
 from ..svd.plan import memory_plan, model_size
+from ..svd.weights import ModelSpec
 from . import AnimateRequest
 
 log = logging.getLogger(__name__)
@@ -39,7 +40,7 @@ def animate(request: AnimateRequest) -> dict:
     if request.threads:
         torch.set_num_threads(request.threads)
 
-    spec = loader.ModelSpec(opts["model"], opts.get("revision"), opts.get("variant"), opts["dtype"])
+    spec = ModelSpec.from_options(opts)
     device = loader.resolve_device(opts["device"], about)
     load_started = time.perf_counter()
     pipe = loader.load_pipeline(spec, loader.Placement(device, plan.offload, plan.forward_chunking))

@@ -1,7 +1,8 @@
 """Test hooks: simulate failures that only a real GPU produces, through the real code paths.
 
 Set ``PODMOTION_SVD_FAULT`` to a comma-separated list; unset (always, outside
-tests) nothing happens.
+tests) nothing happens. An item may end in ``@NAME`` to hit only the still whose
+file name starts with NAME (``oom_decode_above=2@scene_002``).
 
 - ``oom_decode_above=N``: decoding more than N frames at once raises
   ``torch.OutOfMemoryError``, as a GPU too small for that chunk would
@@ -20,17 +21,21 @@ ENV = "PODMOTION_SVD_FAULT"
 HALF_DTYPES = ("torch.float16", "torch.bfloat16")
 
 
-def active() -> dict[str, str]:
+def active(about: str) -> dict[str, str]:
+    """The faults that apply to the still named ``about``."""
     spec = os.environ.get(ENV, "").strip()
     faults = {}
     for item in filter(None, (part.strip() for part in spec.split(","))):
+        item, _, target = item.partition("@")
+        if target and not about.startswith(target):
+            continue
         key, _, value = item.partition("=")
         faults[key.strip()] = value.strip()
     return faults
 
 
-def before_decode(chunk_frames: int) -> None:
-    limit = active().get("oom_decode_above")
+def before_decode(chunk_frames: int, about: str) -> None:
+    limit = active(about).get("oom_decode_above")
     if limit is not None and chunk_frames > int(limit):
         import torch
 
@@ -39,9 +44,9 @@ def before_decode(chunk_frames: int) -> None:
         )
 
 
-def after_decode(frames, vae_dtype):
+def after_decode(frames, vae_dtype, about: str):
     """``frames``: the decoded tensor, returned poisoned if a fault says so."""
-    faults = active()
+    faults = active(about)
     if faults.get("nan_decode") == "half" and str(vae_dtype) in HALF_DTYPES:
         frames = frames * float("nan")
     if "black" in faults:
@@ -49,7 +54,7 @@ def after_decode(frames, vae_dtype):
     return frames
 
 
-def after_denoise(latents, dtype):
-    if active().get("nan_latents") == "fp16" and str(dtype) == "torch.float16":
+def after_denoise(latents, dtype, about: str):
+    if active(about).get("nan_latents") == "fp16" and str(dtype) == "torch.float16":
         latents = latents * float("nan")
     return latents

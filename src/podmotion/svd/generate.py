@@ -115,7 +115,7 @@ def _denoise(pipe, image, knobs: Knobs, about: str):
             output_type="latent",
             callback_on_step_end=on_step,
         ).frames
-    return faults.after_denoise(latents, latents.dtype)
+    return faults.after_denoise(latents, latents.dtype, about)
 
 
 def _decode(pipe, latents, knobs: Knobs, about: str):
@@ -127,9 +127,9 @@ def _decode(pipe, latents, knobs: Knobs, about: str):
     with torch.inference_mode():
         for start in range(0, flat.shape[0], chunk):
             piece = flat[start : start + chunk]
-            faults.before_decode(piece.shape[0])
+            faults.before_decode(piece.shape[0], about)
             decoded = vae.decode(piece.to(dtype=vae.dtype), num_frames=piece.shape[0]).sample
-            parts.append(faults.after_decode(decoded, vae.dtype).float().cpu())
+            parts.append(faults.after_decode(decoded, vae.dtype, about).float().cpu())
     log.info("svd: %s: decoded %d frames, %d at a time", about, flat.shape[0], chunk)
     return (torch.cat(parts) + 1) / 2
 

@@ -12,21 +12,13 @@ from __future__ import annotations
 import logging
 import time
 from dataclasses import dataclass
-from pathlib import Path
 
 from ..errors import PodmotionError
+from .weights import ModelSpec, folder_problem, local_folder, weights_problem
 
 log = logging.getLogger(__name__)
 
 DTYPE_NAMES = {"fp32": "float32", "fp16": "float16", "bf16": "bfloat16"}
-
-
-@dataclass(frozen=True)
-class ModelSpec:
-    model: str  # hub id, or a local folder holding model_index.json
-    revision: str | None = None
-    variant: str | None = None  # e.g. "fp16": load the *.fp16.safetensors files
-    dtype: str = "fp16"  # fp16 | bf16 | fp32
 
 
 @dataclass(frozen=True)
@@ -69,15 +61,6 @@ def resolve_device(requested: str, about: str) -> str:
     return requested
 
 
-def local_folder(model: str) -> Path | None:
-    """The folder ``model`` names, if it is a path rather than a hub id ("owner/name")."""
-    path = Path(model).expanduser()
-    if path.exists():
-        return path
-    looks_like_path = model.startswith(("/", ".", "~")) or model.count("/") != 1 or "\\" in model
-    return path if looks_like_path else None
-
-
 def load_pipeline(spec: ModelSpec, placement: Placement):
     """The pipeline for ``spec`` placed as asked; loaded once per process and kept."""
     key = (spec, placement)
@@ -111,13 +94,9 @@ def _from_pretrained(spec: ModelSpec):
 
     folder = local_folder(spec.model)
     if folder is not None:
-        if not folder.is_dir():
-            raise PodmotionError(spec.model, "animate.svd.model: no such folder (and not a hub id like owner/name)")
-        if not (folder / "model_index.json").is_file():
-            raise PodmotionError(
-                folder, "animate.svd.model: not a diffusers pipeline folder (no model_index.json); "
-                "save one with save_pretrained or `hf download` into it"
-            )  # fmt: skip
+        problem = folder_problem(folder)
+        if problem:
+            raise PodmotionError(spec.model, f"animate.svd.model: {problem}")
     source = str(folder) if folder is not None else spec.model
     try:
         return StableVideoDiffusionPipeline.from_pretrained(
@@ -125,42 +104,6 @@ def _from_pretrained(spec: ModelSpec):
         )
     except (OSError, ValueError) as exc:
         raise PodmotionError(spec.model, weights_problem(spec, exc, local=folder is not None)) from exc
-
-
-def _chain_text(exc: BaseException) -> str:
-    parts = []
-    while exc is not None and len(parts) < 5:
-        parts.append(f"{type(exc).__name__}: {exc}")
-        exc = exc.__cause__ or exc.__context__
-    return " | ".join(parts)
-
-
-def weights_problem(spec: ModelSpec, exc: BaseException, *, local: bool) -> str:
-    """One line: what is missing, where podmotion looked, and how to get the weights."""
-    text = _chain_text(exc)
-    lowered = text.lower()
-    if spec.variant and "variant" in lowered:
-        return (f"animate.svd.model has no '{spec.variant}' variant files; set animate.svd.variant: null "
-                "to load the full-precision files")  # fmt: skip
-    if local:
-        return f"animate.svd.model: could not load the pipeline folder ({' '.join(str(exc).split())[:200]})"
-    from huggingface_hub import constants
-
-    cache = constants.HF_HUB_CACHE
-    url = f"https://huggingface.co/{spec.model}"
-    get = (f"accept the licence at {url}, log in with `hf auth login` (or set HF_TOKEN), then `hf download "
-           f"{spec.model}`; or set animate.svd.model to a local folder holding the pipeline")  # fmt: skip
-    if spec.revision and "revision" in lowered:
-        return f"revision {spec.revision!r} not found for {spec.model}; {get}"
-    if "gated" in lowered or "401" in text or "403" in text or "unauthorized" in lowered:
-        return f"the hub refused access (a gated model: the licence must be accepted, and you logged in); {get}"
-    if constants.HF_HUB_OFFLINE:
-        why = "HF_HUB_OFFLINE is set"
-    elif "not found" in lowered and "repository" in lowered:
-        return f"no such model on the hub, and none in the cache ({cache}); check animate.svd.model, or {get}"
-    else:
-        why = "the hub could not be reached"
-    return f"model weights not found: not in the Hugging Face cache ({cache}) and {why}; to get them, {get}"
 
 
 def _place(pipe, placement: Placement) -> None:

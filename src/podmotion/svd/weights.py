@@ -1,0 +1,127 @@
+"""Where SVD weights come from, and one-line messages for every way they can be missing.
+
+No torch here: the workflow checks the config's models before any job starts.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..settings import deep_merge
+
+
+@dataclass(frozen=True)
+class ModelSpec:
+    model: str  # hub id, or a local folder holding model_index.json
+    revision: str | None = None
+    variant: str | None = None  # e.g. "fp16": load the *.fp16.safetensors files
+    dtype: str = "fp16"  # fp16 | bf16 | fp32
+
+    @classmethod
+    def from_options(cls, svd: dict) -> "ModelSpec":
+        return cls(svd["model"], svd.get("revision"), svd.get("variant"), svd.get("dtype", "fp16"))
+
+
+def local_folder(model: str) -> Path | None:
+    """The folder ``model`` names, if it is a path rather than a hub id ("owner/name")."""
+    path = Path(model).expanduser()
+    if path.exists():
+        return path
+    looks_like_path = model.startswith(("/", ".", "~")) or model.count("/") != 1 or "\\" in model
+    return path if looks_like_path else None
+
+
+def folder_problem(folder: Path) -> str | None:
+    if not folder.is_dir():
+        return "no such folder (and not a hub id like owner/name)"
+    if not (folder / "model_index.json").is_file():
+        return ("not a diffusers pipeline folder (no model_index.json); "
+                "fill it with `hf download MODEL --local-dir FOLDER` or save_pretrained")  # fmt: skip
+    return None
+
+
+def _chain_text(exc: BaseException | None) -> str:
+    parts = []
+    while exc is not None and len(parts) < 5:
+        parts.append(f"{type(exc).__name__}: {exc}")
+        exc = exc.__cause__ or exc.__context__
+    return " | ".join(parts)
+
+
+def weights_problem(spec: ModelSpec, exc: BaseException | None, *, local: bool) -> str:
+    """One line: what is missing, where podmotion looked, and how to get the weights."""
+    text = _chain_text(exc)
+    lowered = text.lower()
+    if spec.variant and "variant" in lowered:
+        return (f"animate.svd.model has no '{spec.variant}' variant files; set animate.svd.variant: null "
+                "to load the full-precision files")  # fmt: skip
+    if local:
+        return f"animate.svd.model: could not load the pipeline folder ({' '.join(str(exc).split())[:200]})"
+    from huggingface_hub import constants
+
+    cache = constants.HF_HUB_CACHE
+    url = f"https://huggingface.co/{spec.model}"
+    get = (f"accept the licence at {url}, log in with `hf auth login` (or set HF_TOKEN), then run `hf download "
+           f"{spec.model}`; or set animate.svd.model to a local folder holding the pipeline")  # fmt: skip
+    if spec.revision and "revision" in lowered:
+        return f"revision {spec.revision!r} not found for {spec.model}; {get}"
+    if "gated" in lowered or " 401" in text or " 403" in text or "unauthorized" in lowered:
+        return f"the hub refused access (a gated model: accept its licence and log in); {get}"
+    if constants.HF_HUB_OFFLINE:
+        why = "HF_HUB_OFFLINE is set"
+    elif "repositorynotfound" in lowered:
+        return f"no such model on the hub, and none in the Hugging Face cache ({cache}); check animate.svd.model, or {get}"
+    else:
+        why = "the hub could not be reached"
+    return f"model weights not found: not in the Hugging Face cache ({cache}) and {why}; to get them, {get}"
+
+
+def missing_before_run(spec: ModelSpec) -> str | None:
+    """Why ``spec`` can't load, found before any job runs.
+
+    A local folder must hold a pipeline. A hub id is fine if it is cached;
+    if not, the hub must be reachable and grant access (gated models need the
+    licence accepted and a login), since the first job will download it.
+    """
+    folder = local_folder(spec.model)
+    if folder is not None:
+        return folder_problem(folder)
+    from huggingface_hub import auth_check, constants, snapshot_download
+
+    try:
+        snapshot_download(spec.model, revision=spec.revision, local_files_only=True)
+        return None
+    except Exception as exc:  # LocalEntryNotFoundError and relatives: not cached
+        if constants.HF_HUB_OFFLINE:
+            return weights_problem(spec, exc, local=False)
+    try:
+        auth_check(spec.model)
+    except Exception as exc:  # no network, gated, no such repository
+        return weights_problem(spec, exc, local=False)
+    return None
+
+
+def config_weights_problem(config: dict) -> str | None:
+    """The first model that a scene explicitly set to ``backend: svd`` can't load, as one line.
+
+    ``auto`` is left to the jobs: resolving it here would cost every dry run a torch import.
+    """
+    animate = config["animate"]
+    sections = [("animate", animate)]
+    for episode, scenes in (config.get("overrides") or {}).items():
+        for scene, override in (scenes or {}).items():
+            merged = deep_merge(animate, (override or {}).get("animate", {}) or {})
+            sections.append((f"overrides.{episode}.{scene}.animate", merged))
+    seen = set()
+    for where, section in sections:
+        if section.get("backend") != "svd":
+            continue
+        spec = ModelSpec.from_options(section["svd"])
+        if spec in seen:
+            continue
+        seen.add(spec)
+        problem = missing_before_run(spec)
+        if problem:
+            return f"config: {where}.svd.model = {spec.model}: {problem}"
+    return None
