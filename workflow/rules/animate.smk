@@ -10,13 +10,13 @@ rule animate_scene:
         sidecar="results/{name}/clips/scene_{scene}.json",
     log:
         "logs/animate_scene/{name}/scene_{scene}.log",
+    retries: config["animate"]["svd"]["retries"]
     conda:
         "../../envs/podmotion.yaml"
     threads: 2
     resources:
         gpu=animate_gpus,
         memory_level=memory_level,
-    retries: config["animate"]["svd"]["retries"]
     params:
         settings=animate_settings,
     script:
