@@ -58,3 +58,27 @@ def podcast5(tmp_path_factory) -> tuple[Path, dict]:
     path = tmp_path_factory.mktemp("podcast5") / "five scenes.mp4"  # a space in the name, on purpose
     truth = make_podcast(path, E2E_CUTS, E2E_FRAMES, width=320, height=180, fps=Fraction(25))
     return path, truth
+
+
+@pytest.fixture(scope="session")
+def tiny_svd(tmp_path_factory) -> Path:
+    """A tiny random-weight SVD pipeline of the real diffusers classes, saved with save_pretrained."""
+    from podmotion.svd.random_model import save_pipeline
+
+    return save_pipeline(tmp_path_factory.mktemp("svd") / "tiny model")  # a space in the path, on purpose
+
+
+def schema_defaults(section: str) -> dict:
+    """The schema's defaults for ``animate.<section>`` (what a workflow run would fill in)."""
+    schema = yaml.safe_load((REPO / "workflow" / "schemas" / "config.schema.yaml").read_text())
+    props = schema["properties"]["animate"]["properties"][section]["properties"]
+    return {key: spec["default"] for key, spec in props.items()}
+
+
+def tiny_svd_options(model: Path, **changes) -> dict:
+    """animate.svd for the tiny model: 64x64, 4 frames, 2 steps, fp32 on the CPU."""
+    options = schema_defaults("svd")
+    options.update(model=str(model), variant=None, dtype="fp32", device="cpu", width=64, height=64,
+                   num_frames=4, num_inference_steps=2, decode_chunk_size=4)  # fmt: skip
+    options.update(changes)
+    return options

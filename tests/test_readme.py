@@ -14,16 +14,16 @@ def test_ci_runs_the_readme_test_command():
 
 
 def schema_defaults() -> dict[str, object]:
-    """section.key -> default, from the schema's top-level sections (kenburns nested one deeper)."""
+    """section.key -> default, from the schema's top-level sections (backend sections nested one deeper)."""
     import yaml
 
     schema = yaml.safe_load((REPO / "workflow" / "schemas" / "config.schema.yaml").read_text())
     out = {}
     for section in ("detect", "animate", "pad", "output"):
         for key, sub in schema["properties"][section]["properties"].items():
-            if key == "kenburns":
+            if key in ("kenburns", "svd"):
                 for k, v in sub["properties"].items():
-                    out[f"animate.kenburns.{k}"] = v["default"]
+                    out[f"animate.{key}.{k}"] = v["default"]
             else:
                 out[f"{section}.{key}"] = sub["default"]
     return out
@@ -36,16 +36,18 @@ def documented_defaults() -> dict[str, str]:
         heading = re.match(r"## `(\w+)`", line)
         if heading:
             section = heading.group(1)
-        row = re.match(r"\| `([\w.]+)`(?:, `(\w+)`)? \| `([^`]*)` \|", line)
+        row = re.match(r"\| `([\w.]+)`(?:, `([\w.]+)`)?(?: \*\(run\)\*)? \| `([^`]*)` \|", line)
         if row and section:
             for key in filter(None, row.group(1, 2)):
-                name = f"animate.{key}" if key.startswith("kenburns.") else f"{section}.{key}"
+                name = f"animate.{key}" if key.startswith(("kenburns.", "svd.")) else f"{section}.{key}"
                 out[name] = row.group(3)
     return out
 
 
 def test_every_config_key_is_documented_with_its_default():
     def shown(value) -> str:
+        if isinstance(value, bool):
+            return str(value).lower()
         return "null" if value is None else str(value)
 
     documented = documented_defaults()
