@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 from fractions import Fraction
@@ -31,16 +32,30 @@ class Workflow:
         path.write_text(yaml.safe_dump(self.config))
         return path
 
-    def run(self, *args: str, check: bool = True) -> subprocess.CompletedProcess:
+    def run(self, *args: str, check: bool = True, env: dict | None = None) -> subprocess.CompletedProcess:
         cmd = [str(SNAKEMAKE), "-s", str(REPO / "Snakefile"), "--directory", str(self.workdir),
                "--configfile", str(self.write_config()), "--cores", "2", *args]  # fmt: skip
-        proc = subprocess.run(cmd, capture_output=True, text=True, cwd=self.workdir, env={**os.environ})
+        proc = subprocess.run(cmd, capture_output=True, text=True, cwd=self.workdir,
+                              env={**os.environ, **(env or {})})  # fmt: skip
         if check and proc.returncode != 0:
             raise AssertionError(f"snakemake failed ({proc.returncode}):\n{proc.stdout[-4000:]}\n{proc.stderr[-6000:]}")
         return proc
 
     def result(self, *parts: str) -> Path:
         return self.workdir.joinpath("results", *parts)
+
+
+def planned_jobs(wf: Workflow) -> set[tuple[str, str]]:
+    """(rule, scene) for every job a dry run plans; scene is '' for per-episode jobs."""
+    out = wf.run("--dry-run").stdout
+    jobs = set()
+    for block in re.split(r"\n(?=(?:local)?rule \w+:)", out):
+        m = re.match(r"(?:local)?rule (\w+):", block.strip())
+        if not m or m.group(1) == "all":
+            continue
+        scene = re.search(r"scene=(\d+)", block)
+        jobs.add((m.group(1), f"scene_{scene.group(1)}" if scene else ""))
+    return jobs
 
 
 @pytest.fixture

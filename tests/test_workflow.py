@@ -8,7 +8,7 @@ import shutil
 from fractions import Fraction
 
 import pytest
-from conftest import E2E_CUTS, E2E_FRAMES
+from conftest import E2E_CUTS, E2E_FRAMES, planned_jobs
 from measure import audio_packet_md5, audio_samples, cut_frames, tone_changes_s, video_facts
 from synth import make_podcast
 
@@ -117,19 +117,6 @@ def test_deleting_one_clip_reruns_only_that_scene(finished):
     wf.result("ep", "clips", "scene_002.mp4").unlink()
     assert planned_jobs(wf) == {("animate_scene", "scene_002"), ("pad_scene", "scene_002"), ("concat", ""),
                                 ("mux", "")}  # fmt: skip
-
-
-def planned_jobs(wf) -> set[tuple[str, str]]:
-    """(rule, scene) for every job a dry run plans; scene is '' for per-episode jobs."""
-    out = wf.run("--dry-run").stdout
-    jobs = set()
-    for block in re.split(r"\n(?=(?:local)?rule \w+:)", out):
-        m = re.match(r"(?:local)?rule (\w+):", block.strip())
-        if not m or m.group(1) == "all":
-            continue
-        scene = re.search(r"scene=(\d+)", block)
-        jobs.add((m.group(1), f"scene_{scene.group(1)}" if scene else ""))
-    return jobs
 
 
 def test_bad_episode_fails_alone_with_one_line(workflow, tmp_path):

@@ -1,0 +1,120 @@
+"""The whole workflow with backend svd, on a tiny random-weight pipeline, with real Snakemake retries.
+
+Three scenes: the first animates at once; the second runs out of memory on its
+first attempt and succeeds on Snakemake's retry with a smaller decode chunk
+(the attempt reaches the job through the attempt-dependent memory_level
+resource); the third runs out of memory on every attempt and falls back to
+kenburns. The episode completes, in sync, with the source's audio.
+"""
+
+from __future__ import annotations
+
+import json
+from fractions import Fraction
+
+import numpy as np
+import pytest
+from conftest import planned_jobs, tiny_svd_options
+from measure import audio_packet_md5, video_facts, video_frames
+from synth import make_podcast
+
+from podmotion.timeline import scene_seed
+
+FPS = 25
+CUTS = [40, 90]
+FRAMES = 140
+FAULTS = "oom_decode_above=2@scene_002,oom_decode_above=0@scene_003"
+
+
+@pytest.fixture(scope="module")
+def svd_run(tmp_path_factory, tiny_svd):
+    from conftest import Workflow
+
+    folder = tmp_path_factory.mktemp("svd e2e")
+    source = folder / "three scenes.mp4"
+    make_podcast(source, CUTS, FRAMES, width=160, height=90, fps=Fraction(FPS))
+    wf = Workflow(folder / "work")
+    wf.workdir.mkdir()
+    svd = {k: v for k, v in tiny_svd_options(tiny_svd).items() if k != "device"}  # device: auto -> cpu here
+    wf.config.update({"podcasts": {"ep": str(source)}, "animate": {"backend": "svd", "seed": 11, "svd": svd}})
+    proc = wf.run(env={"PODMOTION_SVD_FAULT": FAULTS})
+    return wf, source, proc
+
+
+def sidecar(wf, scene: int) -> dict:
+    return json.loads(wf.result("ep", "clips", f"scene_{scene:03d}.json").read_text())
+
+
+def test_clips_have_the_model_frames_and_rate(svd_run):
+    wf, _, _ = svd_run
+    for scene in (1, 2):
+        facts = video_facts(wf.result("ep", "clips", f"scene_{scene:03d}.mp4"))
+        assert (facts["frames"], facts["fps"], facts["width"], facts["height"]) == (4, 6, 64, 64)
+
+
+def test_sidecars_record_backend_seed_attempt_and_memory(svd_run):
+    wf, _, _ = svd_run
+    first, second, third = (sidecar(wf, k) for k in (1, 2, 3))
+    assert [s["seed"] for s in (first, second, third)] == [scene_seed(11, k) for k in (1, 2, 3)]
+    assert first["backend"] == "svd" and first["attempt"] == 1 and first["fallback"] is None
+    assert first["result"]["memory"] == {"decode_chunk_size": 4, "forward_chunking": False, "offload": "none"}
+    assert first["result"]["device"] == "cpu" and first["result"]["model"] == wf.config["animate"]["svd"]["model"]
+    assert first["settings"]["options"]["motion_bucket_id"] == 127
+    # out of memory on attempt 1; Snakemake's retry ran with half the decode chunk
+    assert second["backend"] == "svd" and second["attempt"] == 2
+    assert second["result"]["memory"] == {"decode_chunk_size": 2, "forward_chunking": True, "offload": "none"}
+    # out of memory on every attempt: the third and last fell back to kenburns
+    assert third["backend"] == "kenburns" and third["requested_backend"] == "svd" and third["attempt"] == 3
+    assert third["fallback"]["from"] == "svd" and "out of memory" in third["fallback"]["reason"]
+    assert third["result"]["frames"] == FRAMES - CUTS[1]
+
+
+def test_retries_show_on_the_console_in_one_line(svd_run):
+    _, _, proc = svd_run
+    lines = [line for line in proc.stderr.splitlines() if "Snakemake will retry with less memory" in line]
+    assert any("scene_002.png" in line and "attempt 1 of 3" in line for line in lines)
+    assert any("scene_003.png" in line and "attempt 2 of 3" in line for line in lines)
+    assert "Traceback" not in proc.stderr
+
+
+def test_the_episode_completes_in_sync_with_the_source_audio(svd_run):
+    wf, source, _ = svd_run
+    out = wf.result("ep", "ep_animated.mp4")
+    facts = video_facts(out)
+    assert (facts["frames"], facts["fps"], facts["width"], facts["height"]) == (FRAMES, FPS, 160, 90)
+    assert abs(facts["duration_s"] - video_facts(source)["duration_s"]) <= 1 / FPS
+    # Random weights make noise that changes every clip frame, so cuts are found by identity instead:
+    # output frames [start, end) of scene k are exactly its padded clip's frames (joined by stream copy).
+    frames = video_frames(out)
+    for k, (start, end) in enumerate(zip([0, *CUTS], [*CUTS, FRAMES]), start=1):
+        padded = video_frames(wf.result("ep", "padded", f"scene_{k:03d}.mp4"))
+        assert len(padded) == end - start
+        assert all(np.array_equal(a, b) for a, b in zip(frames[start:end], padded)), f"scene {k}"
+    assert audio_packet_md5(out) == audio_packet_md5(source)
+
+
+def test_run_settings_do_not_remake_clips_but_knobs_do(svd_run):
+    wf, _, _ = svd_run
+    assert planned_jobs(wf) == set()
+    wf.config["animate"]["svd"].update(offload="model", forward_chunking=True, on_error="fail")
+    assert planned_jobs(wf) == set()
+    wf.config["overrides"] = {"ep": {1: {"animate": {"svd": {"motion_bucket_id": 180}}}}}
+    assert planned_jobs(wf) == {("animate_scene", "scene_001"), ("pad_scene", "scene_001"), ("concat", ""),
+                                ("mux", "")}  # fmt: skip
+
+
+def test_missing_weights_stop_the_run_before_any_job(svd_run, tmp_path):
+    wf, _, _ = svd_run
+    wf.config.pop("overrides", None)
+    wf.config["animate"]["svd"]["model"] = "stabilityai/stable-video-diffusion-img2vid-xt"
+    proc = wf.run("--dry-run", check=False, env={"HF_HUB_OFFLINE": "1", "HF_HOME": str(tmp_path / "hf")})
+    assert proc.returncode != 0
+    lines = [line for line in proc.stderr.splitlines() if line.startswith("config:")]
+    assert lines == [
+        "config: animate.svd.model = stabilityai/stable-video-diffusion-img2vid-xt: model weights not found: "
+        f"not in the Hugging Face cache ({tmp_path / 'hf' / 'hub'}) and HF_HUB_OFFLINE is set; to get them, "
+        "accept the licence at https://huggingface.co/stabilityai/stable-video-diffusion-img2vid-xt, log in with "
+        "`hf auth login` (or set HF_TOKEN), then run `hf download stabilityai/stable-video-diffusion-img2vid-xt`; "
+        "or set animate.svd.model to a local folder holding the pipeline"
+    ]
+    assert "Traceback" not in proc.stderr
