@@ -87,7 +87,7 @@ def backend_name(requested):
     if requested != "auto":
         return requested
     if not _auto_backend:
-        chosen, why = resolve_auto()
+        chosen, why = resolve_auto(config["animate"]["svd"])
         logger.info(f"podmotion: animate.backend auto -> {chosen} ({why})")
         _auto_backend.append(chosen)
     return _auto_backend[0]

@@ -75,9 +75,20 @@ def cuda_available() -> tuple[bool, str]:
     return False, "PyTorch sees no CUDA device"
 
 
-def resolve_auto() -> tuple[str, str]:
-    """The backend ``auto`` stands for on this machine, and why: svd with CUDA, else kenburns."""
+def resolve_auto(svd_options: dict | None = None) -> tuple[str, str]:
+    """The backend ``auto`` stands for on this machine, and why.
+
+    svd when PyTorch sees CUDA and the configured model can load (a local
+    folder, the cache, or a hub that grants access); kenburns otherwise, so a
+    machine without the weights still gets its episode.
+    """
     ok, why = cuda_available()
-    if ok:
-        return "svd", why
-    return CPU_DEFAULT, why
+    if not ok:
+        return CPU_DEFAULT, why
+    if svd_options:
+        from ..svd.weights import ModelSpec, missing_before_run
+
+        problem = missing_before_run(ModelSpec.from_options(svd_options))
+        if problem:
+            return CPU_DEFAULT, f"{why}, but the svd model can't load: {problem}"
+    return "svd", why
