@@ -135,7 +135,14 @@ def build_pipeline(arch: Architecture = TINY, seed: int = 0, dtype=None):
 
 
 def save_pipeline(folder: str | os.PathLike, arch: Architecture = TINY, seed: int = 0, variant: str | None = None) -> Path:
-    """Write a random-weight pipeline with ``save_pretrained``; return the folder."""
+    """Write a random-weight pipeline with ``save_pretrained``; return the folder.
+
+    A ``variant`` of fp16 or bf16 stores the weights in that precision, as the
+    published ``*.fp16.safetensors`` files are (save_pretrained only names them).
+    """
+    import torch
+
     folder = Path(folder)
-    build_pipeline(arch, seed).save_pretrained(folder, variant=variant)
+    dtype = {"fp16": torch.float16, "bf16": torch.bfloat16}.get(variant or "")
+    build_pipeline(arch, seed, dtype=dtype).save_pretrained(folder, variant=variant)
     return folder
