@@ -11,7 +11,8 @@ seconds per denoising step, VAE decode time, and peak GPU memory. A short
 warm-up run goes first so one-off CUDA start-up is not counted.
 
     .venv/bin/python benchmarks/svd_throughput.py                       # 1024x576, 25 frames, 25 steps
-    .venv/bin/python benchmarks/svd_throughput.py --width 256 --height 128 --frames 4 --steps 2   # CPU check
+    .venv/bin/python benchmarks/svd_throughput.py --width 128 --height 64 --frames 2 --steps 1 --decode-chunk 2 \
+        --no-warmup          # a CPU check that it runs (fp16 convolutions are very slow on a CPU)
 """
 
 from __future__ import annotations
@@ -37,6 +38,7 @@ def main() -> None:
     ap.add_argument("--device", default="auto")
     ap.add_argument("--workdir", type=Path, default=None, help="where the random model is saved (a temp dir)")
     ap.add_argument("--json", type=Path, default=None, help="also write the figures here")
+    ap.add_argument("--no-warmup", action="store_true", help="skip the warm-up run (CPU checks)")
     args = ap.parse_args()
 
     import torch
@@ -48,13 +50,17 @@ def main() -> None:
 
     device = loader.resolve_device(args.device, "benchmark")
     gpu = torch.cuda.get_device_name(device) if device.startswith("cuda") else f"none ({platform.processor() or 'CPU'})"
-    print(f"device: {device}, GPU: {gpu}, torch {torch.__version__}")
+    print(f"device: {device}, GPU: {gpu}, torch {torch.__version__}", flush=True)
     still = (np.random.default_rng(0).random((args.height, args.width, 3)) * 255).astype(np.uint8)
 
     with tempfile.TemporaryDirectory(dir=args.workdir) as tmp:
         started = time.perf_counter()
         folder = save_pipeline(Path(tmp) / "svd-xt-random", FULL, variant="fp16")
-        print(f"built and saved the random SVD-XT pipeline in {time.perf_counter() - started:.1f} s")
+        print(f"built and saved the random SVD-XT pipeline in {time.perf_counter() - started:.1f} s", flush=True)
+        size = f"{args.width}x{args.height}, {args.frames} frames, {args.steps} steps, decode chunk {args.decode_chunk}"
+        print(f"\n{size} on {gpu}\n")
+        print("| dtype | load (s) | clip (s) | per step (s) | VAE decode (s) | peak GPU memory (GiB) |")
+        print("|---|---|---|---|---|---|", flush=True)
         rows = []
         for dtype in args.dtypes.split(","):
             loader.release()
@@ -65,27 +71,25 @@ def main() -> None:
             load_s = time.perf_counter() - started
             warm = Knobs(args.width, args.height, min(args.frames, 4), 6, 127, 0.02, 1, 1.0, 3.0,
                          args.decode_chunk, seed=0)  # fmt: skip
-            generate(pipe, still, warm, "warm-up")
+            if not args.no_warmup:
+                generate(pipe, still, warm, "warm-up")
             knobs = Knobs(args.width, args.height, args.frames, 6, 127, 0.02, args.steps, 1.0, 3.0,
                           args.decode_chunk, seed=1)  # fmt: skip
             started = time.perf_counter()
             _frames, report = generate(pipe, still, knobs, f"{dtype} clip")
             clip_s = time.perf_counter() - started
             peak = report["peak_gpu_bytes"]
-            rows.append({
+            r = {
                 "dtype": dtype, "load_s": round(load_s, 2), "clip_s": round(clip_s, 2),
                 "step_s": report["seconds_per_step"], "decode_s": report["seconds_decode"],
                 "peak_gpu_gib": round(peak / 2**30, 2) if peak is not None else None, "redo": report["redo"],
-            })  # fmt: skip
+            }  # fmt: skip
+            rows.append(r)
+            shown = "n/a" if r["peak_gpu_gib"] is None else f"{r['peak_gpu_gib']:.2f}"
+            print(f"| {dtype} | {r['load_s']:.2f} | {r['clip_s']:.2f} | {r['step_s']:.3f} | {r['decode_s']:.2f} | {shown} |",
+                  flush=True)  # fmt: skip
         loader.release()
 
-    size = f"{args.width}x{args.height}, {args.frames} frames, {args.steps} steps, decode chunk {args.decode_chunk}"
-    print(f"\n{size} on {gpu}\n")
-    print("| dtype | load (s) | clip (s) | per step (s) | VAE decode (s) | peak GPU memory (GiB) |")
-    print("|---|---|---|---|---|---|")
-    for r in rows:
-        peak = "n/a" if r["peak_gpu_gib"] is None else f"{r['peak_gpu_gib']:.2f}"
-        print(f"| {r['dtype']} | {r['load_s']:.2f} | {r['clip_s']:.2f} | {r['step_s']:.3f} | {r['decode_s']:.2f} | {peak} |")
     if len(rows) == 2:
         a, b = rows
         print(f"\n{a['dtype']}/{b['dtype']}: clip time x{a['clip_s'] / b['clip_s']:.2f}, "

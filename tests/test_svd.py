@@ -53,11 +53,13 @@ def test_model_size_with_one_side_given_follows_the_aspect():
     assert model_size(1080, 1920, width=64) == (64, 128)
     assert model_size(1920, 1080, height=576) == (1024, 576)
     assert model_size(1920, 1080, width=512, height=512) == (512, 512)
+    assert model_size(1080, 1920, width=2048) == (1152, 2048)  # the long side stays within 2048, aspect kept
 
 
 def test_memory_plan_saves_more_on_each_retry_and_never_less_than_configured():
     plans = [memory_plan(8, 25, "none", False, level) for level in range(4)]
     assert [p.decode_chunk_size for p in plans] == [8, 4, 2, 1]
+    assert [memory_plan(25, 25, "none", False, level).decode_chunk_size for level in range(4)] == [25, 12, 6, 1]
     assert [p.forward_chunking for p in plans] == [False, True, True, True]
     assert [p.offload for p in plans] == ["none", "none", "model", "sequential"]
     assert memory_plan(8, 25, "sequential", True, 0).offload == "sequential"
@@ -187,6 +189,22 @@ def test_out_of_memory_on_the_last_attempt_falls_back_to_kenburns(still, tiny_sv
     assert facts["frames"] == 50  # the 2 s scene at 25 fps
 
 
+def test_one_black_frame_is_enough_to_refuse_a_clip():
+    import torch
+
+    from podmotion.svd.generate import _frame_problem
+
+    lit = np.full((8, 8, 3), 200, np.uint8)
+    frames = torch.full((4, 3, 8, 8), 0.5)
+    assert _frame_problem(frames, lit) is None
+    frames[2] = 0.01
+    assert _frame_problem(frames, lit) == "black in 1 of 4 frames"
+    assert _frame_problem(torch.zeros(4, 3, 8, 8), lit) == "all black"
+    assert _frame_problem(torch.zeros(4, 3, 8, 8), np.zeros((8, 8, 3), np.uint8)) is None  # a black still may stay black
+    frames[1, 0, 0, 0] = float("nan")
+    assert _frame_problem(frames, lit) == "non-finite (NaN or inf)"
+
+
 def test_black_output_is_never_written(still, tiny_svd, tmp_path, monkeypatch):
     monkeypatch.setenv(faults.ENV, "black")
     with pytest.raises(PodmotionError, match="on_error is fail: the decoded clip is all black"):
@@ -202,6 +220,7 @@ def test_fp16_overflow_in_denoising_is_redone_in_bf16(still, tiny_svd, tmp_path,
     sidecar = run_svd(still, tiny_svd, tmp_path, dtype="fp16")
     assert sidecar["backend"] == "svd"
     assert sidecar["result"]["redo"] == ["denoise in bf16: non-finite latents in fp16"]
+    assert sidecar["result"]["precision"] == {"denoise": "bf16", "decode": "bf16"}
     frames = video_frames(tmp_path / "clip.mp4")
     assert len(frames) == 4 and max(float(f.max()) for f in frames) > 32
 
@@ -210,6 +229,7 @@ def test_nan_in_a_half_precision_decode_is_redone_in_fp32(still, tiny_svd, tmp_p
     monkeypatch.setenv(faults.ENV, "nan_decode=half")
     sidecar = run_svd(still, tiny_svd, tmp_path, dtype="bf16")
     assert sidecar["result"]["redo"] == ["decode in fp32: non-finite (NaN or inf) in bf16"]
+    assert sidecar["result"]["precision"] == {"denoise": "bf16", "decode": "fp32"}
     assert video_facts(tmp_path / "clip.mp4")["frames"] == 4
 
 
@@ -249,15 +269,17 @@ def one_line_load_error(model: str, hf_home: Path, offline: bool) -> str:
             "from podmotion.svd.weights import ModelSpec\n"
             "try:\n    loader.load_pipeline(ModelSpec(sys.argv[1]), loader.Placement('cpu'))\n"
             "except PodmotionError as exc:\n    print(exc)\n")  # fmt: skip
-    env = {**os.environ, "HF_HOME": str(hf_home)}
+    # Online, the hub is a closed local port: refused at once, whatever network the machine has.
+    env = {**os.environ, "HF_HOME": str(hf_home), "HF_ENDPOINT": "http://127.0.0.1:9"}
     env.pop("HF_HUB_OFFLINE", None)
+    env.pop("HF_TOKEN", None)
     if offline:
         env["HF_HUB_OFFLINE"] = "1"
     out = subprocess.run([sys.executable, "-c", code, model], capture_output=True, text=True, env=env, timeout=300)
     return out.stdout
 
 
-@pytest.mark.parametrize("offline, why", [(True, "HF_HUB_OFFLINE is set"), (False, "")])
+@pytest.mark.parametrize("offline, why", [(True, "HF_HUB_OFFLINE is set"), (False, "the hub could not be reached")])
 def test_unreachable_weights_give_one_line_that_says_where_and_how(tmp_path, offline, why):
     model = "stabilityai/stable-video-diffusion-img2vid-xt"
     text = one_line_load_error(model, tmp_path / "hf", offline)

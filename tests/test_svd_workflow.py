@@ -24,6 +24,7 @@ FPS = 25
 CUTS = [40, 90]
 FRAMES = 140
 FAULTS = "oom_decode_above=2@scene_002,oom_decode_above=0@scene_003"
+SCENE_KNOBS = {"ep": {2: {"animate": {"svd": {"num_frames": 3, "motion_bucket_id": 60}}}}}
 
 
 @pytest.fixture(scope="module")
@@ -36,7 +37,8 @@ def svd_run(tmp_path_factory, tiny_svd):
     wf = Workflow(folder / "work")
     wf.workdir.mkdir()
     svd = {k: v for k, v in tiny_svd_options(tiny_svd).items() if k != "device"}  # device: auto -> cpu here
-    wf.config.update({"podcasts": {"ep": str(source)}, "animate": {"backend": "svd", "seed": 11, "svd": svd}})
+    wf.config.update({"podcasts": {"ep": str(source)}, "animate": {"backend": "svd", "seed": 11, "svd": svd},
+                      "overrides": SCENE_KNOBS})  # fmt: skip
     proc = wf.run(env={"PODMOTION_SVD_FAULT": FAULTS})
     return wf, source, proc
 
@@ -45,11 +47,12 @@ def sidecar(wf, scene: int) -> dict:
     return json.loads(wf.result("ep", "clips", f"scene_{scene:03d}.json").read_text())
 
 
-def test_clips_have_the_model_frames_and_rate(svd_run):
+def test_clips_have_the_model_frames_and_rate_with_per_scene_knobs(svd_run):
     wf, _, _ = svd_run
-    for scene in (1, 2):
+    for scene, frames in ((1, 4), (2, 3)):  # scene 2 asks for 3 frames in its override
         facts = video_facts(wf.result("ep", "clips", f"scene_{scene:03d}.mp4"))
-        assert (facts["frames"], facts["fps"], facts["width"], facts["height"]) == (4, 6, 64, 64)
+        assert (facts["frames"], facts["fps"], facts["width"], facts["height"]) == (frames, 6, 64, 64)
+    assert sidecar(wf, 2)["settings"]["options"]["motion_bucket_id"] == 60
 
 
 def test_sidecars_record_backend_seed_attempt_and_memory(svd_run):
@@ -60,9 +63,9 @@ def test_sidecars_record_backend_seed_attempt_and_memory(svd_run):
     assert first["result"]["memory"] == {"decode_chunk_size": 4, "forward_chunking": False, "offload": "none"}
     assert first["result"]["device"] == "cpu" and first["result"]["model"] == wf.config["animate"]["svd"]["model"]
     assert first["settings"]["options"]["motion_bucket_id"] == 127
-    # out of memory on attempt 1; Snakemake's retry ran with half the decode chunk
+    # out of memory on attempt 1 (3 frames at once); Snakemake's retry ran with half the decode chunk
     assert second["backend"] == "svd" and second["attempt"] == 2
-    assert second["result"]["memory"] == {"decode_chunk_size": 2, "forward_chunking": True, "offload": "none"}
+    assert second["result"]["memory"] == {"decode_chunk_size": 1, "forward_chunking": True, "offload": "none"}
     # out of memory on every attempt: the third and last fell back to kenburns
     assert third["backend"] == "kenburns" and third["requested_backend"] == "svd" and third["attempt"] == 3
     assert third["fallback"]["from"] == "svd" and "out of memory" in third["fallback"]["reason"]
@@ -98,7 +101,7 @@ def test_run_settings_do_not_remake_clips_but_knobs_do(svd_run):
     assert planned_jobs(wf) == set()
     wf.config["animate"]["svd"].update(offload="model", forward_chunking=True, on_error="fail")
     assert planned_jobs(wf) == set()
-    wf.config["overrides"] = {"ep": {1: {"animate": {"svd": {"motion_bucket_id": 180}}}}}
+    wf.config["overrides"] = {"ep": {**SCENE_KNOBS["ep"], 1: {"animate": {"svd": {"motion_bucket_id": 180}}}}}
     assert planned_jobs(wf) == {("animate_scene", "scene_001"), ("pad_scene", "scene_001"), ("concat", ""),
                                 ("mux", "")}  # fmt: skip
 

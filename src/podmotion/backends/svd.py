@@ -42,9 +42,6 @@ def animate(request: AnimateRequest) -> dict:
 
     spec = ModelSpec.from_options(opts)
     device = loader.resolve_device(opts["device"], about)
-    load_started = time.perf_counter()
-    pipe = loader.load_pipeline(spec, loader.Placement(device, plan.offload, plan.forward_chunking))
-    load_s = time.perf_counter() - load_started
     knobs = Knobs(
         width=width, height=height, num_frames=int(opts["num_frames"]), fps=int(opts["fps"]),
         motion_bucket_id=int(opts["motion_bucket_id"]), noise_aug_strength=float(opts["noise_aug_strength"]),
@@ -55,7 +52,10 @@ def animate(request: AnimateRequest) -> dict:
     log.info("svd: %s: %dx%d, %d frames at %d fps, %d steps, seed %d, attempt %d (%s)", about, width, height,
              knobs.num_frames, knobs.fps, knobs.num_inference_steps, knobs.seed, request.attempt,
              plan.describe())  # fmt: skip
-    try:
+    load_started = time.perf_counter()
+    try:  # loading counts too: moving the model onto the GPU can run out of memory
+        pipe = loader.load_pipeline(spec, loader.Placement(device, plan.offload, plan.forward_chunking))
+        load_s = time.perf_counter() - load_started
         frames, report = generate(pipe, still, knobs, about)
     except torch.OutOfMemoryError as exc:
         loader.release()
@@ -66,6 +66,11 @@ def animate(request: AnimateRequest) -> dict:
         retryable = "out of memory" in str(exc).lower()
         raise GenerationFailed(request.image_path, f"generation failed ({plan.describe()}): {_first_line(exc)}",
                                retryable=retryable) from exc  # fmt: skip
+    except GenerationFailed:
+        loader.release()
+        raise
+    if report["redo"]:
+        loader.release()  # the redo changed the pipeline's precision: don't keep it as the configured one
     n = encode_frames(frames, request.out_path, width=width, height=height, fps=Fraction(knobs.fps),
                       encoder=request.encoder)  # fmt: skip
     peak = report["peak_gpu_bytes"]

@@ -7,6 +7,9 @@ done here, chunk by chunk, so that a bad decode can be redone on its own:
   where the device supports it, else fp32;
 - non-finite or all-black frames from the VAE: the decode is redone in fp32;
 - if the redo fails too, ``GenerationFailed``: a black clip is never written.
+
+A redo changes the pipeline's precision in place; ``report["precision"]`` says
+what was used, and the caller drops the pipeline from the loader's keep.
 """
 
 from __future__ import annotations
@@ -23,7 +26,7 @@ from . import faults
 
 log = logging.getLogger(__name__)
 
-BLACK_LEVEL = 8 / 255  # frames whose brightest pixel is below this are black
+BLACK_LEVEL = 8 / 255  # a frame whose brightest pixel is below this is black
 LIT_LEVEL = 32 / 255  # ... which is only a failure if the still itself is not dark
 
 
@@ -49,7 +52,7 @@ def generate(pipe, still: np.ndarray, knobs: Knobs, about: str) -> tuple[np.ndar
     from PIL import Image
 
     image = Image.fromarray(still)
-    report: dict = {"redo": []}
+    report: dict = {"redo": [], "precision": {"denoise": _name(pipe.unet.dtype), "decode": _name(pipe.vae.dtype)}}
     device = torch.device(pipe._execution_device)
     if device.type == "cuda":
         torch.cuda.reset_peak_memory_stats(device)
@@ -64,6 +67,7 @@ def generate(pipe, still: np.ndarray, knobs: Knobs, about: str) -> tuple[np.ndar
         report["redo"].append(f"denoise in {_name(alt)}: non-finite latents in {_name(dtype)}")
         log.warning("svd: %s: non-finite latents in %s; denoising again in %s", about, _name(dtype), _name(alt))
         _cast(pipe, alt)
+        report["precision"] = {"denoise": _name(alt), "decode": _name(alt)}
         latents = _denoise(pipe, image, knobs, about)
         if not bool(torch.isfinite(latents).all()):
             raise GenerationFailed(about, f"denoising gave non-finite values in {_name(dtype)} and in {_name(alt)}")
@@ -80,6 +84,7 @@ def generate(pipe, still: np.ndarray, knobs: Knobs, about: str) -> tuple[np.ndar
         log.warning("svd: %s: decoded frames are %s in %s; decoding again in fp32", about, problem,
                     _name(pipe.vae.dtype))  # fmt: skip
         pipe.vae.to(dtype=torch.float32)
+        report["precision"]["decode"] = "fp32"
         frames = _decode(pipe, latents, knobs, about)
         problem = _frame_problem(frames, still)
         if problem:
@@ -137,14 +142,16 @@ def _decode(pipe, latents, knobs: Knobs, about: str):
 def _frame_problem(frames, still: np.ndarray) -> str | None:
     if not bool(torch.isfinite(frames).all()):
         return "non-finite (NaN or inf)"
-    if float(frames.amax()) < BLACK_LEVEL and float(still.max()) / 255 > LIT_LEVEL:
-        return "all black"
+    black = int((frames.amax(dim=(1, 2, 3)) < BLACK_LEVEL).sum())
+    if black and float(still.max()) / 255 > LIT_LEVEL:
+        return "all black" if black == frames.shape[0] else f"black in {black} of {frames.shape[0]} frames"
     return None
 
 
 def _bf16_ok(device) -> bool:
+    """Native bf16 only: Ampere (compute capability 8) and newer; emulated bf16 on older cards is no rescue."""
     if device.type == "cuda":
-        return bool(torch.cuda.is_bf16_supported())
+        return torch.cuda.get_device_capability(device)[0] >= 8
     return device.type == "cpu"
 
 

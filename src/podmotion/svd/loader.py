@@ -108,7 +108,7 @@ def _from_pretrained(spec: ModelSpec):
 
 def _place(pipe, placement: Placement) -> None:
     if placement.forward_chunking:
-        pipe.unet.enable_forward_chunking(chunk_size=1, dim=1)  # one frame at a time through feed-forward
+        pipe.unet.enable_forward_chunking()  # feed-forward layers one frame at a time (dim 0, chunk 1)
     if placement.offload != "none" and placement.device in ("cpu",):
         log.info("svd: offload %s has no effect on the CPU; ignored", placement.offload)
         pipe.to(placement.device)

@@ -12,15 +12,6 @@ MAX_SIDE = 2048
 
 OFFLOAD_LEVELS = ("none", "model", "sequential")
 
-# The options that change the clip (the rule's params, so a change reruns the
-# scene); the rest only say how to run (device, memory, failure handling).
-SHAPING_KEYS = (
-    "model", "revision", "variant", "dtype", "width", "height", "num_frames", "fps", "motion_bucket_id",
-    "noise_aug_strength", "num_inference_steps", "min_guidance_scale", "max_guidance_scale", "decode_chunk_size",
-)  # fmt: skip
-RUNTIME_KEYS = ("device", "offload", "forward_chunking", "retries", "on_error", "fallback")
-
-
 def model_size(image_w: int, image_h: int, width: int | None = None, height: int | None = None,
                pixels: int = MODEL_PIXELS) -> tuple[int, int]:  # fmt: skip
     """The generation size for an image: multiples of 64 near ``pixels``, nearest the image's aspect.
@@ -33,10 +24,12 @@ def model_size(image_w: int, image_h: int, width: int | None = None, height: int
     aspect = image_w / image_h
     if width and height:
         return int(width), int(height)
-    if width:
-        return int(width), _snap(width / aspect)
-    if height:
-        return _snap(height * aspect), int(height)
+    if width or height:
+        # the other side follows the aspect; if it would pass MAX_SIDE, both shrink
+        w = float(width) if width else height * aspect
+        h = float(height) if height else width / aspect
+        scale = min(1.0, MAX_SIDE / max(w, h))
+        return _snap(w * scale), _snap(h * scale)
     ideal_h = math.sqrt(pixels / aspect)
     best = None
     for h in {_snap(ideal_h) + d * SIZE_STEP for d in (-2, -1, 0, 1, 2)}:
@@ -77,7 +70,7 @@ def memory_plan(decode_chunk_size: int, num_frames: int, offload: str, forward_c
     """
     if level < 0:
         raise ValueError("level must be >= 0")
-    chunk = max(1, min(int(decode_chunk_size), int(num_frames)) >> level)
+    chunk = 1 if level >= 3 else max(1, min(int(decode_chunk_size), int(num_frames)) >> level)
     offload_rank = OFFLOAD_LEVELS.index(offload)
     if level >= 2:
         offload_rank = max(offload_rank, min(level - 1, len(OFFLOAD_LEVELS) - 1))
@@ -88,9 +81,3 @@ def memory_plan(decode_chunk_size: int, num_frames: int, offload: str, forward_c
         offload=OFFLOAD_LEVELS[offload_rank],
     )
 
-
-def split_options(options: dict) -> tuple[dict, dict]:
-    """(the options that shape the clip, the ones that only say how to run it)."""
-    shaping = {k: options[k] for k in SHAPING_KEYS if k in options}
-    runtime = {k: options[k] for k in RUNTIME_KEYS if k in options}
-    return shaping, runtime
