@@ -15,7 +15,7 @@ SCHEMA = load_schema(Path(__file__).resolve().parents[1] / "workflow" / "schemas
 @pytest.mark.parametrize(
     ("config", "line"),
     [
-        ({"animate": {"backend": "magic"}}, "config: animate.backend = 'magic' is not allowed; allowed values: auto, kenburns, still"),
+        ({"animate": {"backend": "magic"}}, "config: animate.backend = 'magic' is not allowed; allowed values: auto, svd, kenburns, still"),
         ({"animate": {"bakend": "still"}}, "config: unknown key animate.bakend; allowed keys here: backend, kenburns, seed"),
         ({"output": {"crf": 60}}, "config: output.crf = 60: 60 is greater than the maximum of 51"),
         ({"overrides": {"ep": {3: {"pad": {"strategy": "zigzag"}}}}}, "config: overrides.ep.3.pad.strategy = 'zigzag' is not allowed; allowed values: pingpong, loop, freeze"),
