@@ -1,5 +1,6 @@
 # podmotion: still-image podcast video in, animated podcast out.
-# Stages, in order: detect -> animate -> pad -> assemble (concat + mux).
+# Stages, in order: detect (podcasts) or collect (image-folder topics) -> animate -> pad
+# -> assemble (concat + mux; per-scene narration for topics).
 from snakemake.utils import min_version
 
 min_version("9.0")
@@ -10,6 +11,7 @@ configfile: "config/config.yaml"
 
 include: "workflow/rules/common.smk"
 include: "workflow/rules/detect.smk"
+include: "workflow/rules/collect.smk"
 include: "workflow/rules/animate.smk"
 include: "workflow/rules/pad.smk"
 include: "workflow/rules/assemble.smk"

@@ -54,3 +54,31 @@ def mux(video_path: str | os.PathLike, source: SourceInfo, out_path: str | os.Pa
     log.info("%s: audio %s; duration %.3f s (source %.3f s, %+.1f ms)", out_path, how, result.duration_s,
              source.duration_s, drift_s * 1000)  # fmt: skip
     return how
+
+
+def combine_scene(padded_path: str | os.PathLike, scenes_dir: str | os.PathLike, scene: int,
+                  out_path: str | os.PathLike, fps: Fraction) -> float:  # fmt: skip
+    """One topic scene's padded clip with its own narration (cut from the joined PCM, encoded to AAC).
+
+    Returns the difference between the clip's and the narration's length, in seconds; more than
+    one frame is an error.
+    """
+    from . import narration
+    from .ffmpeg import count_frames, run
+    from .topics import read_narration
+
+    row = read_narration(scenes_dir)[scene]
+    a, b = row["start_sample"], row["end_sample"]
+    audio_s = (b - a) / narration.RATE_HZ
+    video_s = count_frames(padded_path) / float(fps)
+    drift_s = video_s - audio_s
+    if abs(drift_s) > 1 / float(fps):
+        raise PodmotionError(padded_path, f"lasts {video_s:.3f} s but its narration {audio_s:.3f} s")
+    with atomic_output(out_path) as tmp, tempfile.TemporaryDirectory(prefix="podmotion-combine-") as scratch:
+        wav = Path(scratch) / "narration.wav"
+        narration.write_wav(narration.read_wav_span(Path(scenes_dir) / "narration.wav", a, b), wav)
+        run(["-loglevel", "error", "-i", Path(padded_path).resolve(), "-i", wav, "-map", "0:v:0", "-map", "1:a:0",
+             "-c:v", "copy", "-c:a", "aac", "-b:a", "192k", "-movflags", "+faststart", "-f", "mp4", tmp],
+            about=out_path)  # fmt: skip
+    log.info("%s: %.3f s of video, %.3f s of narration (%+.1f ms)", out_path, video_s, audio_s, drift_s * 1000)
+    return drift_s

@@ -50,6 +50,7 @@ class Episode:
     source: SourceInfo
     output: OutputSettings
     frame_ranges: dict[int, tuple[int, int]]  # scene -> (start_frame, end_frame) in the output
+    labels: dict[int, str]  # scene -> how its files are numbered: "004" (detected), "04" (a topic's narration)
 
     @classmethod
     def load(cls, scenes_dir: str | os.PathLike, output_cfg: dict) -> "Episode":
@@ -59,7 +60,15 @@ class Episode:
         out = output_settings(output_cfg, source)
         bounds = [s.start_time for s in scenes] + [scenes[-1].end_time]
         ranges = dict(zip((s.scene for s in scenes), scene_frame_ranges(bounds, out.fps)))
-        return cls(scenes, source, out, ranges)
+        labels = {s.scene: f"{s.scene:03d}" for s in scenes}
+        if (scenes_dir / "narration.csv").is_file():  # an image-folder topic: numbered like its narration
+            from .topics import read_narration
+
+            labels.update({k: row["label"] for k, row in read_narration(scenes_dir).items()})
+        return cls(scenes, source, out, ranges, labels)
+
+    def label(self, scene: int) -> str:
+        return self.labels[scene]
 
     def n_frames(self, scene: int) -> int:
         start, end = self.frame_ranges[scene]

@@ -68,7 +68,7 @@ def config_problem(config: dict, schema: dict) -> str | None:
     import jsonschema
     from jsonschema.exceptions import best_match
 
-    for section in ("podcasts", "overrides"):
+    for section in ("podcasts", "topics", "overrides"):
         names = config.get(section)
         odd = [k for k in names if not isinstance(k, str)] if isinstance(names, dict) else []
         if odd:

@@ -1,4 +1,5 @@
-# Stage 4: join the padded scenes, then put the source's audio back.
+# Stage 4: join the padded scenes, then put the source's audio back. For image-folder
+# topics, also each scene's clip with its own narration.
 
 
 rule concat:
@@ -20,7 +21,7 @@ rule concat:
 rule mux:
     input:
         video="results/{name}/{name}_video.mp4",
-        source=source_video,
+        source=mux_source,
         scenes=scenes_dir,
     output:
         "results/{name}/{name}_animated.mp4",
@@ -30,3 +31,21 @@ rule mux:
         "../../envs/podmotion.yaml"
     script:
         "../scripts/mux.py"
+
+
+rule combine_scene:
+    input:
+        padded="results/{name}/padded/scene_{scene}.mp4",
+        scenes=scenes_dir,
+    output:
+        "results/{name}/combined/scene_{scene}.mp4",
+    log:
+        "logs/combine_scene/{name}/scene_{scene}.log",
+    conda:
+        "../../envs/podmotion.yaml"
+    wildcard_constraints:
+        name=TOPIC_NAMES,
+    params:
+        fps=episode_fps,
+    script:
+        "../scripts/combine_scene.py"

@@ -1,5 +1,6 @@
 # The only place with Python logic: config validation, backend choice, and the
 # input/params functions the rules call by name.
+import re
 import sys
 from pathlib import Path
 
@@ -18,6 +19,7 @@ from podmotion.settings import (
 )
 from podmotion.svd.weights import config_weights_problem
 from podmotion.timeline import scene_seed
+from podmotion.topics import topic_settings, topics_problem
 
 SCHEMA = Path(workflow.basedir) / "workflow" / "schemas" / "config.schema.yaml"
 
@@ -29,9 +31,18 @@ validate(config, str(SCHEMA))  # fills in the defaults
 _missing = [f"{n}: {p}" for n, p in config["podcasts"].items() if not Path(p).is_file()]
 if _missing:
     sys.exit(f"config: podcasts: file not found: {'; '.join(_missing)}")
-_weights = config_weights_problem(config)
+_weights = config_weights_problem(config) or topics_problem(config)
 if _weights:
     sys.exit(_weights)
+
+
+def names_regex(names):
+    """A wildcard constraint matching exactly these episode names (or nothing)."""
+    return "|".join(re.escape(n) for n in names) or "(?!)"
+
+
+PODCAST_NAMES = names_regex(config["podcasts"])
+TOPIC_NAMES = names_regex(config["topics"])
 
 
 wildcard_constraints:
@@ -49,13 +60,47 @@ def final_outputs(wildcards):
     doesn't hold the others back under --keep-going.
     """
     outputs = []
-    for name in config["podcasts"]:
+    for name in [*config["podcasts"], *config["topics"]]:
         outputs.append(f"results/{name}/{name}_animated.mp4")
         try:
             outputs += clip_paths(name)
+            if is_topic(name):
+                outputs += scene_paths(name, "combined")
         except IncompleteCheckpointException:
             outputs.append(f"results/{name}/scenes")
     return outputs
+
+
+def is_topic(name):
+    return name in config["topics"]
+
+
+def scenes_checkpoint(name):
+    """Topics collect their scenes from folders; podcasts detect them. Either writes the same folder."""
+    return checkpoints.collect_scenes if is_topic(name) else checkpoints.detect_scenes
+
+
+def topic_folders(wildcards):
+    topic = config["topics"][wildcards.name]
+    return {"images": topic["images"], "audio": topic["audio"]}
+
+
+def collect_settings(wildcards):
+    """The topic's settings, the variants named per scene, and the output rate."""
+    overrides = config["overrides"].get(wildcards.name, {})
+    return {
+        **topic_settings(config["topics"][wildcards.name]),
+        "named": {int(k): v["variant"] for k, v in overrides.items() if "variant" in v},
+        "fps": config["output"]["fps"],
+    }
+
+
+def mux_source(wildcards):
+    """Where the episode's audio comes from: the podcast video, or a topic's scene folder
+    (its narration, joined once)."""
+    if is_topic(wildcards.name):
+        return scenes_dir(wildcards)
+    return config["podcasts"][wildcards.name]
 
 
 def source_video(wildcards):
@@ -63,7 +108,7 @@ def source_video(wildcards):
 
 
 def scenes_dir(wildcards):
-    return checkpoints.detect_scenes.get(name=wildcards.name).output[0]
+    return scenes_checkpoint(wildcards.name).get(name=wildcards.name).output[0]
 
 
 _episodes = {}
@@ -71,7 +116,7 @@ _episodes = {}
 
 def episode(name):
     """The episode's output timeline, once its scenes are detected (cached per detection)."""
-    folder = Path(checkpoints.detect_scenes.get(name=name).output[0])
+    folder = Path(scenes_checkpoint(name).get(name=name).output[0])
     stamp = (folder / "timestamps.csv").stat().st_mtime_ns
     key = (name, stamp)
     if key not in _episodes:
@@ -170,16 +215,18 @@ def episode_fps(wildcards):
     return f"{fps.numerator}/{fps.denominator}"
 
 
-def clip_paths(name):
+def scene_paths(name, folder):
+    """results/NAME/FOLDER/scene_LABEL.mp4 for every scene that owns output frames."""
+    ep = episode(name)
     return [
-        f"results/{name}/clips/scene_{scene:03d}.mp4"
-        for scene in episode(name).playable_scenes()
+        f"results/{name}/{folder}/scene_{ep.label(scene)}.mp4"
+        for scene in ep.playable_scenes()
     ]
+
+
+def clip_paths(name):
+    return scene_paths(name, "clips")
 
 
 def padded_scenes(wildcards):
-    ep = episode(wildcards.name)
-    return [
-        f"results/{wildcards.name}/padded/scene_{scene:03d}.mp4"
-        for scene in ep.playable_scenes()
-    ]
+    return scene_paths(wildcards.name, "padded")

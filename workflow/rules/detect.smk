@@ -6,6 +6,8 @@ checkpoint detect_scenes:
         video=source_video,
     output:
         directory("results/{name}/scenes"),
+    wildcard_constraints:
+        name=PODCAST_NAMES,
     log:
         "logs/detect_scenes/{name}.log",
     conda:

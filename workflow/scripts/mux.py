@@ -10,7 +10,9 @@ from podmotion.jobs import run_job
 
 def main():
     ep = Episode.load(Path(snakemake.input.scenes), snakemake.config["output"])  # noqa: F821
-    source = dataclasses.replace(ep.source, path=snakemake.input.source)  # noqa: F821
+    source = ep.source  # a topic: the narration joined in its scene folder, as source.json says
+    if not Path(snakemake.input.source).is_dir():  # noqa: F821
+        source = dataclasses.replace(ep.source, path=snakemake.input.source)  # noqa: F821 (a podcast video)
     mux(snakemake.input.video, source, snakemake.output[0], ep.output.fps)  # noqa: F821
 
 

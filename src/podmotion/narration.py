@@ -1,0 +1,69 @@
+"""Narration for image-folder topics: decode every scene's file, join them end to end, once.
+
+All narration is decoded to 48 kHz stereo PCM and joined sample-exactly, so the
+scene boundaries ``T_k`` are exact sums of sample counts: no clicks or gaps
+from joining compressed streams, and no drift however many scenes. The joined
+PCM is encoded once (AAC) for the merged episode, and cut per scene for the
+combined clips.
+"""
+
+from __future__ import annotations
+
+import os
+import wave
+from pathlib import Path
+
+import numpy as np
+
+from .errors import PodmotionError
+from .ffmpeg import run
+from .media import open_media
+
+RATE_HZ = 48000
+CHANNELS = 2
+
+
+def decode(path: str | os.PathLike) -> np.ndarray:
+    """The file's first audio stream as int16 ``(samples, 2)`` at 48 kHz."""
+    import av
+
+    with open_media(path) as container:
+        if not container.streams.audio:
+            raise PodmotionError(path, "has no audio stream")
+        resampler = av.AudioResampler(format="s16", layout="stereo", rate=RATE_HZ)
+        chunks = []
+        try:
+            for frame in container.decode(container.streams.audio[0]):
+                for out in resampler.resample(frame):
+                    chunks.append(out.to_ndarray().reshape(-1, CHANNELS))
+            for out in resampler.resample(None):
+                chunks.append(out.to_ndarray().reshape(-1, CHANNELS))
+        except av.error.FFmpegError as exc:
+            raise PodmotionError(path, f"audio could not be decoded ({exc})") from exc
+    if not chunks:
+        raise PodmotionError(path, "audio stream is empty")
+    return np.concatenate(chunks).astype(np.int16)
+
+
+def silence(duration_s: float) -> np.ndarray:
+    return np.zeros((round(duration_s * RATE_HZ), CHANNELS), np.int16)
+
+
+def write_wav(samples: np.ndarray, path: str | os.PathLike) -> None:
+    with wave.open(str(path), "wb") as w:
+        w.setnchannels(CHANNELS)
+        w.setsampwidth(2)
+        w.setframerate(RATE_HZ)
+        w.writeframes(np.ascontiguousarray(samples).tobytes())
+
+
+def read_wav_span(path: str | os.PathLike, start_sample: int, end_sample: int) -> np.ndarray:
+    with wave.open(str(path), "rb") as w:
+        w.setpos(start_sample)
+        data = w.readframes(end_sample - start_sample)
+    return np.frombuffer(data, np.int16).reshape(-1, CHANNELS)
+
+
+def encode_aac(wav_path: str | os.PathLike, out_path: str | os.PathLike) -> None:
+    run(["-loglevel", "error", "-i", Path(wav_path).resolve(), "-c:a", "aac", "-b:a", "192k", "-f", "mp4",
+         Path(out_path).resolve()], about=out_path)  # fmt: skip

@@ -1,0 +1,280 @@
+"""Image-folder topics: per-scene images (several variants each) and per-scene narration in,
+a scene folder out, the same one detection writes, so every later stage is shared.
+
+``collect_to_folder`` writes ``results/{topic}/scenes/``: the chosen still per
+scene (``scene_01.png``, numbered like the narration), ``timestamps.csv`` with
+the cumulative narration boundaries, ``variants.csv`` (every candidate, its
+score, the one chosen), ``narration.csv`` (each scene's audio file and span),
+the joined narration (``narration.wav``, and ``narration.m4a`` encoded once)
+and ``source.json`` describing that timeline.
+"""
+
+from __future__ import annotations
+
+import csv
+import logging
+import os
+import re
+import shutil
+from dataclasses import dataclass, field
+from fractions import Fraction
+from pathlib import Path
+from typing import Protocol
+
+import numpy as np
+
+from . import narration
+from .atomic import atomic_output
+from .detect import Scene, sharpness, write_timestamps
+from .errors import PodmotionError
+from .media import SourceInfo, even, read_image
+from .timeline import frame_at
+
+log = logging.getLogger(__name__)
+
+IMAGE_PATTERN = r"^(?:scene|image)_(?P<scene>\d+)(?:_var_(?P<variant>\d+))?\.(?:png|jpe?g|webp|bmp|tiff?)$"
+AUDIO_PATTERN = r"^(?:scene|image)_(?P<scene>\d+)\.(?:mp3|wav|m4a|aac|flac|ogg|opus)$"
+DEFAULT_FPS = Fraction(25)
+
+
+@dataclass
+class TopicScene:
+    scene: int
+    label: str  # the digits as the narration (or the image) writes them: "01"
+    variants: dict[int, Path] = field(default_factory=dict)
+    audio: Path | None = None
+
+
+def _compile(pattern: str, key: str) -> re.Pattern:
+    try:
+        regex = re.compile(pattern, re.IGNORECASE)
+    except re.error as exc:
+        raise PodmotionError(None, f"config: topics: {key} {pattern!r} is not a regular expression ({exc})") from exc
+    if "scene" not in regex.groupindex:
+        raise PodmotionError(None, f"config: topics: {key} {pattern!r} needs a (?P<scene>...) group")
+    return regex
+
+
+def discover(images_dir: str | os.PathLike, audio_dir: str | os.PathLike, *, image_pattern: str = IMAGE_PATTERN,
+             audio_pattern: str = AUDIO_PATTERN) -> list[TopicScene]:  # fmt: skip
+    """Scenes in scene-number order (scene_10 after scene_9), with their variants and narration."""
+    images_dir, audio_dir = Path(images_dir), Path(audio_dir)
+    for folder, what in ((images_dir, "images"), (audio_dir, "audio")):
+        if not folder.is_dir():
+            raise PodmotionError(folder, f"{what} folder not found")
+    image_re, audio_re = _compile(image_pattern, "image_pattern"), _compile(audio_pattern, "audio_pattern")
+    scenes: dict[int, TopicScene] = {}
+    ignored = []
+    for path in sorted(images_dir.iterdir()):
+        m = image_re.match(path.name)
+        if not m or not path.is_file():
+            ignored.append(path.name)
+            continue
+        number = int(m.group("scene"))
+        variant = int(m.groupdict().get("variant") or 1)
+        scene = scenes.setdefault(number, TopicScene(number, m.group("scene")))
+        if variant in scene.variants:
+            raise PodmotionError(path, f"scene {number} variant {variant} is also {scene.variants[variant].name}")
+        scene.variants[variant] = path
+    if not scenes:
+        raise PodmotionError(images_dir, f"no images named like scene_01_var_01.png or image_001.png "
+                             f"(pattern {image_pattern})")  # fmt: skip
+    for path in sorted(audio_dir.iterdir()):
+        m = audio_re.match(path.name)
+        if not m or not path.is_file():
+            if not path.name.startswith("."):
+                ignored.append(path.name)
+            continue
+        number = int(m.group("scene"))
+        if number not in scenes:
+            raise PodmotionError(path, f"narration for scene {number} has no image in {images_dir} "
+                                 f"(looked for names like scene_{m.group('scene')}_var_01.png)")  # fmt: skip
+        if scenes[number].audio is not None:
+            raise PodmotionError(path, f"scene {number} already has narration {scenes[number].audio.name}")
+        scenes[number].audio = path
+        scenes[number].label = m.group("scene")  # clips are named like the narration
+    ignored = [n for n in ignored if not n.startswith(".")]
+    if ignored:
+        log.warning("ignored (not named like a scene image or narration): %s", ", ".join(ignored))
+    return [scenes[k] for k in sorted(scenes)]
+
+
+# -- choosing a variant ---------------------------------------------------------------------
+
+
+class VariantScorer(Protocol):
+    """Scores one image; higher is better. A learned aesthetic model can implement this too."""
+
+    def score(self, rgb: np.ndarray) -> float: ...
+
+
+class QualityScore:
+    """A no-reference score from the image alone: sharpness, exposure and colourfulness, each in [0, 1].
+
+    - sharpness: log of the Laplacian's variance, 1.0 at a variance of 1000;
+    - exposure: 1 at mid-grey mean brightness, 0 at black or white, less for clipped pixels;
+    - colourfulness: Hasler and Suesstrunk's metric, 1.0 at 100.
+    """
+
+    weights = (0.5, 0.25, 0.25)
+
+    def parts(self, rgb: np.ndarray) -> tuple[float, float, float]:
+        sharp = min(1.0, np.log1p(sharpness(rgb)) / np.log1p(1000.0))
+        grey = rgb.astype(np.float64).mean(axis=2) / 255
+        clipped = float(((grey < 0.02) | (grey > 0.98)).mean())
+        exposure = max(0.0, 1 - 2 * abs(float(grey.mean()) - 0.5) - clipped)
+        r, g, b = (rgb[..., c].astype(np.float64) for c in range(3))
+        rg, yb = r - g, 0.5 * (r + g) - b
+        colour = np.hypot(rg.std(), yb.std()) + 0.3 * np.hypot(rg.mean(), yb.mean())
+        return sharp, exposure, min(1.0, colour / 100)
+
+    def score(self, rgb: np.ndarray) -> float:
+        return float(sum(w * p for w, p in zip(self.weights, self.parts(rgb))))
+
+
+SCORERS: dict[str, VariantScorer] = {"best": QualityScore()}
+
+
+@dataclass(frozen=True)
+class VariantRow:
+    scene: int
+    variant: int
+    score: float | None
+    chosen: bool
+
+
+def choose_variants(scenes: list[TopicScene], mode: str, named: dict[int, int] | None = None) -> list[VariantRow]:
+    """One row per candidate. ``mode``: ``first`` (lowest variant number) or a scorer's name;
+    ``named``: scene -> variant, chosen whatever the mode."""
+    named = named or {}
+    rows = []
+    for scene in scenes:
+        numbers = sorted(scene.variants)
+        scores: dict[int, float | None] = {v: None for v in numbers}
+        if scene.scene in named:
+            pick = named[scene.scene]
+            if pick not in scene.variants:
+                raise PodmotionError(scene.variants[numbers[0]].parent, f"scene {scene.scene} has no variant {pick} "
+                                     f"(it has {', '.join(map(str, numbers))})")  # fmt: skip
+        elif mode == "first":
+            pick = numbers[0]
+        else:
+            scorer = SCORERS[mode]
+            scores = {v: scorer.score(read_image(scene.variants[v])) for v in numbers}
+            pick = max(numbers, key=lambda v: (scores[v], -v))
+        rows += [VariantRow(scene.scene, v, scores[v], v == pick) for v in numbers]
+    return rows
+
+
+def write_variants(rows: list[VariantRow], path: Path) -> None:
+    with open(path, "w", newline="") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(["scene", "variant", "score", "chosen"])
+        for r in rows:
+            writer.writerow([r.scene, r.variant, "" if r.score is None else f"{r.score:.4f}", int(r.chosen)])
+
+
+# -- the scene folder -----------------------------------------------------------------------
+
+
+def collect_to_folder(images_dir, audio_dir, out_dir, *, variant: str = "first", named: dict[int, int] | None = None,
+                      missing_audio_s: float = 4.0, output_cfg: dict | None = None,
+                      image_pattern: str = IMAGE_PATTERN, audio_pattern: str = AUDIO_PATTERN) -> list[Scene]:  # fmt: skip
+    """Write the topic's scene folder atomically; return its scenes."""
+    output_cfg = output_cfg or {}
+    scenes = discover(images_dir, audio_dir, image_pattern=image_pattern, audio_pattern=audio_pattern)
+    rows = choose_variants(scenes, variant, named)
+    chosen = {r.scene: scenes_by_number(scenes)[r.scene].variants[r.variant] for r in rows if r.chosen}
+    for scene in scenes:  # every candidate must be a readable image, chosen or not: a bad file is named now
+        for path in scene.variants.values():
+            read_image(path)
+    stills = {k: read_image(p) for k, p in chosen.items()}
+
+    pieces, spans = [], []
+    cursor = 0
+    for scene in scenes:
+        if scene.audio is None:
+            log.warning("scene %d (%s) has no narration: it lasts %.2f s, silent", scene.scene,
+                        chosen[scene.scene].name, missing_audio_s)  # fmt: skip
+            samples = narration.silence(missing_audio_s)
+        else:
+            samples = narration.decode(scene.audio)
+        pieces.append(samples)
+        spans.append((cursor, cursor + len(samples)))
+        cursor += len(samples)
+    total_s = cursor / narration.RATE_HZ
+
+    fps = Fraction(str(output_cfg["fps"])) if output_cfg.get("fps") is not None else DEFAULT_FPS
+    first = stills[scenes[0].scene]
+    out = []
+    for scene, (a, b) in zip(scenes, spans):
+        start_s, end_s = a / narration.RATE_HZ, b / narration.RATE_HZ
+        out.append(Scene(scene.scene, frame_at(start_s, fps), frame_at(end_s, fps), start_s, end_s))
+    info = SourceInfo(
+        path=str(Path(out_dir) / "narration.m4a"), width=even(first.shape[1]), height=even(first.shape[0]),
+        sample_aspect_ratio="1/1", rotation_deg=0, display_width=even(first.shape[1]),
+        display_height=even(first.shape[0]), fps=f"{fps.numerator}/{fps.denominator}", is_vfr=False,
+        duration_s=total_s, has_audio=True, audio_codec="aac",
+    )  # fmt: skip
+    with atomic_output(out_dir) as tmp:
+        tmp = Path(tmp)
+        tmp.mkdir(parents=True)
+        for scene in scenes:
+            src = chosen[scene.scene]
+            if src.suffix.lower() == ".png":
+                shutil.copyfile(src, tmp / f"scene_{scene.label}.png")
+            else:
+                from .media import write_image
+
+                write_image(stills[scene.scene], tmp / f"scene_{scene.label}.png")
+        write_timestamps(out, tmp / "timestamps.csv")
+        write_variants(rows, tmp / "variants.csv")
+        with open(tmp / "narration.csv", "w", newline="") as fh:
+            writer = csv.writer(fh)
+            writer.writerow(["scene", "label", "audio", "start_sample", "end_sample", "duration_s"])
+            for scene, (a, b) in zip(scenes, spans):
+                writer.writerow([scene.scene, scene.label, "" if scene.audio is None else str(scene.audio), a, b,
+                                 f"{(b - a) / narration.RATE_HZ:.6f}"])  # fmt: skip
+        narration.write_wav(np.concatenate(pieces), tmp / "narration.wav")
+        narration.encode_aac(tmp / "narration.wav", tmp / "narration.m4a")
+        info.to_json(tmp / "source.json")
+    log.info("%s: %d scene(s), %.3f s of narration, variants by %s", out_dir, len(scenes), total_s, variant)
+    return out
+
+
+def scenes_by_number(scenes: list[TopicScene]) -> dict[int, TopicScene]:
+    return {s.scene: s for s in scenes}
+
+
+def read_narration(scenes_dir: str | os.PathLike) -> dict[int, dict]:
+    """scene -> {label, audio, start_sample, end_sample} from a topic's narration.csv."""
+    with open(Path(scenes_dir) / "narration.csv", newline="") as fh:
+        return {int(r["scene"]): {**r, "start_sample": int(r["start_sample"]), "end_sample": int(r["end_sample"])}
+                for r in csv.DictReader(fh)}  # fmt: skip
+
+
+TOPIC_DEFAULTS = {"variant": "first", "image_pattern": IMAGE_PATTERN, "audio_pattern": AUDIO_PATTERN,
+                  "missing_audio_s": 4.0}  # fmt: skip
+
+
+def topic_settings(topic: dict) -> dict:
+    return {**TOPIC_DEFAULTS, **topic}
+
+
+def topics_problem(config: dict) -> str | None:
+    """One line for what the schema can't check: name clashes, missing folders, bad patterns."""
+    topics = config.get("topics") or {}
+    clash = sorted(set(topics) & set(config.get("podcasts") or {}))
+    if clash:
+        return f"config: {clash[0]} is both a podcast and a topic; results/{clash[0]}/ can hold only one"
+    for name, topic in topics.items():
+        settings = topic_settings(topic)
+        for key in ("images", "audio"):
+            if not Path(settings[key]).is_dir():
+                return f"config: topics.{name}.{key}: folder not found: {settings[key]}"
+        for key in ("image_pattern", "audio_pattern"):
+            try:
+                _compile(settings[key], key)
+            except PodmotionError as exc:
+                return f"{exc.problem.replace('config: topics:', f'config: topics.{name}:')}"
+    return None

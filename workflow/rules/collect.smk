@@ -1,0 +1,20 @@
+# Stage 1, for image-folder topics: per-scene images and narration in, the same scene
+# folder detection writes: the chosen still per scene, timestamps at the cumulative
+# narration boundaries, and the narration joined once.
+
+
+checkpoint collect_scenes:
+    input:
+        unpack(topic_folders),
+    output:
+        directory("results/{name}/scenes"),
+    wildcard_constraints:
+        name=TOPIC_NAMES,
+    log:
+        "logs/collect_scenes/{name}.log",
+    conda:
+        "../../envs/podmotion.yaml"
+    params:
+        settings=collect_settings,
+    script:
+        "../scripts/collect_scenes.py"
