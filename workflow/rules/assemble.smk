@@ -41,10 +41,10 @@ rule combine_scene:
         "results/{name}/combined/scene_{scene}.mp4",
     log:
         "logs/combine_scene/{name}/scene_{scene}.log",
-    conda:
-        "../../envs/podmotion.yaml"
     wildcard_constraints:
         name=TOPIC_NAMES,
+    conda:
+        "../../envs/podmotion.yaml"
     params:
         fps=episode_fps,
     script:

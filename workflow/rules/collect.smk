@@ -8,10 +8,10 @@ checkpoint collect_scenes:
         unpack(topic_folders),
     output:
         directory("results/{name}/scenes"),
-    wildcard_constraints:
-        name=TOPIC_NAMES,
     log:
         "logs/collect_scenes/{name}.log",
+    wildcard_constraints:
+        name=TOPIC_NAMES,
     conda:
         "../../envs/podmotion.yaml"
     params:

@@ -6,10 +6,10 @@ checkpoint detect_scenes:
         video=source_video,
     output:
         directory("results/{name}/scenes"),
-    wildcard_constraints:
-        name=PODCAST_NAMES,
     log:
         "logs/detect_scenes/{name}.log",
+    wildcard_constraints:
+        name=PODCAST_NAMES,
     conda:
         "../../envs/podmotion.yaml"
     params:
