@@ -8,13 +8,14 @@ and wav, each a different tone; scene 11 has images and no narration.
 from __future__ import annotations
 
 import csv
+import re
 from fractions import Fraction
 from pathlib import Path
 
 import cv2
 import numpy as np
 import pytest
-from conftest import Workflow
+from conftest import Workflow, planned_jobs
 from measure import audio_samples, cut_frames, tone_changes_s, video_facts
 
 from podmotion.errors import PodmotionError
@@ -45,6 +46,8 @@ def make_topic(root: Path, scenes=NARRATION_S, extra_images=(11,)) -> tuple[Path
         if k % 2:
             run(["-loglevel", "error", "-i", wav, "-c:a", "libmp3lame", "-b:a", "96k", audio / f"scene_{k:02d}.mp3"],
                 about=wav)  # fmt: skip
+        elif k == 10:  # AAC in MP4: its encoder padding must not lengthen the scene
+            run(["-loglevel", "error", "-i", wav, "-c:a", "aac", audio / f"scene_{k:02d}.m4a"], about=wav)
         else:
             wav.replace(audio / f"scene_{k:02d}.wav")
     return images, audio
@@ -128,6 +131,32 @@ def test_missing_narration_and_stray_files_are_warned_about(topic_run):
     assert "ignored (not named like a scene image or narration): notes.txt" in proc.stderr
 
 
+def test_narration_lengths_are_exact_in_every_format(topic_run):
+    wf, *_ = topic_run
+    with open(wf.result("demo_topic", "scenes", "narration.csv"), newline="") as fh:
+        rows = {int(r["scene"]): r for r in csv.DictReader(fh)}
+    assert Path(rows[10]["audio"]).suffix == ".m4a" and Path(rows[9]["audio"]).suffix == ".mp3"
+    for k, seconds in NARRATION_S.items():
+        assert int(rows[k]["end_sample"]) - int(rows[k]["start_sample"]) == round(seconds * 48000), k
+
+
+def test_changing_one_scenes_variant_reanimates_only_that_scene(topic_run):
+    wf, *_ = topic_run
+    assert planned_jobs(wf) == set()
+    wf.config["overrides"] = {"demo_topic": {3: {"variant": 2}}}
+    proc = wf.run()
+    ran = set(re.findall(r"rule (animate_scene|pad_scene):.*?wildcards: name=demo_topic, scene=(\d+)",
+                         proc.stdout + proc.stderr, re.S))  # fmt: skip
+    assert ran == {("animate_scene", "03"), ("pad_scene", "03")}  # the other stills kept their bytes and times
+    assert "checkpoint collect_scenes:" in proc.stderr + proc.stdout
+    with open(wf.result("demo_topic", "scenes", "variants.csv"), newline="") as fh:
+        chosen = {int(r["scene"]): int(r["variant"]) for r in csv.DictReader(fh) if r["chosen"] == "1"}
+    assert chosen == {**SHARP_VARIANT, 3: 2}
+    wf.config["overrides"] = {"demo_topic": {3: {"variant": 5}}}
+    proc = wf.run("--dry-run", check=False)
+    assert "config: overrides.demo_topic.3.variant = 5: scene 3 has variants 1, 2" in proc.stderr
+
+
 def test_first_and_named_variants(tmp_path):
     images, audio = make_topic(tmp_path)
     scenes = discover(images, audio)
@@ -138,6 +167,16 @@ def test_first_and_named_variants(tmp_path):
     assert named == {**SHARP_VARIANT, 3: 2}
     with pytest.raises(PodmotionError, match="scene 3 has no variant 7"):
         choose_variants(scenes, "first", {3: 7})
+
+
+def test_clips_take_the_narrations_numbering(tmp_path):
+    images, audio = tmp_path / "img", tmp_path / "aud"
+    images.mkdir()
+    audio.mkdir()
+    write_image(scene_picture(1, 64, 36), images / "scene_01_var_01.png")
+    write_wav(tone([300.0], [], 0.5), audio / "scene_1.wav")
+    (scene,) = discover(images, audio)
+    assert (scene.scene, scene.label) == (1, "1")  # scene_1.wav -> clips/scene_1.mp4
 
 
 def test_image_style_names_are_accepted(tmp_path):

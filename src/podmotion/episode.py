@@ -59,12 +59,17 @@ class Episode:
         source = SourceInfo.from_json(scenes_dir / "source.json")
         out = output_settings(output_cfg, source)
         bounds = [s.start_time for s in scenes] + [scenes[-1].end_time]
-        ranges = dict(zip((s.scene for s in scenes), scene_frame_ranges(bounds, out.fps)))
         labels = {s.scene: f"{s.scene:03d}" for s in scenes}
         if (scenes_dir / "narration.csv").is_file():  # an image-folder topic: numbered like its narration
+            from .narration import RATE_HZ
             from .topics import read_narration
 
-            labels.update({k: row["label"] for k, row in read_narration(scenes_dir).items()})
+            rows = read_narration(scenes_dir)
+            labels.update({k: row["label"] for k, row in rows.items()})
+            # exact boundaries from sample counts: no 6-decimal rounding at 30000/1001
+            bounds = [Fraction(rows[s.scene]["start_sample"], RATE_HZ) for s in scenes]
+            bounds.append(Fraction(rows[scenes[-1].scene]["end_sample"], RATE_HZ))
+        ranges = dict(zip((s.scene for s in scenes), scene_frame_ranges(bounds, out.fps)))
         return cls(scenes, source, out, ranges, labels)
 
     def label(self, scene: int) -> str:

@@ -10,6 +10,7 @@ combined clips.
 from __future__ import annotations
 
 import os
+import tempfile
 import wave
 from pathlib import Path
 
@@ -24,25 +25,23 @@ CHANNELS = 2
 
 
 def decode(path: str | os.PathLike) -> np.ndarray:
-    """The file's first audio stream as int16 ``(samples, 2)`` at 48 kHz."""
-    import av
+    """The file's first audio stream as int16 ``(samples, 2)`` at 48 kHz.
 
-    with open_media(path) as container:
+    Decoded by the ffmpeg program, which honours edit lists and gapless tags, so
+    an AAC's or an mp3's encoder padding is trimmed and the length is the true one.
+    """
+    with open_media(path) as container:  # a one-line error for a missing or unreadable file
         if not container.streams.audio:
             raise PodmotionError(path, "has no audio stream")
-        resampler = av.AudioResampler(format="s16", layout="stereo", rate=RATE_HZ)
-        chunks = []
-        try:
-            for frame in container.decode(container.streams.audio[0]):
-                for out in resampler.resample(frame):
-                    chunks.append(out.to_ndarray().reshape(-1, CHANNELS))
-            for out in resampler.resample(None):
-                chunks.append(out.to_ndarray().reshape(-1, CHANNELS))
-        except av.error.FFmpegError as exc:
-            raise PodmotionError(path, f"audio could not be decoded ({exc})") from exc
-    if not chunks:
+    with tempfile.TemporaryDirectory(prefix="podmotion-narration-") as tmp:
+        wav = Path(tmp) / "decoded.wav"
+        run(["-loglevel", "error", "-i", Path(path).resolve(), "-map", "0:a:0", "-ac", str(CHANNELS), "-ar",
+             str(RATE_HZ), "-c:a", "pcm_s16le", "-f", "wav", wav], about=path)  # fmt: skip
+        with wave.open(str(wav), "rb") as w:
+            samples = np.frombuffer(w.readframes(w.getnframes()), np.int16).reshape(-1, CHANNELS)
+    if not len(samples):
         raise PodmotionError(path, "audio stream is empty")
-    return np.concatenate(chunks).astype(np.int16)
+    return samples.copy()
 
 
 def silence(duration_s: float) -> np.ndarray:

@@ -27,7 +27,7 @@ from . import narration
 from .atomic import atomic_output
 from .detect import Scene, sharpness, write_timestamps
 from .errors import PodmotionError
-from .media import SourceInfo, even, read_image
+from .media import SourceInfo, even, read_image, write_image
 from .timeline import frame_at
 
 log = logging.getLogger(__name__)
@@ -68,10 +68,11 @@ def discover(images_dir: str | os.PathLike, audio_dir: str | os.PathLike, *, ima
     for path in sorted(images_dir.iterdir()):
         m = image_re.match(path.name)
         if not m or not path.is_file():
-            ignored.append(path.name)
+            if not audio_re.match(path.name):  # one folder may hold both
+                ignored.append(path.name)
             continue
-        number = int(m.group("scene"))
-        variant = int(m.groupdict().get("variant") or 1)
+        number = _number(m, "scene", path)
+        variant = _number(m, "variant", path) if m.groupdict().get("variant") else 1
         scene = scenes.setdefault(number, TopicScene(number, m.group("scene")))
         if variant in scene.variants:
             raise PodmotionError(path, f"scene {number} variant {variant} is also {scene.variants[variant].name}")
@@ -82,10 +83,10 @@ def discover(images_dir: str | os.PathLike, audio_dir: str | os.PathLike, *, ima
     for path in sorted(audio_dir.iterdir()):
         m = audio_re.match(path.name)
         if not m or not path.is_file():
-            if not path.name.startswith("."):
+            if not image_re.match(path.name) and path.parent != images_dir.resolve() and audio_dir != images_dir:
                 ignored.append(path.name)
             continue
-        number = int(m.group("scene"))
+        number = _number(m, "scene", path)
         if number not in scenes:
             raise PodmotionError(path, f"narration for scene {number} has no image in {images_dir} "
                                  f"(looked for names like scene_{m.group('scene')}_var_01.png)")  # fmt: skip
@@ -97,6 +98,23 @@ def discover(images_dir: str | os.PathLike, audio_dir: str | os.PathLike, *, ima
     if ignored:
         log.warning("ignored (not named like a scene image or narration): %s", ", ".join(ignored))
     return [scenes[k] for k in sorted(scenes)]
+
+
+def _number(match: re.Match, group: str, path: Path) -> int:
+    try:
+        return int(match.group(group))
+    except ValueError:
+        raise PodmotionError(path, f"the pattern's {group} group matched {match.group(group)!r}, not a number") from None
+
+
+def input_files(images_dir, audio_dir, image_pattern: str = IMAGE_PATTERN, audio_pattern: str = AUDIO_PATTERN) -> list[str]:
+    """Every file the topic reads: adding, removing or changing one reruns the collection."""
+    out = []
+    for folder, pattern in ((Path(images_dir), image_pattern), (Path(audio_dir), audio_pattern)):
+        regex = re.compile(pattern, re.IGNORECASE)
+        if folder.is_dir():
+            out += sorted(str(p) for p in folder.iterdir() if p.is_file() and regex.match(p.name))
+    return sorted(set(out))
 
 
 # -- choosing a variant ---------------------------------------------------------------------
@@ -220,13 +238,12 @@ def collect_to_folder(images_dir, audio_dir, out_dir, *, variant: str = "first",
         tmp = Path(tmp)
         tmp.mkdir(parents=True)
         for scene in scenes:
-            src = chosen[scene.scene]
+            src, name = chosen[scene.scene], f"scene_{scene.label}.png"
             if src.suffix.lower() == ".png":
-                shutil.copyfile(src, tmp / f"scene_{scene.label}.png")
+                shutil.copyfile(src, tmp / name)
             else:
-                from .media import write_image
-
-                write_image(stills[scene.scene], tmp / f"scene_{scene.label}.png")
+                write_image(stills[scene.scene], tmp / name)
+            _keep_time_if_same(Path(out_dir) / name, tmp / name)
         write_timestamps(out, tmp / "timestamps.csv")
         write_variants(rows, tmp / "variants.csv")
         with open(tmp / "narration.csv", "w", newline="") as fh:
@@ -240,6 +257,13 @@ def collect_to_folder(images_dir, audio_dir, out_dir, *, variant: str = "first",
         info.to_json(tmp / "source.json")
     log.info("%s: %d scene(s), %.3f s of narration, variants by %s", out_dir, len(scenes), total_s, variant)
     return out
+
+
+def _keep_time_if_same(old: Path, new: Path) -> None:
+    """A still whose bytes did not change keeps its old time, so its scene is not animated again."""
+    if old.is_file() and old.stat().st_size == new.stat().st_size and old.read_bytes() == new.read_bytes():
+        stat = old.stat()
+        os.utime(new, ns=(stat.st_atime_ns, stat.st_mtime_ns))
 
 
 def scenes_by_number(scenes: list[TopicScene]) -> dict[int, TopicScene]:
@@ -277,4 +301,23 @@ def topics_problem(config: dict) -> str | None:
                 _compile(settings[key], key)
             except PodmotionError as exc:
                 return f"{exc.problem.replace('config: topics:', f'config: topics.{name}:')}"
+    for name, scenes in (config.get("overrides") or {}).items():
+        for scene, override in (scenes or {}).items():
+            if "variant" not in (override or {}):
+                continue
+            where = f"config: overrides.{name}.{scene}.variant"
+            if name not in topics:
+                return f"{where}: variant applies only to image-folder topics"
+            settings = topic_settings(topics[name])
+            try:
+                found = {s.scene: s for s in discover(settings["images"], settings["audio"],
+                                                      image_pattern=settings["image_pattern"],
+                                                      audio_pattern=settings["audio_pattern"])}  # fmt: skip
+            except PodmotionError:
+                return None  # the collect job reports it, naming the file
+            if int(scene) not in found:
+                return f"{where}: topic {name} has no scene {scene}"
+            if override["variant"] not in found[int(scene)].variants:
+                have = ", ".join(map(str, sorted(found[int(scene)].variants)))
+                return f"{where} = {override['variant']}: scene {scene} has variants {have}"
     return None

@@ -1,10 +1,11 @@
-# Stage 2: animate each still into a short clip (one job per scene).
+# Stage 2: animate each still into a short clip (one job per scene). The scene folder
+# is ancient: a scene reruns when its own still or settings change, not the folder.
 
 
 rule animate_scene:
     input:
         image="results/{name}/scenes/scene_{scene}.png",
-        scenes=scenes_dir,
+        scenes=ancient(scenes_dir),
     output:
         clip="results/{name}/clips/scene_{scene}.mp4",
         sidecar="results/{name}/clips/scene_{scene}.json",

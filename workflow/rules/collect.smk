@@ -5,7 +5,7 @@
 
 checkpoint collect_scenes:
     input:
-        unpack(topic_folders),
+        unpack(topic_inputs),
     output:
         directory("results/{name}/scenes"),
     log:

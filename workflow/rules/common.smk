@@ -19,6 +19,7 @@ from podmotion.settings import (
 )
 from podmotion.svd.weights import config_weights_problem
 from podmotion.timeline import scene_seed
+from podmotion.topics import input_files as topic_files
 from podmotion.topics import topic_settings, topics_problem
 
 SCHEMA = Path(workflow.basedir) / "workflow" / "schemas" / "config.schema.yaml"
@@ -80,9 +81,14 @@ def scenes_checkpoint(name):
     return checkpoints.collect_scenes if is_topic(name) else checkpoints.detect_scenes
 
 
-def topic_folders(wildcards):
-    topic = config["topics"][wildcards.name]
-    return {"images": topic["images"], "audio": topic["audio"]}
+def topic_inputs(wildcards):
+    """The topic's folders, and every file in them that names a scene: a file added,
+    removed or changed reruns the collection."""
+    topic = topic_settings(config["topics"][wildcards.name])
+    files = topic_files(
+        topic["images"], topic["audio"], topic["image_pattern"], topic["audio_pattern"]
+    )
+    return {"files": files}
 
 
 def collect_settings(wildcards):

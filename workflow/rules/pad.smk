@@ -4,7 +4,7 @@
 rule pad_scene:
     input:
         clip="results/{name}/clips/scene_{scene}.mp4",
-        scenes=scenes_dir,
+        scenes=ancient(scenes_dir),
     output:
         "results/{name}/padded/scene_{scene}.mp4",
     log:

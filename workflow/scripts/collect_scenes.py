@@ -8,8 +8,8 @@ settings = snakemake.params.settings  # noqa: F821 (snakemake is injected)
 
 def main():
     collect_to_folder(
-        snakemake.input.images,  # noqa: F821
-        snakemake.input.audio,  # noqa: F821
+        settings["images"],
+        settings["audio"],
         snakemake.output[0],  # noqa: F821
         variant=settings["variant"],
         named=settings["named"],

@@ -10,7 +10,8 @@ from podmotion.jobs import run_job
 
 def main():
     ep = Episode.load(Path(snakemake.input.scenes), snakemake.config["output"])  # noqa: F821
-    source = ep.source  # a topic: the narration joined in its scene folder, as source.json says
+    # a topic: the narration joined once in its scene folder; a podcast: its video
+    source = dataclasses.replace(ep.source, path=str(Path(snakemake.input.scenes) / "narration.m4a"))  # noqa: F821
     if not Path(snakemake.input.source).is_dir():  # noqa: F821
         source = dataclasses.replace(ep.source, path=snakemake.input.source)  # noqa: F821 (a podcast video)
     mux(snakemake.input.video, source, snakemake.output[0], ep.output.fps)  # noqa: F821
