@@ -161,10 +161,13 @@ class VariantRow:
     chosen: bool
 
 
-def choose_variants(scenes: list[TopicScene], mode: str, named: dict[int, int] | None = None) -> list[VariantRow]:
+def choose_variants(scenes: list[TopicScene], mode: str, named: dict[int, int] | None = None,
+                    scores_by_path: dict[Path, float] | None = None) -> list[VariantRow]:  # fmt: skip
     """One row per candidate. ``mode``: ``first`` (lowest variant number) or a scorer's name;
-    ``named``: scene -> variant, chosen whatever the mode."""
+    ``named``: scene -> variant, chosen whatever the mode. ``scores_by_path``: scores already
+    computed (else they are computed here)."""
     named = named or {}
+    scores_by_path = scores_by_path or {}
     rows = []
     for scene in scenes:
         numbers = sorted(scene.variants)
@@ -178,7 +181,8 @@ def choose_variants(scenes: list[TopicScene], mode: str, named: dict[int, int] |
             pick = numbers[0]
         else:
             scorer = SCORERS[mode]
-            scores = {v: scorer.score(read_image(scene.variants[v])) for v in numbers}
+            scores = {v: scores_by_path[p] if p in scores_by_path else scorer.score(read_image(p))
+                      for v, p in scene.variants.items()}  # fmt: skip
             pick = max(numbers, key=lambda v: (scores[v], -v))
         rows += [VariantRow(scene.scene, v, scores[v], v == pick) for v in numbers]
     return rows
@@ -201,12 +205,17 @@ def collect_to_folder(images_dir, audio_dir, out_dir, *, variant: str = "first",
     """Write the topic's scene folder atomically; return its scenes."""
     output_cfg = output_cfg or {}
     scenes = discover(images_dir, audio_dir, image_pattern=image_pattern, audio_pattern=audio_pattern)
-    rows = choose_variants(scenes, variant, named)
-    chosen = {r.scene: scenes_by_number(scenes)[r.scene].variants[r.variant] for r in rows if r.chosen}
-    for scene in scenes:  # every candidate must be a readable image, chosen or not: a bad file is named now
+    # Every candidate must be a readable image, chosen or not, so a bad file is named now;
+    # each is decoded once, and scored on the way when the mode scores.
+    scorer = SCORERS.get(variant)
+    scores_by_path = {}
+    for scene in scenes:
         for path in scene.variants.values():
-            read_image(path)
-    stills = {k: read_image(p) for k, p in chosen.items()}
+            rgb = read_image(path)
+            if scorer is not None and scene.scene not in (named or {}):
+                scores_by_path[path] = scorer.score(rgb)
+    rows = choose_variants(scenes, variant, named, scores_by_path)
+    chosen = {r.scene: scenes_by_number(scenes)[r.scene].variants[r.variant] for r in rows if r.chosen}
 
     pieces, spans = [], []
     cursor = 0
@@ -223,7 +232,7 @@ def collect_to_folder(images_dir, audio_dir, out_dir, *, variant: str = "first",
     total_s = cursor / narration.RATE_HZ
 
     fps = Fraction(str(output_cfg["fps"])) if output_cfg.get("fps") is not None else DEFAULT_FPS
-    first = stills[scenes[0].scene]
+    first = read_image(chosen[scenes[0].scene])  # the output size, unless config sets it
     out = []
     for scene, (a, b) in zip(scenes, spans):
         start_s, end_s = a / narration.RATE_HZ, b / narration.RATE_HZ
@@ -242,7 +251,7 @@ def collect_to_folder(images_dir, audio_dir, out_dir, *, variant: str = "first",
             if src.suffix.lower() == ".png":
                 shutil.copyfile(src, tmp / name)
             else:
-                write_image(stills[scene.scene], tmp / name)
+                write_image(read_image(src), tmp / name)  # one at a time: 4K stills add up
             _keep_time_if_same(Path(out_dir) / name, tmp / name)
         write_timestamps(out, tmp / "timestamps.csv")
         write_variants(rows, tmp / "variants.csv")
