@@ -96,7 +96,7 @@ def test_stills_of_a_rotated_source_are_upright_as_ffmpeg_shows_them(tmp_path):
     assert np.abs(still - expected[::-1, ::-1]).mean() > 20  # not upside down
 
 
-@pytest.mark.parametrize("detector", ["content", "adaptive", "histogram", "hash"])
+@pytest.mark.parametrize("detector", ["slides", "content", "adaptive", "histogram", "hash"])
 def test_detectors_find_the_cuts_and_min_scene_len_merges_short_scenes(tmp_path, detector):
     path = tmp_path / "v.mp4"
     make_podcast(path, [20, 30, 80], 110, width=160, height=96, audio=None)  # scene 2 lasts 0.4 s
@@ -108,12 +108,15 @@ def test_detectors_find_the_cuts_and_min_scene_len_merges_short_scenes(tmp_path,
     assert [s.start_frame for s in merged] == [0, 20, 80]
 
 
-def test_threshold_detector_finds_a_fade_to_black(tmp_path):
+@pytest.mark.parametrize("detector", ["slides", "threshold"])
+def test_a_fade_through_black_gives_one_cut(tmp_path, detector):
     a, b = scene_picture(0, 160, 96), scene_picture(1, 160, 96)
     fade = [(a * (1 - i / 10)).astype(np.uint8) for i in range(10)] + [(b * (i / 10)).astype(np.uint8) for i in range(10)]
     frames = [a] * 40 + fade + [b] * 40
     path = tmp_path / "fade.mp4"
     encode_frames(frames, path, width=160, height=96, fps=Fraction(25), encoder=EncoderSettings(preset="veryfast"))
-    scenes = detect_to_folder(path, tmp_path / "s", detector="threshold", threshold=None, min_scene_len_s=0.5,
+    scenes = detect_to_folder(path, tmp_path / "s", detector=detector, threshold=None, min_scene_len_s=0.5,
                               candidates=3)  # fmt: skip
     assert len(scenes) == 2 and 45 <= scenes[1].start_frame <= 55
+    if detector == "slides":  # one cut, in the middle of the fade: the black frame at 50 belongs to either side
+        assert 49 <= scenes[1].start_frame <= 51

@@ -25,7 +25,7 @@ from .media import SourceInfo, open_media, probe, upright_rgb, write_image
 
 log = logging.getLogger(__name__)
 
-DETECTORS = ("content", "adaptive", "threshold", "histogram", "hash")
+DETECTORS = ("slides", "content", "adaptive", "threshold", "histogram", "hash")
 TIMESTAMP_COLUMNS = ("scene", "start_frame", "end_frame", "start_time", "end_time", "duration")
 
 
@@ -63,7 +63,7 @@ def make_detector(name: str, threshold: float | None, min_scene_len_s: float):
 
 def find_scenes(video_path: str | os.PathLike, info: SourceInfo, detector: str, threshold: float | None,
                 min_scene_len_s: float) -> list[Scene]:  # fmt: skip
-    """Detect cuts; a video with no cuts is one scene. The last scene ends where the source ends."""
+    """Detect cuts with a PySceneDetect detector; a video with no cuts is one scene."""
     import scenedetect as sd
 
     try:
@@ -74,12 +74,18 @@ def find_scenes(video_path: str | os.PathLike, info: SourceInfo, detector: str, 
     manager.add_detector(make_detector(detector, threshold, min_scene_len_s))
     manager.detect_scenes(video=video)
     spans = manager.get_scene_list(start_in_scene=True)
-    # PySceneDetect counts from the first frame; the timeline counts from the
-    # source's start, which is earlier when the audio leads the video.
+    bounds = [(start.frame_num, end.frame_num, start.seconds, end.seconds) for start, end in spans]
+    return _scenes_from_bounds(bounds, info)
+
+
+def _scenes_from_bounds(bounds: list[tuple[int, int, float, float]], info: SourceInfo) -> list[Scene]:
+    """Scenes on the timeline from (start_frame, end_frame, start_s, end_s) counted from the first frame.
+
+    The timeline starts at the source's start, which is earlier than the first
+    frame when the audio leads the video; it ends where the source ends.
+    """
     lead_s = info.video_start_s
-    scenes = []
-    for i, (start, end) in enumerate(spans, start=1):
-        scenes.append(Scene(i, start.frame_num, end.frame_num, lead_s + start.seconds, lead_s + end.seconds))
+    scenes = [Scene(i, a, b, lead_s + t0, lead_s + t1) for i, (a, b, t0, t1) in enumerate(bounds, start=1)]
     if not scenes:  # nothing decodable beyond the probe's first frame: one scene
         scenes = [Scene(1, 0, max(1, round(info.duration_s * float(info.fps_fraction))), 0.0, info.duration_s)]
     # The timeline covers the whole source (audio included), from 0.
@@ -105,11 +111,50 @@ def candidate_times(scene: Scene, count: int) -> list[float]:
     return [lo + (hi - lo) * k / (count - 1) for k in range(count)]
 
 
+def find_slides(video_path: str | os.PathLike, info: SourceInfo, threshold: float | None,
+                min_scene_len_s: float):  # fmt: skip
+    """Detect cuts with the ``slides`` detector: scenes, the span each scene's picture holds, live boxes."""
+    from . import slides
+
+    result = slides.scan(video_path, float(info.fps_fraction), threshold=threshold, min_scene_len_s=min_scene_len_s)
+    times_s = list(result.frame_times_s)
+    frame_s = 1 / float(info.fps_fraction)
+    edges = [0, *result.cut_frames, result.n_frames]
+
+    def at(frame: int) -> float:
+        return times_s[frame] if frame < len(times_s) else times_s[-1] + frame_s
+
+    scenes = _scenes_from_bounds([(a, b, at(a), at(b)) for a, b in zip(edges, edges[1:])], info)
+    holds_s = [(info.video_start_s + at(a), info.video_start_s + at(b)) for a, b in result.holds]
+    log.info("%s: slides detector decoded %d of %d frames (%s), step %.1f, %d live cell(s)", video_path,
+             result.decoded_frames, result.n_frames, result.mode, result.step, int(result.live_mask.sum()))  # fmt: skip
+    return scenes, holds_s, [display_box(box, info) for box in slides.live_boxes(result)]
+
+
+def display_box(box: tuple[int, int, int, int], info: SourceInfo) -> tuple[int, int, int, int]:
+    """A box in coded pixels as (x, y, width, height) in the upright, square-pixel picture."""
+    x, y, w, h = box
+    shown_w = info.display_height if info.rotation_deg % 180 else info.display_width  # before rotation
+    sx = shown_w / info.width
+    x, w = round(x * sx), round(w * sx)
+    coded_h, unrotated_w = info.height, shown_w
+    if info.rotation_deg == 90:
+        return coded_h - y - h, x, h, w
+    if info.rotation_deg == 180:
+        return unrotated_w - x - w, coded_h - y - h, w, h
+    if info.rotation_deg == 270:
+        return y, unrotated_w - x - w, h, w
+    return x, y, w, h
+
+
 def representative_frames(video_path: str | os.PathLike, scenes: list[Scene], count: int,
-                          video_start_s: float = 0.0) -> list[np.ndarray]:  # fmt: skip
+                          video_start_s: float = 0.0, spans_s: list[tuple[float, float]] | None = None,
+                          ) -> list[np.ndarray]:  # fmt: skip
     """For each scene, the sharpest of ``count`` frames from its middle (upright RGB).
 
-    Scene times count from the source's start; the first frame shows at ``video_start_s``.
+    Scene times count from the source's start; the first frame shows at
+    ``video_start_s``. ``spans_s`` narrows each scene to where its picture holds
+    (no transition), when the detector knows it.
     """
     import av
 
@@ -122,8 +167,9 @@ def representative_frames(video_path: str | os.PathLike, scenes: list[Scene], co
         for frame in container.decode(video):
             origin_pts = frame.pts or 0
             break
-        for scene in scenes:
-            wanted = [max(0.0, t - video_start_s) for t in candidate_times(scene, count)]
+        for k, scene in enumerate(scenes):
+            hold = scene if spans_s is None else dataclasses.replace(scene, start_time=spans_s[k][0], end_time=spans_s[k][1])
+            wanted = [max(0.0, t - video_start_s) for t in candidate_times(hold, count)]
             scene_end_s = scene.end_time - video_start_s
             best, best_score, last = None, -1.0, None
             container.seek(origin_pts + int(wanted[0] / tb), stream=video, backward=True, any_frame=False)
@@ -190,8 +236,12 @@ def detect_to_folder(video_path: str | os.PathLike, out_dir: str | os.PathLike, 
                      threshold: float | None, min_scene_len_s: float, candidates: int) -> list[Scene]:  # fmt: skip
     """Run detection and write the scene folder atomically (all of it, or nothing)."""
     info = probe(video_path)
-    scenes = find_scenes(video_path, info, detector, threshold, min_scene_len_s)
-    picks = representative_frames(video_path, scenes, candidates, info.video_start_s)
+    holds_s, live = None, []
+    if detector == "slides":
+        scenes, holds_s, live = find_slides(video_path, info, threshold, min_scene_len_s)
+    else:
+        scenes = find_scenes(video_path, info, detector, threshold, min_scene_len_s)
+    picks = representative_frames(video_path, scenes, candidates, info.video_start_s, holds_s)
     images = [to_display_size(rgb, info) for rgb in picks]
     with atomic_output(out_dir) as tmp:
         tmp.mkdir(parents=True)

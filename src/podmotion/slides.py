@@ -1,0 +1,538 @@
+"""Scene detection made for still-image video: the ``slides`` detector.
+
+A podcast video holds each picture for seconds, so almost every frame repeats
+the one before it. This detector reads the compressed stream to find where
+something may change, and decodes only there:
+
+1. **Packets.** Demuxing (no decoding) gives every frame's packet size. A
+   repeated picture costs a few bytes; a new picture, caption or chart costs
+   many more than the episode's usual packet around it (a rolling median, so a
+   waveform that moves all the time raises the baseline instead of firing).
+2. **Keyframes** are decoded on their own (the decoder skips the rest).
+3. **Windows** around each packet that stands out are decoded. For H.264 the
+   decoder is handed the GOP's keyframe and then the window's packets
+   directly: the frames in between repeated the picture, so the keyframe is
+   the reference they would have given. A short stretch at the start is
+   decoded exactly, to learn what moves within scenes.
+4. **Live cells** (an audiogram, a progress bar, a clock) are the cells of a
+   coarse grid that change between frames whose packets are ordinary. They
+   are left out of every comparison below.
+5. **Gaps.** Between two decoded frames the picture is taken as unchanged
+   only when the two agree; where they don't and no window explains it, that
+   stretch is decoded exactly, frame by frame. A change is never inferred
+   from packet sizes alone.
+6. **Holds and cuts.** A hold is a run of frames that agree with each other
+   for at least ``settle_s``. Between two holds that differ there is one cut:
+   at the first frame nearer the new picture than the old one (a hard cut's
+   first frame, a dissolve's middle), or, for a transition that passes far
+   from both pictures (a fade through black), at its middle.
+
+Frames are compared on the luma plane averaged over cells of about 1/160 of
+the frame's longer side. Two pictures differ when at least ``MIN_CELLS``
+cells outside the live region differ by more than a threshold that follows
+the episode's own compression noise (``NOISE_FACTOR`` times the typical
+difference between two frames of one hold, never below ``MIN_STEP``).
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import os
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .errors import PodmotionError
+from .media import open_media
+
+log = logging.getLogger(__name__)
+
+CELLS_ON_LONG_SIDE = 160
+MIN_CELLS = 3  # cells that must differ: one or two noisy cells are not a change
+MIN_STEP = 5.0  # grey levels: the smallest difference that can count
+NOISE_FACTOR = 4.0
+EVENT_FACTOR = 3.0  # a packet this many times the rolling median stands out
+SETTLE_S = 0.2  # a picture must hold this long to be a hold
+PROBE_S = 1.0  # decoded exactly at the start, to learn the live cells
+FULL_DECODE_SHARE = 0.3  # above this share of standing-out packets, decode everything
+
+
+@dataclass
+class Packets:
+    """Per display-order frame: packet size, keyframe flag and decode order."""
+
+    pts: np.ndarray  # presentation timestamps, sorted
+    size_bytes: np.ndarray
+    is_key: np.ndarray
+    decode_pos: np.ndarray  # each frame's position in decode order
+
+
+@dataclass
+class SlideScan:
+    """What the detector found, in source frames (display order, end exclusive)."""
+
+    cut_frames: list[int]
+    holds: list[tuple[int, int]]  # per scene: the frames that show its picture settled
+    n_frames: int
+    frame_times_s: np.ndarray  # each frame's time from the first frame
+    live_mask: np.ndarray  # bool grid, True where the picture moves within scenes
+    grid_cell_px: tuple[float, float]  # (width, height) of one grid cell in coded pixels
+    exact_frames: list[int]  # frames decoded exactly (safe to take a still from)
+    step: float  # the grey-level threshold used
+    decoded_frames: int  # frames the decoder produced, all passes together
+    mode: str  # "sparse" or "full"
+    stats: dict = field(default_factory=dict)
+
+
+def read_packets(path: str | os.PathLike) -> Packets:
+    """Demux the first video stream: sizes and key flags in display order."""
+    rows = []
+    with open_media(path) as container:
+        video = container.streams.video[0]
+        for pos, packet in enumerate(container.demux(video)):
+            if packet.size and packet.pts is not None:
+                rows.append((packet.pts, packet.size, packet.is_keyframe, pos))
+    if not rows:
+        raise PodmotionError(path, "video stream has no frames")
+    rows.sort()
+    pts, size, key, pos = (np.array(c) for c in zip(*rows))
+    return Packets(pts, size.astype(np.int64), key.astype(bool), pos)
+
+
+def standing_out(packets: Packets, fps: float, frame_area_px: int) -> np.ndarray:
+    """Frames whose packet is much larger than the episode's usual packet around it.
+
+    The usual packet is the median of the non-key packets in blocks of about two
+    seconds, taken from the block and its two neighbours.
+    """
+    sizes = packets.size_bytes.astype(float)
+    sizes[packets.is_key] = np.nan
+    block = max(8, int(round(2 * fps)))
+    n_blocks = math.ceil(sizes.size / block)
+    padded = np.full(n_blocks * block, np.nan)
+    padded[: sizes.size] = sizes
+    blocks = padded.reshape(n_blocks, block)
+    medians = np.empty(n_blocks)
+    for k in range(n_blocks):
+        neighbours = blocks[max(0, k - 1) : k + 2]
+        finite = neighbours[np.isfinite(neighbours)]
+        medians[k] = np.median(finite) if finite.size else 0.0
+    baseline = np.repeat(medians, block)[: sizes.size]
+    floor_bytes = max(24.0, 1e-4 * frame_area_px)
+    return (packets.size_bytes > EVENT_FACTOR * baseline + floor_bytes) & ~packets.is_key
+
+
+class Signatures:
+    """Coarse luma grids of decoded frames, keyed by display-order frame index."""
+
+    def __init__(self, width: int, height: int):
+        cell = max(width, height) / CELLS_ON_LONG_SIDE
+        self.grid = (max(8, round(width / max(cell, 1))), max(8, round(height / max(cell, 1))))
+        self.cell_px = (width / self.grid[0], height / self.grid[1])
+        self.by_frame: dict[int, np.ndarray] = {}
+        self.exact: set[int] = set()
+        self.decoded = 0
+
+    def of(self, frame) -> np.ndarray:
+        import cv2
+
+        plane = frame.planes[0]
+        luma = np.frombuffer(plane, np.uint8).reshape(plane.height, plane.line_size)[:, : plane.width]
+        if luma.shape[1] >= 4 * self.grid[0]:  # halve first: the same cell means, in half the time
+            luma = cv2.resize(luma, (luma.shape[1] // 2, luma.shape[0] // 2), interpolation=cv2.INTER_AREA)
+        return cv2.resize(luma, self.grid, interpolation=cv2.INTER_AREA).astype(np.int16)
+
+    def add(self, index: int, frame, exact: bool) -> None:
+        self.decoded += 1
+        if exact or index not in self.exact:
+            self.by_frame[index] = self.of(frame)
+        if exact:
+            self.exact.add(index)
+
+
+class _Decoder:
+    """Decoding passes over one video, each recording signatures by frame index."""
+
+    def __init__(self, path, packets: Packets, sigs: Signatures):
+        self.path, self.packets, self.sigs = path, packets, sigs
+        self.index_of_pts = {int(p): i for i, p in enumerate(packets.pts)}
+        self.keys = np.flatnonzero(packets.is_key)
+        # Decode positions of I and P packets: none shows before a packet decoded earlier.
+        display_in_decode_order = np.argsort(packets.decode_pos)
+        running_max = np.maximum.accumulate(display_in_decode_order)
+        is_anchor = display_in_decode_order >= running_max
+        self.anchor_positions = np.flatnonzero(is_anchor)
+
+    def _open(self):
+        container = open_media(self.path)
+        video = container.streams.video[0]
+        video.thread_type = "FRAME"  # slice threads only add overhead on these short runs
+        return container, video
+
+    def _record(self, frames, exact: bool) -> None:
+        for frame in frames:
+            i = self.index_of_pts.get(frame.pts)
+            if i is not None:
+                self.sigs.add(i, frame, exact)
+
+    def keyframes(self) -> None:
+        """Decode every keyframe, handing the decoder nothing else."""
+        container, video = self._open()
+        with container:
+            video.codec_context.skip_frame = "NONKEY"
+            self._run(container, video, exact=True, only_keys=True)
+
+    def everything(self) -> None:
+        container, video = self._open()
+        with container:
+            self._run(container, video, exact=True)
+
+    def _run(self, container, video, exact: bool, only_keys: bool = False) -> None:
+        import av
+
+        try:
+            for packet in container.demux(video):
+                if packet.size and (packet.is_keyframe or not only_keys):
+                    self._record(video.codec_context.decode(packet), exact)
+            self._record(video.codec_context.decode(None), exact)
+        except av.error.FFmpegError as exc:
+            raise PodmotionError(self.path, f"video cannot be decoded ({exc.strerror or exc})") from None
+
+    def key_before(self, index: int) -> int:
+        k = np.searchsorted(self.keys, index, side="right") - 1
+        return int(self.keys[max(k, 0)])
+
+    def exact_range(self, first: int, last: int) -> None:
+        """Decode frames ``first..last`` exactly: every packet from the keyframe before them."""
+        key = self.key_before(first)
+        positions = self.packets.decode_pos
+        self._pass(key, set(range(int(positions[key]), int(positions[first : last + 1].max()) + 1)), exact=True,
+                   wanted=[(key, last)])  # fmt: skip
+
+    def windows(self, ranges: list[tuple[int, int]]) -> None:
+        """Decode the frames of each range exactly, feeding the decoder only what they need.
+
+        One pass per GOP: its keyframe, every forward-predicted (I or P) packet up
+        to the last range, and all packets of each range from the P-frame before
+        it. B-frames outside the ranges are skipped: no P-frame refers to them.
+        """
+        positions = self.packets.decode_pos
+        groups: dict[int, list[tuple[int, int]]] = {}
+        for first, last in ranges:
+            groups.setdefault(self.key_before(first), []).append((first, last))
+        for key, group in groups.items():
+            key_pos = int(positions[key])
+            end_pos = max(int(positions[first : last + 1].max()) for first, last in group)
+            fed = {p for p in self.anchor_positions if key_pos <= p <= end_pos}
+            for first, last in group:
+                span = positions[first : last + 1]
+                start = self.anchor_at_or_before(int(span.min()), key_pos)
+                fed.update(range(start, int(span.max()) + 1))
+            self._pass(key, fed, exact=True, wanted=group)
+
+    def anchor_at_or_before(self, pos: int, floor: int) -> int:
+        k = np.searchsorted(self.anchor_positions, pos, side="right") - 1
+        return max(floor, int(self.anchor_positions[max(k, 0)]))
+
+    def _pass(self, key: int, fed: set[int], exact, wanted: list[tuple[int, int]]) -> None:
+        """Seek to ``key`` and decode the packets at the decode positions in ``fed``."""
+        import av
+
+        positions = self.packets.decode_pos
+        last_pos = max(fed)
+        key_pos = int(positions[key])
+        inside = np.zeros(self.packets.pts.size, bool)
+        for first, last in wanted:
+            inside[first : last + 1] = True
+        container, video = self._open()
+
+        def record(frames):
+            for frame in frames:
+                i = self.index_of_pts.get(frame.pts)
+                if i is not None and inside[i]:
+                    self.sigs.add(i, frame, exact is True or i == exact)
+
+        with container:
+            container.seek(int(self.packets.pts[key]), stream=video, backward=True, any_frame=False)
+            try:
+                for packet in container.demux(video):
+                    i = self.index_of_pts.get(packet.pts) if packet.size else None
+                    if i is None:
+                        continue
+                    pos = int(positions[i])
+                    if pos > last_pos:
+                        break
+                    if pos >= key_pos and pos in fed:
+                        record(video.codec_context.decode(packet))
+                record(video.codec_context.decode(None))
+            except av.error.FFmpegError as exc:
+                raise PodmotionError(self.path, f"video cannot be decoded ({exc.strerror or exc})") from None
+
+
+def _kth_largest(diff: np.ndarray, k: int) -> float:
+    flat = diff.ravel()
+    if flat.size < k:
+        return float(flat.max(initial=0))
+    return float(np.partition(flat, flat.size - k)[flat.size - k])
+
+
+class _Compare:
+    """Masked comparisons between recorded frames (unrecorded frames repeat the one before)."""
+
+    def __init__(self, sigs: Signatures, live: np.ndarray, step: float):
+        self.sigs, self.keep, self.step = sigs, ~live, step
+        self.frames = sorted(sigs.by_frame)
+
+    def at(self, index: int) -> np.ndarray:
+        k = np.searchsorted(self.frames, index, side="right") - 1
+        return self.sigs.by_frame[self.frames[max(k, 0)]]
+
+    def distance(self, a: np.ndarray, b: np.ndarray) -> float:
+        return _kth_largest(np.abs(a - b)[self.keep], MIN_CELLS)
+
+    def same(self, a: np.ndarray, b: np.ndarray) -> bool:
+        return self.distance(a, b) <= self.step
+
+
+def _live_mask(sigs: Signatures, quiet_pairs: list[tuple[int, int]], step: float) -> np.ndarray:
+    """Cells that move within scenes.
+
+    Cells that changed between quiet frame pairs are grouped into patches; a
+    patch is live when some of its cells change in at least half the pairs (a
+    waveform's bars, a progress bar's front, a ticking clock). A caption that
+    changes once is not. Each live patch is widened to its bounding box and
+    one cell more; a thin strip is taken along its whole row or column, the
+    path a progress bar will cover.
+    """
+    import cv2
+
+    shape = (sigs.grid[1], sigs.grid[0])
+    if not quiet_pairs:
+        return np.zeros(shape, bool)
+    changed = [np.abs(sigs.by_frame[a] - sigs.by_frame[b]) > step for a, b in quiet_pairs]
+    seen = cv2.morphologyEx(np.any(changed, axis=0).astype(np.uint8), cv2.MORPH_CLOSE, np.ones((5, 5), np.uint8))
+    n_patches, labels, boxes, _ = cv2.connectedComponentsWithStats(seen, connectivity=8)
+    live = np.zeros(shape, np.uint8)
+    for k in range(1, n_patches):
+        patch = labels == k
+        active = np.mean([bool((c & patch).any()) for c in changed])
+        if active < 0.5:
+            continue
+        x, y, w, h = boxes[k][:4]
+        if h <= max(2, shape[0] // 25) and w >= 2 * h:  # a thin horizontal strip
+            x, w = 0, shape[1]
+        elif w <= max(2, shape[1] // 25) and h >= 2 * w:  # a thin vertical strip
+            y, h = 0, shape[0]
+        live[y : y + h, x : x + w] = 1
+    return cv2.dilate(live, np.ones((3, 3), np.uint8)).astype(bool)
+
+
+def _noise_step(sigs: Signatures, quiet_pairs: list[tuple[int, int]], live: np.ndarray, threshold: float | None) -> float:
+    """The grey-level step that counts as a change: fixed by the user, or from the episode's noise."""
+    if threshold is not None:
+        return float(threshold)
+    keep = ~live
+    noise = [_kth_largest(np.abs(sigs.by_frame[a] - sigs.by_frame[b])[keep], MIN_CELLS) for a, b in quiet_pairs]
+    typical = float(np.median(noise)) if noise else 0.0
+    return max(MIN_STEP, NOISE_FACTOR * typical)
+
+
+def scan(path: str | os.PathLike, fps: float, *, threshold: float | None = None, min_scene_len_s: float = 0.6,
+         settle_s: float = SETTLE_S, full_decode: bool = False) -> SlideScan:  # fmt: skip
+    """Find the cuts of a still-image video (see the module docstring)."""
+    packets = read_packets(path)
+    n = len(packets.pts)
+    with open_media(path) as container:
+        stream = container.streams.video[0]
+        cc = stream.codec_context
+        width, height, codec = cc.width, cc.height, cc.name
+        times_s = (packets.pts - packets.pts[0]).astype(np.float64) * float(stream.time_base)
+    import av.logging
+
+    av.logging.set_libav_level(av.logging.FATAL)  # skipped B-frames make the decoder complain, harmlessly
+    sigs = Signatures(width, height)
+    dec = _Decoder(path, packets, sigs)
+    events = standing_out(packets, fps, width * height)
+    reorder = _reorder_depth(packets)
+    sparse = not full_decode and codec == "h264" and events.mean() <= FULL_DECODE_SHARE and len(dec.keys) > 0
+    if sparse:
+        dec.keyframes()
+        probe_last = min(n - 1, max(8, int(round(PROBE_S * fps))))
+        dec.exact_range(0, probe_last)
+        dec.windows(_windows(events, reorder, n))
+    else:
+        dec.everything()
+    quiet = _quiet_pairs(sigs, events, reorder)
+    live = _live_mask(sigs, quiet, MIN_STEP)
+    step = _noise_step(sigs, quiet, live, threshold)
+    cmp_ = _Compare(sigs, live, step)
+    if sparse:
+        _resolve_gaps(dec, cmp_, reorder)
+    cmp_ = _Compare(sigs, live, step)
+    settle_frames = max(2, int(round(settle_s * fps)))
+    holds = _holds(cmp_, n, settle_frames)
+    cuts, scene_holds = _cuts(cmp_, holds, n, max(1, int(round(min_scene_len_s * fps))) if min_scene_len_s else 0)
+    return SlideScan(
+        cut_frames=cuts, holds=scene_holds, n_frames=n, frame_times_s=times_s, live_mask=live, grid_cell_px=sigs.cell_px,
+        exact_frames=sorted(sigs.exact), step=step, decoded_frames=sigs.decoded, mode="sparse" if sparse else "full",
+        stats={"events": int(events.sum()), "keyframes": len(dec.keys), "live_cells": int(live.sum())},
+    )  # fmt: skip
+
+
+def _reorder_depth(packets: Packets) -> int:
+    """How far a frame's packet can sit from its display position (B-frames)."""
+    display = np.arange(len(packets.decode_pos))
+    order = np.argsort(packets.decode_pos)
+    return int(np.abs(display[order] - np.arange(len(order))).max(initial=0)) + 1
+
+
+def _windows(events: np.ndarray, reorder: int, n: int) -> list[tuple[int, int]]:
+    """Frame ranges to decode around standing-out packets, merged where they touch."""
+    out: list[list[int]] = []
+    for i in np.flatnonzero(events):
+        first, last = int(max(0, i - reorder - 1)), int(min(n - 1, i + 1))
+        if out and first <= out[-1][1] + 1:
+            out[-1][1] = max(out[-1][1], last)
+        else:
+            out.append([first, last])
+    return [(a, b) for a, b in out]
+
+
+def _quiet_pairs(sigs: Signatures, events: np.ndarray, reorder: int) -> list[tuple[int, int]]:
+    """Consecutive decoded frames with no standing-out packet near them."""
+    near = np.convolve(events.astype(int), np.ones(2 * reorder + 3, int), mode="same") > 0
+    frames = sorted(sigs.by_frame)
+    return [(a, b) for a, b in zip(frames, frames[1:]) if b == a + 1 and not near[a] and not near[b]]
+
+
+def _disagreeing_gaps(sigs: Signatures, cmp_: _Compare) -> list[tuple[int, int]]:
+    frames = sorted(sigs.by_frame)
+    return [(a, b) for a, b in zip(frames, frames[1:])
+            if b > a + 1 and not cmp_.same(sigs.by_frame[a], sigs.by_frame[b])]  # fmt: skip
+
+
+def _resolve_gaps(dec: _Decoder, cmp_: _Compare, reorder: int) -> None:
+    """Make sure no change hides between two recorded frames that disagree.
+
+    First the frames just before the later one are decoded (a change right at a
+    keyframe needs no more); whatever still disagrees is decoded exactly.
+    """
+    tails = [(max(a + 1, b - 2 * reorder - 2), b - 1) for a, b in _disagreeing_gaps(dec.sigs, cmp_)]
+    if tails:
+        dec.windows(tails)
+    for a, b in _disagreeing_gaps(dec.sigs, cmp_):
+        dec.exact_range(a, b)
+
+
+def _holds(cmp_: _Compare, n: int, settle_frames: int) -> list[tuple[int, int]]:
+    """Runs of frames that agree with their run's first frame and last at least ``settle_frames``."""
+    points = cmp_.frames + [n]
+    holds: list[tuple[int, int]] = []
+    start = None
+    anchor = None
+    for i, t in enumerate(points[:-1]):
+        sig = cmp_.sigs.by_frame[t]
+        if anchor is not None and cmp_.same(anchor, sig):
+            continue
+        if start is not None and t - start >= settle_frames:
+            holds.append((start, t))
+        start, anchor = t, sig
+    if start is not None and n - start >= settle_frames:
+        holds.append((start, n))
+    # A hold began at a frame still moving: trim it to where it agrees with its end.
+    return [_settled(cmp_, a, b) for a, b in holds]
+
+
+def _settled(cmp_: _Compare, start: int, end: int) -> tuple[int, int]:
+    last = cmp_.at(end - 1)
+    frames = [t for t in cmp_.frames if start <= t < end]
+    for t in frames:
+        if cmp_.same(cmp_.sigs.by_frame[t], last):
+            return t, end
+    return start, end
+
+
+def _cuts(cmp_: _Compare, holds: list[tuple[int, int]], n: int, min_len_frames: int):
+    """One cut between each two holds that differ (see ``_cut_between``)."""
+    if not holds:
+        return [], [(0, n)]
+    merged = [holds[0]]
+    for a, b in holds[1:]:
+        if cmp_.same(cmp_.at(merged[-1][1] - 1), cmp_.at(a)):
+            merged[-1] = (merged[-1][0], b)  # the same picture came back: a flash, not a cut
+        else:
+            merged.append((a, b))
+    cuts, scene_holds = [], [merged[0]]
+    for (a0, a1), (b0, b1) in zip(merged, merged[1:]):
+        cut = _cut_between(cmp_, a1, b0)
+        if cuts and cut - cuts[-1] < min_len_frames or not cuts and min_len_frames and cut < min_len_frames:
+            scene_holds[-1] = (scene_holds[-1][0], b1)  # too short after the last cut: one scene
+            continue
+        cuts.append(cut)
+        scene_holds.append((b0, b1))
+    return cuts, scene_holds
+
+
+def _cut_between(cmp_: _Compare, a1: int, b0: int) -> int:
+    """The cut between a hold that ends at ``a1`` and one that starts at ``b0``.
+
+    Over the cells the two pictures differ in, the first frame nearer the new
+    picture than the old: a hard cut's first frame (even when the encoder
+    sharpens the new picture over the next frames), a dissolve's middle. A
+    transition that passes far from both pictures (a fade through black) is
+    cut at its middle.
+    """
+    old, new = cmp_.at(a1 - 1), cmp_.at(b0)
+    changed = (np.abs(old - new) > cmp_.step) & cmp_.keep
+    if b0 <= a1 or not changed.any():
+        return b0
+    span = float(np.abs(old - new)[changed].mean())
+    first_nearer, through = b0, False
+    for t in range(a1, b0):
+        sig = cmp_.at(t)
+        to_old, to_new = float(np.abs(sig - old)[changed].mean()), float(np.abs(sig - new)[changed].mean())
+        through |= to_old + to_new > 1.5 * span
+        if to_new < to_old and first_nearer == b0:
+            first_nearer = t
+    return a1 + (b0 - a1) // 2 if through else first_nearer
+
+
+def live_boxes(scan_: SlideScan) -> list[tuple[int, int, int, int]]:
+    """The live patches as (x, y, width, height) boxes in coded pixels."""
+    import cv2
+
+    n_patches, _, boxes, _ = cv2.connectedComponentsWithStats(scan_.live_mask.astype(np.uint8), connectivity=8)
+    cell_w, cell_h = scan_.grid_cell_px
+    return [
+        (int(x * cell_w), int(y * cell_h), int(math.ceil(w * cell_w)), int(math.ceil(h * cell_h)))
+        for x, y, w, h, _area in boxes[1:n_patches]
+    ]
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m podmotion.slides VIDEO``: print the cut frames the slides detector finds."""
+    import argparse
+    import json
+    import time
+
+    from .media import probe
+
+    ap = argparse.ArgumentParser(description="Find the cuts of a still-image video with the slides detector.")
+    ap.add_argument("video")
+    ap.add_argument("--min-scene-len-s", type=float, default=0.6)
+    args = ap.parse_args(argv)
+    started = time.perf_counter()
+    try:
+        info = probe(args.video)
+        result = scan(args.video, float(info.fps_fraction), min_scene_len_s=args.min_scene_len_s)
+    except PodmotionError as exc:
+        print(exc)
+        return 1
+    print(json.dumps({"cut_frames": result.cut_frames, "frames": result.n_frames, "decoded_frames": result.decoded_frames,
+                      "mode": result.mode, "seconds": round(time.perf_counter() - started, 3)}))  # fmt: skip
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
