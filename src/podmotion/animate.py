@@ -16,14 +16,20 @@ import dataclasses
 import json
 import logging
 import os
+import tempfile
 import time
 from fractions import Fraction
 from pathlib import Path
 
+import numpy as np
+
 from .atomic import atomic_output
 from .backends import BACKENDS, AnimateRequest
+from .compose import crop, edge_alpha, feather_px, is_whole, paste
 from .errors import GenerationFailed, PodmotionError
-from .ffmpeg import EncoderSettings
+from .ffmpeg import EncoderSettings, encode_frames
+from .fit import fit_frame
+from .media import iter_frames_with_time, read_image, write_image
 from .settings import animate_runtime
 
 log = logging.getLogger(__name__)
@@ -34,7 +40,9 @@ def animate_scene(image_path: str | os.PathLike, clip_path: str | os.PathLike, s
     """Write the clip and its sidecar.
 
     ``settings`` is the rule's params (backend, seed, options, fit,
-    max_duration_s, width, height, fps, encoder): what shapes the clip.
+    max_duration_s, width, height, fps, encoder, art_box): what shapes the clip.
+    With an ``art_box`` smaller than the still, the backend animates that crop
+    alone and the clip is the still with the animated crop pasted back in.
     ``runtime`` is how to run it (for svd: device, memory savers, retries,
     on_error, fallback and the fallback's options); ``attempt`` is Snakemake's.
     """
@@ -44,8 +52,10 @@ def animate_scene(image_path: str | os.PathLike, clip_path: str | os.PathLike, s
     runtime = dict(runtime or {})
     fallback_options = runtime.pop("fallback_options", {})
     started = time.perf_counter()
-    fallback = None
-    with atomic_output(clip_path) as tmp:
+    still = read_image(image_path)
+    art_box = settings.get("art_box")
+    whole = is_whole(art_box, still.shape[1], still.shape[0])
+    with atomic_output(clip_path) as tmp, tempfile.TemporaryDirectory(prefix="podmotion-art-") as scratch:
         request = AnimateRequest(
             image_path=Path(image_path),
             out_path=tmp,
@@ -60,14 +70,15 @@ def animate_scene(image_path: str | os.PathLike, clip_path: str | os.PathLike, s
             attempt=attempt,
             threads=threads,
         )
-        try:
-            report = BACKENDS[name].animate(request)
-            used = name
-        except GenerationFailed as exc:
-            used = _fallback_for(exc, name, runtime, attempt)
-            log.warning("%s: %s failed (%s); animating with %s instead", image_path, name, exc.problem, used)
-            fallback = {"from": name, "reason": exc.problem, "attempt": attempt}
-            report = BACKENDS[used].animate(dataclasses.replace(request, options=fallback_options))
+        if not whole:  # only the art moves: the backend sees the art's crop alone
+            art_path, art_clip = Path(scratch) / "art.png", Path(scratch) / "art.mp4"
+            write_image(crop(still, art_box), art_path)
+            request = dataclasses.replace(request, image_path=art_path, out_path=art_clip, width=int(art_box[2]),
+                                          height=int(art_box[3]), fit="cover")  # fmt: skip
+        report, used, fallback = _animate_with_fallback(request, name, runtime, attempt, fallback_options)
+        if not whole:
+            report["art_box"] = list(art_box)
+            report["frames"] = paste_clip(still, art_clip, art_box, tmp, request.encoder)
     elapsed_s = time.perf_counter() - started
     sidecar = {
         "backend": used,
@@ -84,6 +95,30 @@ def animate_scene(image_path: str | os.PathLike, clip_path: str | os.PathLike, s
         Path(tmp).write_text(json.dumps(sidecar, indent=2, default=str) + "\n")
     log.info("%s: %s, %s frames in %.2f s (seed %d)", clip_path, used, report.get("frames"), elapsed_s, request.seed)
     return sidecar
+
+
+def _animate_with_fallback(request: AnimateRequest, name: str, runtime: dict, attempt: int,
+                           fallback_options: dict) -> tuple[dict, str, dict | None]:  # fmt: skip
+    """Run the backend; on a failure it can't retry, the fallback backend. Returns (report, used, fallback)."""
+    try:
+        return BACKENDS[name].animate(request), name, None
+    except GenerationFailed as exc:
+        used = _fallback_for(exc, name, runtime, attempt)
+        log.warning("%s: %s failed (%s); animating with %s instead", exc.path, name, exc.problem, used)
+        fallback = {"from": name, "reason": exc.problem, "attempt": attempt}
+        return BACKENDS[used].animate(dataclasses.replace(request, options=fallback_options)), used, fallback
+
+
+def paste_clip(still: np.ndarray, art_clip: Path, box, out_path: Path, encoder: EncoderSettings) -> int:
+    """Encode the still with every frame of ``art_clip`` pasted in at ``box``; return the frame count."""
+    import av
+
+    with av.open(str(art_clip)) as container:
+        rate = Fraction(container.streams.video[0].average_rate or 1)
+    alpha = edge_alpha(box[2], box[3], feather_px(box))
+    frames = (paste(still, fit_frame(rgb, box[2], box[3], "cover"), box, alpha) for _, rgb in iter_frames_with_time(art_clip))
+    height, width = still.shape[:2]
+    return encode_frames(frames, out_path, width=width, height=height, fps=rate, encoder=encoder)
 
 
 def _fallback_for(exc: GenerationFailed, name: str, runtime: dict, attempt: int) -> str:

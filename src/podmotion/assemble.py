@@ -25,6 +25,33 @@ def concat_scenes(parts: list[str | os.PathLike], out_path: str | os.PathLike, f
         concat_copy(parts, tmp, list_path=Path(scratch) / "scenes.ffconcat", fps=fps)
 
 
+def live_boxes_at_output(boxes_display: list, source: SourceInfo, width: int, height: int) -> list | None:
+    """Live boxes (source display pixels) at the output's size, on even pixels; None when the
+    output has another aspect ratio than the source (the boxes would not line up)."""
+    sx, sy = width / source.display_width, height / source.display_height
+    if abs(sx / sy - 1) > 0.01:
+        return None
+    out = []
+    for x, y, w, h in boxes_display:
+        x0, y0 = 2 * int(x * sx / 2), 2 * int(y * sy / 2)
+        x1, y1 = min(width, 2 * -(-int((x + w) * sx) // 2)), min(height, 2 * -(-int((y + h) * sy) // 2))
+        if x1 > x0 and y1 > y0:
+            out.append((x0, y0, x1 - x0, y1 - y0))
+    return out
+
+
+def keep_live(video_path: str | os.PathLike, source_path: str | os.PathLike, out_path: str | os.PathLike, *,
+              boxes: list, width: int, height: int, fps: Fraction, encoder) -> None:  # fmt: skip
+    """The joined video with its live regions (waveform, progress bar) taken from the source, frame by frame."""
+    from .ffmpeg import overlay_regions
+
+    if not boxes:
+        raise PodmotionError(video_path, "no live regions to take from the source")
+    with atomic_output(out_path) as tmp:
+        overlay_regions(video_path, source_path, tmp, boxes=boxes, width=width, height=height, fps=fps, encoder=encoder)
+    log.info("%s: %d live region(s) taken from %s frame by frame: %s", out_path, len(boxes), source_path, boxes)
+
+
 def mux(video_path: str | os.PathLike, source: SourceInfo, out_path: str | os.PathLike, frame_rate) -> str:
     """Write the final MP4: the video as it is, the source's audio copied packet for packet
     when MP4 can hold it, otherwise encoded once to AAC. Returns what was done with the audio.

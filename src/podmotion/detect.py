@@ -5,7 +5,10 @@ Writes, into one folder:
   (source frame numbers, end exclusive; times in seconds from the first frame);
 - ``source.json``: the probe of the source (size, rotation, rate, audio);
 - ``scene_001.png`` …: for each scene the sharpest of several frames from its
-  middle, never its first frame, which can be mid-transition.
+  middle (with the ``slides`` detector, from where its picture holds), never
+  its first frame, which can be mid-transition;
+- ``layout.json`` and ``layout.png``: where each scene's art is, what is live,
+  what is frame (see ``podmotion.layout``).
 """
 
 from __future__ import annotations
@@ -26,6 +29,7 @@ from .media import SourceInfo, open_media, probe, upright_rgb, write_image
 log = logging.getLogger(__name__)
 
 DETECTORS = ("slides", "content", "adaptive", "threshold", "histogram", "hash")
+LAYOUT_JSON, LAYOUT_PNG = "layout.json", "layout.png"
 TIMESTAMP_COLUMNS = ("scene", "start_frame", "end_frame", "start_time", "end_time", "duration")
 
 
@@ -232,9 +236,28 @@ def scene_image_name(scene: int) -> str:
     return f"scene_{scene:03d}.png"
 
 
+def episode_layout(images: list[np.ndarray], scenes: list[Scene], live: list, settings: dict | None):
+    """The episode's layout from its stills, or as ``settings`` (config ``layout``) sets it by hand."""
+    from . import layout
+
+    settings = settings or {}
+    height, width = images[0].shape[:2]
+    numbers = [s.scene for s in scenes]
+    if settings.get("mode") == "off":
+        return layout.off_layout(width, height, numbers, live)
+    if settings.get("art") is not None:
+        return layout.manual_layout((width, height), tuple(settings["art"]), live, scenes=numbers)
+    return layout.analyse_layout(dict(zip(numbers, images)), live)
+
+
 def detect_to_folder(video_path: str | os.PathLike, out_dir: str | os.PathLike, *, detector: str,
-                     threshold: float | None, min_scene_len_s: float, candidates: int) -> list[Scene]:  # fmt: skip
-    """Run detection and write the scene folder atomically (all of it, or nothing)."""
+                     threshold: float | None, min_scene_len_s: float, candidates: int,
+                     layout: dict | None = None) -> list[Scene]:  # fmt: skip
+    """Run detection and write the scene folder atomically (all of it, or nothing).
+
+    ``layout`` is the config's layout settings for this episode: ``mode``
+    (auto or off) and ``art`` (a box set by hand).
+    """
     info = probe(video_path)
     holds_s, live = None, []
     if detector == "slides":
@@ -243,12 +266,22 @@ def detect_to_folder(video_path: str | os.PathLike, out_dir: str | os.PathLike, 
         scenes = find_scenes(video_path, info, detector, threshold, min_scene_len_s)
     picks = representative_frames(video_path, scenes, candidates, info.video_start_s, holds_s)
     images = [to_display_size(rgb, info) for rgb in picks]
+    try:
+        found = episode_layout(images, scenes, live, layout)
+    except ValueError as exc:
+        raise PodmotionError(video_path, str(exc)) from None
     with atomic_output(out_dir) as tmp:
         tmp.mkdir(parents=True)
         for scene, rgb in zip(scenes, images):
             write_image(rgb, Path(tmp) / scene_image_name(scene.scene))
+        found.to_json(Path(tmp) / LAYOUT_JSON)
+        from .layout import draw_layout
+
+        write_image(draw_layout(images[0], found, scenes[0].scene), Path(tmp) / LAYOUT_PNG)
         write_timestamps(scenes, Path(tmp) / "timestamps.csv")
         info.to_json(Path(tmp) / "source.json")
     log.info("%s: %d scene(s), %.3f s, %s fps%s", video_path, len(scenes), info.duration_s, info.fps,
              " (variable rate: output at a constant rate)" if info.is_vfr else "")  # fmt: skip
+    log.info("%s: layout %s; art of scene 1 at %s; %d live region(s)", video_path, found.mode,
+             found.art_box(scenes[0].scene), len(found.live))  # fmt: skip
     return scenes

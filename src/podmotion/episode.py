@@ -11,8 +11,9 @@ from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
 
-from .detect import Scene, read_timestamps
+from .detect import LAYOUT_JSON, Scene, read_timestamps
 from .ffmpeg import EncoderSettings
+from .layout import Layout
 from .media import SourceInfo, even
 from .settings import rate_from_config
 from .timeline import scene_frame_ranges
@@ -51,6 +52,7 @@ class Episode:
     output: OutputSettings
     frame_ranges: dict[int, tuple[int, int]]  # scene -> (start_frame, end_frame) in the output
     labels: dict[int, str]  # scene -> how its files are numbered: "004" (detected), "04" (a topic's narration)
+    layout: Layout | None = None  # where the art, frame and live regions are (detected videos only)
 
     @classmethod
     def load(cls, scenes_dir: str | os.PathLike, output_cfg: dict) -> "Episode":
@@ -70,7 +72,20 @@ class Episode:
             bounds = [Fraction(rows[s.scene]["start_sample"], RATE_HZ) for s in scenes]
             bounds.append(Fraction(rows[scenes[-1].scene]["end_sample"], RATE_HZ))
         ranges = dict(zip((s.scene for s in scenes), scene_frame_ranges(bounds, out.fps)))
-        return cls(scenes, source, out, ranges, labels)
+        layout_path = scenes_dir / LAYOUT_JSON
+        layout = Layout.from_json(layout_path) if layout_path.is_file() else None
+        return cls(scenes, source, out, ranges, labels, layout)
+
+    def art_box(self, scene: int) -> list[int] | None:
+        """The part of the scene's still that moves, [x, y, width, height]; None for all of it."""
+        if self.layout is None:
+            return None
+        box = self.layout.art_box(scene)
+        return None if box == (0, 0, self.layout.width, self.layout.height) else list(box)
+
+    def live_boxes(self) -> list[list[int]]:
+        """Regions that move within scenes, [x, y, width, height] in the source's display pixels."""
+        return [list(b) for b in self.layout.live] if self.layout is not None else []
 
     def label(self, scene: int) -> str:
         return self.labels[scene]

@@ -189,3 +189,27 @@ def mux_audio(
         args += ["-c:a", "copy"] if copy_audio else ["-c:a", "aac", "-b:a", "192k"]
     args += ["-map_metadata", "1", "-movflags", "+faststart", "-f", "mp4", out_path]
     run(args, about=out_path)
+
+
+def overlay_regions(video_path: str | os.PathLike, source_path: str | os.PathLike, out_path: str | os.PathLike, *,
+                    boxes: Sequence[tuple[int, int, int, int]], width: int, height: int, fps: Fraction,
+                    encoder: EncoderSettings) -> None:  # fmt: skip
+    """Re-encode ``video_path`` with each box taken from the source, frame by frame.
+
+    The source is scaled to the video's size (square pixels, upright) and put
+    on the video's frame grid; at every frame each box shows the source's own
+    picture at that instant. Boxes are (x, y, width, height) at the video's size.
+    """
+    chains = [f"[1:v]scale={width}:{height},setsar=1,fps={fps_arg(fps)},split={len(boxes)}"
+              + "".join(f"[s{k}]" for k in range(len(boxes)))]  # fmt: skip
+    last = "0:v"
+    for k, (x, y, w, h) in enumerate(boxes):
+        chains.append(f"[s{k}]crop={w}:{h}:{x}:{y}[c{k}]")
+        chains.append(f"[{last}][c{k}]overlay={x}:{y}:eof_action=repeat[o{k}]")
+        last = f"o{k}"
+    run(
+        ["-loglevel", "error", "-i", Path(video_path).resolve(), "-i", Path(source_path).resolve(),
+         "-filter_complex", ";".join(chains), "-map", f"[{last}]", "-an", *encoder.video_args(),
+         "-r", fps_arg(fps), "-f", "mp4", out_path],
+        about=out_path,
+    )  # fmt: skip

@@ -148,3 +148,11 @@ def svd_problem(config: dict) -> str | None:
         if low > high:
             return f"config: {where}: min_guidance_scale {low} is above max_guidance_scale {high}"
     return None
+
+
+def layout_settings(config: dict, episode: str) -> dict:
+    """``layout`` for one episode: ``layout.episodes.<episode>`` over the global keys."""
+    section = config.get("layout") or {}
+    merged = {key: section.get(key) for key in ("mode", "art", "live")}
+    merged.update((section.get("episodes") or {}).get(episode) or {})
+    return merged

@@ -1,5 +1,6 @@
-# Stage 4: join the padded scenes, then put the source's audio back. For image-folder
-# topics, also each scene's clip with its own narration.
+# Stage 4: join the padded scenes, take the live regions (a waveform, a progress bar)
+# from the source where the episode has them, then put the source's audio back. For
+# image-folder topics, also each scene's clip with its own narration.
 
 
 rule concat:
@@ -18,9 +19,29 @@ rule concat:
         "../scripts/concat.py"
 
 
-rule mux:
+rule live_regions:
     input:
         video="results/{name}/{name}_video.mp4",
+        source=source_video,
+        scenes=scenes_dir,
+    output:
+        temp("results/{name}/{name}_live.mp4"),
+    log:
+        "logs/live_regions/{name}.log",
+    wildcard_constraints:
+        name=PODCAST_NAMES,
+    conda:
+        "../../envs/podmotion.yaml"
+    threads: 2
+    params:
+        settings=live_settings,
+    script:
+        "../scripts/live_regions.py"
+
+
+rule mux:
+    input:
+        video=muxed_video,
         source=mux_source,
         scenes=scenes_dir,
     output:

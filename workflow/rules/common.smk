@@ -8,10 +8,12 @@ from snakemake.exceptions import IncompleteCheckpointException
 from snakemake.logging import logger
 from snakemake.utils import validate
 
+from podmotion.assemble import live_boxes_at_output
 from podmotion.backends import BACKENDS, resolve_auto
 from podmotion.episode import Episode
 from podmotion.settings import (
     backend_options,
+    layout_settings,
     config_problem,
     load_schema,
     normalise,
@@ -109,6 +111,11 @@ def mux_source(wildcards):
     return config["podcasts"][wildcards.name]
 
 
+def episode_layout_settings(wildcards):
+    """The layout config for one episode: its own entry over the global one."""
+    return layout_settings(config, wildcards.name)
+
+
 def source_video(wildcards):
     return config["podcasts"][wildcards.name]
 
@@ -184,6 +191,7 @@ def animate_settings(wildcards):
         "options": options,
         "fit": settings["pad"]["fit"],
         "max_duration_s": float(ep.n_frames(scene) / ep.output.fps),
+        "art_box": ep.art_box(scene),
         **out,
         # Clips are re-encoded by the padder: only the quality matters here.
         "encoder": {"crf": out["encoder"]["crf"]},
@@ -213,6 +221,36 @@ def output_params(ep):
             "preset": out.encoder.preset,
             "keyint_frames": out.encoder.keyint_frames,
         },
+    }
+
+
+def live_boxes(name):
+    """The episode's live regions at the output size, when they are to stay live; [] otherwise."""
+    if is_topic(name) or layout_settings(config, name)["live"] != "source":
+        return []
+    ep = episode(name)
+    boxes = live_boxes_at_output(
+        ep.live_boxes(), ep.source, ep.output.width, ep.output.height
+    )
+    if boxes is None:
+        logger.warning(
+            f"podmotion: {name}: output size has another aspect ratio than the source; live regions are frozen"
+        )
+        return []
+    return boxes
+
+
+def muxed_video(wildcards):
+    """The joined video, or, where the episode has live regions, the one with them put back."""
+    if live_boxes(wildcards.name):
+        return f"results/{wildcards.name}/{wildcards.name}_live.mp4"
+    return f"results/{wildcards.name}/{wildcards.name}_video.mp4"
+
+
+def live_settings(wildcards):
+    return {
+        "boxes": live_boxes(wildcards.name),
+        **output_params(episode(wildcards.name)),
     }
 
 

@@ -14,5 +14,6 @@ checkpoint detect_scenes:
         "../../envs/podmotion.yaml"
     params:
         detect=config["detect"],
+        layout=episode_layout_settings,
     script:
         "../scripts/detect_scenes.py"

@@ -14,6 +14,7 @@ def main():
         threshold=settings["threshold"],
         min_scene_len_s=settings["min_scene_len_s"],
         candidates=settings["candidates"],
+        layout=snakemake.params.layout,  # noqa: F821
     )
 
 
