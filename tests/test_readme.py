@@ -19,7 +19,7 @@ def schema_defaults() -> dict[str, object]:
 
     schema = yaml.safe_load((REPO / "workflow" / "schemas" / "config.schema.yaml").read_text())
     out = {}
-    for section in ("detect", "animate", "pad", "output"):
+    for section in ("detect", "layout", "animate", "pad", "output"):
         for key, sub in schema["properties"][section]["properties"].items():
             if key in ("kenburns", "svd"):
                 for k, v in sub["properties"].items():

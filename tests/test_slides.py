@@ -106,3 +106,28 @@ def test_a_threshold_from_the_user_replaces_the_noise_estimate(episode):
     assert auto.step >= slides.MIN_STEP
     blunt = slides.scan(path, float(truth["fps"]), threshold=250)  # nothing differs by more than 250 grey levels
     assert blunt.cut_frames == [] and blunt.step == 250
+
+
+def test_layout_by_hand_off_and_per_episode(tmp_path):
+    import json
+
+    from podmotion.errors import PodmotionError
+    from podmotion.settings import layout_settings
+
+    path = tmp_path / "e.mp4"
+    make_template_episode(path, hold_frames=[40, 40], width=320, height=180, audio=False)
+    detect_to_folder(path, tmp_path / "manual", detector="slides", threshold=None, min_scene_len_s=0.6, candidates=1,
+                     layout={"mode": "auto", "art": [10, 20, 100, 60]})  # fmt: skip
+    manual = json.loads((tmp_path / "manual" / "layout.json").read_text())
+    assert manual["mode"] == "manual" and {(a["x"], a["y"], a["width"], a["height"]) for a in manual["art"]} == {(10, 20, 100, 60)}
+    detect_to_folder(path, tmp_path / "off", detector="slides", threshold=None, min_scene_len_s=0.6, candidates=1,
+                     layout={"mode": "off"})  # fmt: skip
+    off = json.loads((tmp_path / "off" / "layout.json").read_text())
+    assert off["mode"] == "off" and all((a["width"], a["height"]) == (320, 180) for a in off["art"])
+    with pytest.raises(PodmotionError, match=r"^.*e\.mp4: layout art box .* is not inside the 320x180 frame"):
+        detect_to_folder(path, tmp_path / "bad", detector="slides", threshold=None, min_scene_len_s=0.6, candidates=1,
+                         layout={"art": [300, 0, 100, 100]})  # fmt: skip
+    assert not (tmp_path / "bad").exists()
+    config = {"layout": {"mode": "auto", "art": None, "live": "source", "episodes": {"ep2": {"live": "freeze"}}}}
+    assert layout_settings(config, "ep1") == {"mode": "auto", "art": None, "live": "source"}
+    assert layout_settings(config, "ep2") == {"mode": "auto", "art": None, "live": "freeze"}
