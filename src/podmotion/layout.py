@@ -21,7 +21,9 @@ scene's art box from one still per scene, on copies shrunk to at most 640 px:
 4. Per scene: change alone; if that covers (almost) the whole frame, change and
    detail together; if those reach most of the frame or three of its sides (a
    full-frame photo with a flat sky), the whole frame. A scene where only text
-   changed gets the median of the other scenes' boxes. A single still cannot be
+   changed gets the median of the other scenes' boxes. When at least as many
+   scenes are whole-frame as have a box, the episode is one of full-frame
+   photos and every scene is whole-frame. A single still cannot be
    compared: detail alone is used, only when it isolates one rectangle, edged
    all round, in flat surroundings; anything else is the whole frame.
 
@@ -132,6 +134,8 @@ def analyse_layout(stills: Mapping[int, np.ndarray], live: Sequence[Box] = ()) -
         if box is not None:
             found[s] = box
         words += [t for t in text if box is None or _overlap(t, box) < 0.5 * t[2] * t[3]]
+    if len(whole) >= len(found) and whole:  # mostly full-frame pictures: an episode of photos, all art
+        found = {}
     if not found and not whole:  # one still, or nothing but text changed: detail alone, strictly
         box, text = _isolated(_detail(small[scenes[0]]) & keep)
         found, words = ({s: box for s in scenes} if box else {}), words or text

@@ -80,7 +80,7 @@ class SlideScan:
     grid_cell_px: tuple[float, float]  # (width, height) of one grid cell in coded pixels
     exact_frames: list[int]  # frames decoded exactly (safe to take a still from)
     step: float  # the grey-level threshold used
-    decoded_frames: int  # frames the decoder produced, all passes together
+    decoded_frames: int  # frames the decoder produced, all passes together (references included)
     mode: str  # "sparse" or "full"
     stats: dict = field(default_factory=dict)
 
@@ -252,6 +252,8 @@ class _Decoder:
                 i = self.index_of_pts.get(frame.pts)
                 if i is not None and inside[i]:
                     self.sigs.add(i, frame, exact is True or i == exact)
+                else:
+                    self.sigs.decoded += 1  # decoded to reach the ones wanted: it counts all the same
 
         with container:
             container.seek(int(self.packets.pts[key]), stream=video, backward=True, any_frame=False)
