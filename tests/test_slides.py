@@ -51,8 +51,8 @@ def test_it_decodes_a_fraction_of_the_frames(episode):
     name, path, truth = episode
     result = slides.scan(path, float(truth["fps"]))
     assert result.mode == "sparse"
-    if name not in ("dissolve", "ntsc_rate"):
-        assert result.decoded_frames < 0.5 * truth["total_frames"], (name, result.decoded_frames)
+    if name not in ("dissolve", "ntsc_rate"):  # references included: keyframes, the P-frames to each window
+        assert result.decoded_frames < 0.6 * truth["total_frames"], (name, result.decoded_frames)
 
 
 def test_live_regions_are_found_and_kept_out(episode):
