@@ -9,11 +9,11 @@ something may change, and decodes only there:
    many more than the episode's usual packet around it (a rolling median, so a
    waveform that moves all the time raises the baseline instead of firing).
 2. **Keyframes** are decoded on their own (the decoder skips the rest).
-3. **Windows** around each packet that stands out are decoded. For H.264 the
-   decoder is handed the GOP's keyframe and then the window's packets
-   directly: the frames in between repeated the picture, so the keyframe is
-   the reference they would have given. A short stretch at the start is
-   decoded exactly, to learn what moves within scenes.
+3. **Windows** around each packet that stands out are decoded exactly. For
+   H.264 the decoder is handed the GOP's keyframe, the I and P packets up to
+   the window (the references it needs) and the window's own packets; the
+   B-frames in between are skipped. A short stretch at the start is decoded
+   exactly, to learn what moves within scenes.
 4. **Live cells** (an audiogram, a progress bar, a clock) are the cells of a
    coarse grid that change between frames whose packets are ordinary. They
    are left out of every comparison below.
