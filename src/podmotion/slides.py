@@ -135,10 +135,14 @@ class Signatures:
         self.decoded = 0
 
     def of(self, frame) -> np.ndarray:
+        """The grid of a decoded frame's luma plane."""
+        plane = frame.planes[0]
+        return self.of_luma(np.frombuffer(plane, np.uint8).reshape(plane.height, plane.line_size)[:, : plane.width])
+
+    def of_luma(self, luma: np.ndarray) -> np.ndarray:
+        """The grid of a luma image (any size: it is averaged down to the grid)."""
         import cv2
 
-        plane = frame.planes[0]
-        luma = np.frombuffer(plane, np.uint8).reshape(plane.height, plane.line_size)[:, : plane.width]
         if luma.shape[1] >= 4 * self.grid[0]:  # halve first: the same cell means, in half the time
             luma = cv2.resize(luma, (luma.shape[1] // 2, luma.shape[0] // 2), interpolation=cv2.INTER_AREA)
         return cv2.resize(luma, self.grid, interpolation=cv2.INTER_AREA).astype(np.int16)
@@ -365,20 +369,34 @@ def scan(path: str | os.PathLike, fps: float, *, threshold: float | None = None,
         dec.windows(_windows(events, reorder, n))
     else:
         dec.everything()
+    result = analyse(sigs, events, reorder, fps, threshold=threshold, min_scene_len_s=min_scene_len_s,
+                     settle_s=settle_s, decoder=dec if sparse else None)  # fmt: skip
+    result.frame_times_s, result.mode = times_s, "sparse" if sparse else "full"
+    result.stats["keyframes"] = len(dec.keys)
+    return result
+
+
+def analyse(sigs: Signatures, events: np.ndarray, reorder: int, fps: float, *, threshold: float | None = None,
+            min_scene_len_s: float = 0.6, settle_s: float = SETTLE_S, decoder: _Decoder | None = None) -> SlideScan:  # fmt: skip
+    """Live cells, noise step, holds and cuts from the recorded signatures.
+
+    With a ``decoder`` (sparse mode) the gaps where two recorded frames disagree
+    are decoded first; without one every frame must already be recorded.
+    """
+    n = len(events)
     quiet = _quiet_pairs(sigs, events, reorder)
     live = _live_mask(sigs, quiet, MIN_STEP)
     step = _noise_step(sigs, quiet, live, threshold)
-    cmp_ = _Compare(sigs, live, step)
-    if sparse:
-        _resolve_gaps(dec, cmp_, reorder)
+    if decoder is not None:
+        _resolve_gaps(decoder, _Compare(sigs, live, step), reorder)
     cmp_ = _Compare(sigs, live, step)
     settle_frames = max(2, int(round(settle_s * fps)))
     holds = _holds(cmp_, n, settle_frames)
     cuts, scene_holds = _cuts(cmp_, holds, n, max(1, int(round(min_scene_len_s * fps))) if min_scene_len_s else 0)
     return SlideScan(
-        cut_frames=cuts, holds=scene_holds, n_frames=n, frame_times_s=times_s, live_mask=live, grid_cell_px=sigs.cell_px,
-        exact_frames=sorted(sigs.exact), step=step, decoded_frames=sigs.decoded, mode="sparse" if sparse else "full",
-        stats={"events": int(events.sum()), "keyframes": len(dec.keys), "live_cells": int(live.sum())},
+        cut_frames=cuts, holds=scene_holds, n_frames=n, frame_times_s=np.arange(n) / fps, live_mask=live,
+        grid_cell_px=sigs.cell_px, exact_frames=sorted(sigs.exact), step=step, decoded_frames=sigs.decoded,
+        mode="full", stats={"events": int(events.sum()), "live_cells": int(live.sum())},
     )  # fmt: skip
 
 
