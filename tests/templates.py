@@ -2,8 +2,8 @@
 
 Real podcast videos are templates: a fixed background, a header bar with the show's name, a logo in a corner,
 an illustration slot (a quarter of the frame) whose picture changes at each slide, a caption line under it that
-changes with the slide, and optionally a live region (an audiogram waveform or a progress bar) that changes every
-frame. Slides may dissolve into each other. Boxes are (x, y, w, h) in pixels; pictures are RGB uint8 arrays.
+changes with the slide, and optionally a live region that moves within slides: an audiogram waveform, a progress
+bar or a clock (mm:ss.ff) that change every frame, or a timer (mm:ss) that ticks once a second. Slides may dissolve into each other. Boxes are (x, y, w, h) in pixels; pictures are RGB uint8 arrays.
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ TOPICS = ["Cold open", "Why templates", "The art slot", "Captions matter", "Live
           "Listener mail", "Wrap-up"]  # fmt: skip
 X264_ARGS = {"default": [], "fixed_gop": ["-x264-params", "scenecut=0:keyint=250:min-keyint=250"]}
 FONT = cv2.FONT_HERSHEY_SIMPLEX
+CLOCK_START_S = 9 * 60 + 55  # clocks and timers start at 09:55, so the minutes change too
 TEXT_RGB, LIVE_RGB, TRACK_RGB = (240, 236, 220), (120, 230, 200), (60, 70, 95)
 
 
@@ -46,8 +47,11 @@ def template_boxes(width: int, height: int, live: str | None = None) -> dict:
     elif live == "progress":  # a thin bar near the bottom edge
         bar_h = max(2, _even(0.018 * height))
         live_box = (margin_px, height - _even(0.04 * height) - bar_h, width - 2 * margin_px, bar_h)
+    elif live in ("clock", "timer"):  # a small readout in the bottom right corner
+        clock_w, clock_h = _even(0.18 * width), _even(0.08 * height)
+        live_box = (width - margin_px - clock_w, height - gap_px - clock_h, clock_w, clock_h)
     elif live is not None:
-        raise ValueError(f"live must be None, 'waveform' or 'progress', not {live!r}")
+        raise ValueError(f"live must be None, 'waveform', 'progress', 'clock' or 'timer', not {live!r}")
     logo = (width - margin_px - logo_px, header_h + gap_px, logo_px, logo_px)
     return {"header": (0, 0, width, header_h), "logo": logo, "art": art, "caption": caption, "live": live_box}
 
@@ -133,6 +137,13 @@ def _draw_live(img: np.ndarray, truth: dict, frame_index: int) -> None:
     if truth["live"] == "progress":
         img[y : y + h, x : x + w] = TRACK_RGB
         img[y : y + h, x : x + int(round(w * (frame_index + 1) / truth["total_frames"]))] = LIVE_RGB
+        return
+    if truth["live"] in ("clock", "timer"):  # elapsed time: mm:ss.ff (every frame) or mm:ss (every second)
+        img[y : y + h, x : x + w] = TRACK_RGB
+        seconds, frames = divmod(frame_index, int(round(truth["fps"])))
+        seconds += CLOCK_START_S
+        text = f"{seconds // 60:02d}:{seconds % 60:02d}" + (f".{frames:02d}" if truth["live"] == "clock" else "")
+        _draw_text(img, text, (x + 2, y, w - 4, h), LIVE_RGB, center=True)
         return
     n_bars = max(8, w // 10)
     pitch = w / n_bars

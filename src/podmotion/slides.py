@@ -55,7 +55,11 @@ NOISE_FACTOR = 4.0
 EVENT_FACTOR = 3.0  # a packet this many times the rolling median stands out
 SETTLE_S = 0.2  # a picture must hold this long to be a hold
 PROBE_S = 1.0  # decoded exactly at the start, to learn the live cells
-FULL_DECODE_SHARE = 0.3  # above this share of standing-out packets, decode everything
+FULL_DECODE_SHARE = 0.3  # decode everything when more than this share of packets stand out ...
+SPARSE_MAX_COST = 0.7  # ... or when sparse decoding would decode more than this share of the frames anyway
+TICK_MIN_CHANGES = 4  # a timer's patch: changes at least this often between holds ...
+TICK_MAX_PERIOD_S = 2.0  # ... at most this far apart ...
+TICK_MAX_AREA = 0.05  # ... and covers at most this share of the frame
 
 
 @dataclass
@@ -207,12 +211,16 @@ class _Decoder:
         k = np.searchsorted(self.keys, index, side="right") - 1
         return int(self.keys[max(k, 0)])
 
-    def exact_range(self, first: int, last: int) -> None:
-        """Decode frames ``first..last`` exactly: every packet from the keyframe before them."""
-        key = self.key_before(first)
+    def exact_ranges(self, ranges: list[tuple[int, int]]) -> None:
+        """Decode the frames of each range exactly: every packet from its keyframe, one pass per GOP."""
         positions = self.packets.decode_pos
-        self._pass(key, set(range(int(positions[key]), int(positions[first : last + 1].max()) + 1)), exact=True,
-                   wanted=[(key, last)])  # fmt: skip
+        groups: dict[int, list[tuple[int, int]]] = {}
+        for first, last in ranges:
+            groups.setdefault(self.key_before(first), []).append((first, last))
+        for key, group in groups.items():
+            end_pos = max(int(positions[first : last + 1].max()) for first, last in group)
+            self._pass(key, set(range(int(positions[key]), end_pos + 1)), exact=True,
+                       wanted=[(key, last) for _first, last in group])  # fmt: skip
 
     def windows(self, ranges: list[tuple[int, int]]) -> None:
         """Decode the frames of each range exactly, feeding the decoder only what they need.
@@ -221,10 +229,19 @@ class _Decoder:
         to the last range, and all packets of each range from the P-frame before
         it. B-frames outside the ranges are skipped: no P-frame refers to them.
         """
+        for key, fed, group in self._window_feeds(ranges):
+            self._pass(key, fed, exact=True, wanted=group)
+
+    def window_cost(self, ranges: list[tuple[int, int]]) -> int:
+        """How many packets ``windows(ranges)`` would hand the decoder."""
+        return sum(len(fed) for _key, fed, _group in self._window_feeds(ranges))
+
+    def _window_feeds(self, ranges: list[tuple[int, int]]) -> list[tuple[int, set[int], list[tuple[int, int]]]]:
         positions = self.packets.decode_pos
         groups: dict[int, list[tuple[int, int]]] = {}
         for first, last in ranges:
             groups.setdefault(self.key_before(first), []).append((first, last))
+        feeds = []
         for key, group in groups.items():
             key_pos = int(positions[key])
             end_pos = max(int(positions[first : last + 1].max()) for first, last in group)
@@ -233,7 +250,8 @@ class _Decoder:
                 span = positions[first : last + 1]
                 start = self.anchor_at_or_before(int(span.min()), key_pos)
                 fed.update(range(start, int(span.max()) + 1))
-            self._pass(key, fed, exact=True, wanted=group)
+            feeds.append((key, fed, group))
+        return feeds
 
     def anchor_at_or_before(self, pos: int, floor: int) -> int:
         k = np.searchsorted(self.anchor_positions, pos, side="right") - 1
@@ -334,6 +352,63 @@ def _live_mask(sigs: Signatures, quiet_pairs: list[tuple[int, int]], step: float
     return cv2.dilate(live, np.ones((3, 3), np.uint8)).astype(bool)
 
 
+def _ticking_cells(cmp_: _Compare, settle_frames: int, fps: float) -> np.ndarray:
+    """Cells that change between holds like a clock: small, often and on a beat.
+
+    A timer showing mm:ss, or a clock's seconds, holds each reading for a
+    second: long enough to look like a new picture. A patch is ticking when it
+    changes at ``TICK_MIN_CHANGES`` or more hold boundaries, at most
+    ``TICK_MAX_PERIOD_S`` apart (median), most of them on the same beat
+    (within two frames of the median interval), and covers at most
+    ``TICK_MAX_AREA`` of the frame. Slides, even slides of fixed length, change
+    far less often than that; a caption that changes with them is irregular.
+    A small patch beside a ticking one that changes only when it ticks (the
+    minutes beside the seconds) is ticking too.
+    """
+    import cv2
+
+    shape = cmp_.keep.shape
+    ticking = np.zeros(shape, bool)
+    holds = _holds(cmp_, cmp_.frames[-1] + 1 if cmp_.frames else 0, settle_frames)
+    if len(holds) < TICK_MIN_CHANGES + 1:
+        return ticking
+    boundaries = [(b0, (np.abs(cmp_.at(a1 - 1) - cmp_.at(b0)) > cmp_.step) & cmp_.keep)
+                  for (_a0, a1), (b0, _b1) in zip(holds, holds[1:])]  # fmt: skip
+    union = np.any([changed for _, changed in boundaries], axis=0).astype(np.uint8)
+    union = cv2.morphologyEx(union, cv2.MORPH_CLOSE, np.ones((3, 3), np.uint8))
+    n_patches, labels, boxes, _ = cv2.connectedComponentsWithStats(union, connectivity=8)
+    small = [k for k in range(1, n_patches) if boxes[k][2] * boxes[k][3] <= TICK_MAX_AREA * union.size]
+    changes = {k: np.array([t for t, changed in boundaries if (changed & (labels == k)).any()]) for k in small}
+    clocks = []
+    for k in small:
+        gaps = np.diff(changes[k])
+        if gaps.size + 1 < TICK_MIN_CHANGES:
+            continue
+        beat = float(np.median(gaps))
+        if beat <= TICK_MAX_PERIOD_S * fps and np.mean(np.abs(gaps - beat) <= 2) >= 0.6:
+            clocks.append(k)
+    # A clock's slower digits (tens of seconds, minutes) change rarely, but only when its faster ones do, and
+    # beside them: beside a ticking patch and on its beat, or beside a patch already live (it moves every frame).
+    n_live, _, live_boxes_, _ = cv2.connectedComponentsWithStats((~cmp_.keep).astype(np.uint8), connectivity=8)
+    anchors = [(tuple(boxes[c][:4]), changes[c]) for c in clocks]
+    anchors += [(tuple(live_boxes_[j][:4]), None) for j in range(1, n_live)
+                if live_boxes_[j][2] * live_boxes_[j][3] <= TICK_MAX_AREA * union.size]  # fmt: skip
+    for k in small:
+        if k in clocks or not changes[k].size:
+            continue
+        x, y, w, h = boxes[k][:4]
+        for (ax, ay, aw, ah), beat_frames in anchors:
+            beside = y < ay + ah and ay < y + h and min(abs(x - ax - aw), abs(ax - x - w)) <= 2 * ah
+            on_beat = beat_frames is None or all(np.abs(beat_frames - t).min() <= 1 for t in changes[k])
+            if beside and on_beat:
+                clocks.append(k)
+                break
+    for k in clocks:
+        x, y, w, h = boxes[k][:4]
+        ticking[max(0, y - 1) : y + h + 1, max(0, x - 1) : x + w + 1] = True
+    return ticking
+
+
 def _noise_step(sigs: Signatures, quiet_pairs: list[tuple[int, int]], live: np.ndarray, threshold: float | None) -> float:
     """The grey-level step that counts as a change: fixed by the user, or from the episode's noise."""
     if threshold is not None:
@@ -361,12 +436,14 @@ def scan(path: str | os.PathLike, fps: float, *, threshold: float | None = None,
     dec = _Decoder(path, packets, sigs)
     events = standing_out(packets, fps, width * height)
     reorder = _reorder_depth(packets)
-    sparse = not full_decode and codec == "h264" and events.mean() <= FULL_DECODE_SHARE and len(dec.keys) > 0
+    windows = _windows(events, reorder, n)
+    probe_last = min(n - 1, max(8, int(round(PROBE_S * fps))))
+    sparse = (not full_decode and codec == "h264" and len(dec.keys) > 0 and events.mean() <= FULL_DECODE_SHARE
+              and len(dec.keys) + probe_last + dec.window_cost(windows) <= SPARSE_MAX_COST * n)  # fmt: skip
     if sparse:
         dec.keyframes()
-        probe_last = min(n - 1, max(8, int(round(PROBE_S * fps))))
-        dec.exact_range(0, probe_last)
-        dec.windows(_windows(events, reorder, n))
+        dec.exact_ranges([(0, probe_last)])
+        dec.windows(windows)
     else:
         dec.everything()
     result = analyse(sigs, events, reorder, fps, threshold=threshold, min_scene_len_s=min_scene_len_s,
@@ -389,8 +466,11 @@ def analyse(sigs: Signatures, events: np.ndarray, reorder: int, fps: float, *, t
     step = _noise_step(sigs, quiet, live, threshold)
     if decoder is not None:
         _resolve_gaps(decoder, _Compare(sigs, live, step), reorder)
-    cmp_ = _Compare(sigs, live, step)
     settle_frames = max(2, int(round(settle_s * fps)))
+    ticking = _ticking_cells(_Compare(sigs, live, step), settle_frames, fps)
+    if ticking.any():  # a timer or clock that ticks once a second: live too
+        live = live | ticking
+    cmp_ = _Compare(sigs, live, step)
     holds = _holds(cmp_, n, settle_frames)
     cuts, scene_holds = _cuts(cmp_, holds, n, max(1, int(round(min_scene_len_s * fps))) if min_scene_len_s else 0)
     return SlideScan(
@@ -441,8 +521,7 @@ def _resolve_gaps(dec: _Decoder, cmp_: _Compare, reorder: int) -> None:
     tails = [(max(a + 1, b - 2 * reorder - 2), b - 1) for a, b in _disagreeing_gaps(dec.sigs, cmp_)]
     if tails:
         dec.windows(tails)
-    for a, b in _disagreeing_gaps(dec.sigs, cmp_):
-        dec.exact_range(a, b)
+    dec.exact_ranges(_disagreeing_gaps(dec.sigs, cmp_))
 
 
 def _holds(cmp_: _Compare, n: int, settle_frames: int) -> list[tuple[int, int]]:
