@@ -1,15 +1,20 @@
 """The one place that builds and runs ffmpeg command lines.
 
 Commands are argument lists handed to ``subprocess`` directly: no shell is
-involved, so no path or user string is ever interpreted by one. The binary is
-``ffmpeg`` from PATH when present, otherwise the one the imageio-ffmpeg wheel
-ships (set ``PODMOTION_FFMPEG`` to force another).
+involved, so no path or user string is ever interpreted by one.
+
+The binary is the one the imageio-ffmpeg wheel ships, pinned with the
+project, so a result never depends on what happens to be on PATH. Set
+``PODMOTION_FFMPEG`` to a path, or to ``ffmpeg`` for the one on PATH, to run
+another; it is accepted only if it reports at least ``MIN_VERSION``.
 """
 
 from __future__ import annotations
 
 import functools
+import logging
 import os
+import re
 import shutil
 import subprocess
 from dataclasses import dataclass
@@ -21,19 +26,44 @@ import numpy as np
 
 from .errors import PodmotionError
 
+log = logging.getLogger(__name__)
+
+# -display_rotation (6.0) and the sample-exact AAC/ALAC lengths the tests measure need at least this.
+MIN_VERSION = (6, 1)
+ENV_VAR = "PODMOTION_FFMPEG"
+
+
+def ffmpeg_version(exe: str) -> tuple[int, int] | None:
+    """(major, minor) from ``exe -version``; None for a build without a release number (a git snapshot)."""
+    try:
+        out = subprocess.run([exe, "-version"], capture_output=True, text=True, timeout=30).stdout
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        raise PodmotionError(exe, f"cannot run this ffmpeg ({exc.strerror or exc}); unset {ENV_VAR} to use the pinned one") from None
+    first = out.splitlines()[0] if out else ""
+    if not first.startswith("ffmpeg version"):
+        raise PodmotionError(exe, f"is not an ffmpeg binary (it printed {first[:60]!r}); unset {ENV_VAR} to use the pinned one")
+    m = re.match(r"ffmpeg version n?(\d+)\.(\d+)", first)
+    return (int(m.group(1)), int(m.group(2))) if m else None
+
 
 @functools.lru_cache(maxsize=1)
 def ffmpeg_exe() -> str:
-    """Path of the ffmpeg binary to run."""
-    forced = os.environ.get("PODMOTION_FFMPEG")
-    if forced:
-        return forced
-    on_path = shutil.which("ffmpeg")
-    if on_path:
-        return on_path
-    import imageio_ffmpeg
+    """Path of the ffmpeg binary to run: the pinned one, or ``PODMOTION_FFMPEG`` if it is recent enough."""
+    forced = os.environ.get(ENV_VAR)
+    if not forced:
+        import imageio_ffmpeg
 
-    return imageio_ffmpeg.get_ffmpeg_exe()
+        exe = imageio_ffmpeg.get_ffmpeg_exe()
+        log.debug("ffmpeg: %s (pinned, from imageio-ffmpeg)", exe)
+        return exe
+    exe = shutil.which(forced) or forced
+    version = ffmpeg_version(exe)
+    if version is not None and version < MIN_VERSION:
+        need = ".".join(map(str, MIN_VERSION))
+        raise PodmotionError(exe, f"ffmpeg {version[0]}.{version[1]} is too old: podmotion needs {need} or newer "
+                                  f"(unset {ENV_VAR} to use the pinned one)")  # fmt: skip
+    log.info("ffmpeg: %s (version %s, from %s)", exe, "unknown" if version is None else "%d.%d" % version, ENV_VAR)
+    return exe
 
 
 def _last_error_line(stderr: str) -> str:

@@ -1,0 +1,86 @@
+"""Real-world odd files and faults (issue 9): each gets one line naming the file and the problem, or works.
+
+Every case asserts the outcome a user sees: the exit status or error line, what is left on disk, and for the
+cases that work, durations, cuts and audio as the end-to-end tests do.
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+import subprocess
+import sys
+from pathlib import Path
+
+import imageio_ffmpeg
+import pytest
+from conftest import E2E_CUTS, E2E_FRAMES, Workflow
+from measure import audio_packet_md5, video_facts
+
+from podmotion.errors import PodmotionError
+
+OLD_FFMPEG = """#!/bin/sh
+# Debian 12's ffmpeg as far as a version check can tell; anything else it is asked to do fails loudly.
+if [ "$1" = "-version" ]; then echo "ffmpeg version 5.1.6-0+deb12u1 Copyright (c) 2000-2024 the FFmpeg developers"; exit 0; fi
+echo "the old ffmpeg on PATH ran: $*" >&2
+exit 1
+"""
+
+
+@pytest.fixture
+def old_ffmpeg_dir(tmp_path) -> Path:
+    folder = tmp_path / "old-bin"
+    folder.mkdir()
+    exe = folder / "ffmpeg"
+    exe.write_text(OLD_FFMPEG)
+    exe.chmod(exe.stat().st_mode | stat.S_IXUSR | stat.S_IXGRP | stat.S_IXOTH)
+    return folder
+
+
+def _exe_in_fresh_process(env: dict) -> subprocess.CompletedProcess:
+    code = "from podmotion.ffmpeg import ffmpeg_exe\nprint(ffmpeg_exe())"
+    return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env={**os.environ, **env})
+
+
+def test_the_pinned_ffmpeg_wins_over_an_old_one_on_path(old_ffmpeg_dir):
+    proc = _exe_in_fresh_process({"PATH": f"{old_ffmpeg_dir}{os.pathsep}{os.environ['PATH']}"})
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.strip() == imageio_ffmpeg.get_ffmpeg_exe()
+
+
+def test_an_old_ffmpeg_asked_for_is_refused_in_one_line(old_ffmpeg_dir):
+    from podmotion.ffmpeg import MIN_VERSION, ffmpeg_version
+
+    assert ffmpeg_version(str(old_ffmpeg_dir / "ffmpeg")) == (5, 1) < MIN_VERSION
+    env = {"PATH": f"{old_ffmpeg_dir}{os.pathsep}{os.environ['PATH']}", "PODMOTION_FFMPEG": "ffmpeg"}
+    proc = _exe_in_fresh_process(env)
+    assert proc.returncode != 0
+    last = proc.stderr.strip().splitlines()[-1]
+    assert last.endswith(f"{old_ffmpeg_dir / 'ffmpeg'}: ffmpeg 5.1 is too old: podmotion needs 6.1 or newer "
+                         "(unset PODMOTION_FFMPEG to use the pinned one)"), last  # fmt: skip
+
+
+def test_a_recent_ffmpeg_asked_for_is_used():
+    proc = _exe_in_fresh_process({"PODMOTION_FFMPEG": imageio_ffmpeg.get_ffmpeg_exe()})
+    assert proc.returncode == 0 and proc.stdout.strip() == imageio_ffmpeg.get_ffmpeg_exe()
+
+
+def test_something_that_is_not_ffmpeg_is_refused(tmp_path):
+    with pytest.raises(PodmotionError, match=r"/true: is not an ffmpeg binary"):
+        from podmotion.ffmpeg import ffmpeg_version
+
+        ffmpeg_version("/bin/true")
+
+
+def test_a_whole_run_with_an_old_ffmpeg_first_on_path(podcast5, old_ffmpeg_dir, tmp_path):
+    """The fake old ffmpeg fails whatever it is asked: the run only passes if nothing reached it."""
+    source, _truth = podcast5
+    wf = Workflow(tmp_path / "run")
+    wf.workdir.mkdir()
+    wf.config.update({"podcasts": {"ep": str(source)}, "animate": {"backend": "kenburns"}})
+    wf.run(env={"PATH": f"{old_ffmpeg_dir}{os.pathsep}{os.environ['PATH']}"})
+    out = wf.result("ep", "ep_animated.mp4")
+    rows = wf.result("ep", "scenes", "timestamps.csv").read_text().splitlines()[1:]
+    assert [int(r.split(",")[1]) for r in rows][1:] == E2E_CUTS
+    assert abs(video_facts(out)["duration_s"] - E2E_FRAMES / 25) <= 1 / 25
+    assert audio_packet_md5(out) == audio_packet_md5(source)
