@@ -84,3 +84,20 @@ def test_a_whole_run_with_an_old_ffmpeg_first_on_path(podcast5, old_ffmpeg_dir, 
     assert [int(r.split(",")[1]) for r in rows][1:] == E2E_CUTS
     assert abs(video_facts(out)["duration_s"] - E2E_FRAMES / 25) <= 1 / 25
     assert audio_packet_md5(out) == audio_packet_md5(source)
+
+
+@pytest.mark.parametrize("rate", ["24000/1001", "30000/1001", "60000/1001", "25", "12.5"])
+def test_a_constant_rate_mkv_keeps_its_true_rate(tmp_path, rate):
+    """MKV stores times in whole milliseconds: 29.97 fps spacings read 33 or 34 ms, which is not variable rate."""
+    from fractions import Fraction
+
+    from podmotion.ffmpeg import run
+    from podmotion.media import probe
+
+    mp4, mkv = tmp_path / "src.mp4", tmp_path / "src.mkv"
+    run(["-v", "error", "-f", "lavfi", "-i", f"testsrc=size=160x90:rate={rate}", "-t", "6", "-c:v", "libx264",
+         "-pix_fmt", "yuv420p", mp4], about=mp4)  # fmt: skip
+    run(["-v", "error", "-i", mp4, "-c", "copy", mkv], about=mkv)
+    for path in (mp4, mkv):
+        info = probe(path)
+        assert (info.fps_fraction, info.is_vfr) == (Fraction(rate), False), (path.name, info.fps)

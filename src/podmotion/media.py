@@ -74,23 +74,50 @@ def display_size(width: int, height: int, sar: Fraction, rotation_deg: int) -> t
     return shown_w, shown_h
 
 
-def constant_rate(frame_times_s: list[float], declared: Fraction | None) -> tuple[Fraction, bool]:
+STANDARD_RATES = [Fraction(24000, 1001), Fraction(24), Fraction(25), Fraction(30000, 1001), Fraction(30),
+                  Fraction(48), Fraction(50), Fraction(60000, 1001), Fraction(60), Fraction(120), Fraction(15),
+                  Fraction(12), Fraction(10)]  # fmt: skip
+
+
+def constant_rate(frame_times_s: list[float], declared: Fraction | None, tick_s: float = 0.0) -> tuple[Fraction, bool]:
     """The constant rate to output at, and whether the source is variable-rate.
 
-    ``frame_times_s`` is a sample of presentation times, in order. When more than
-    5% of the spacings differ from the usual one by more than 2%, the source is
-    variable-rate and the output runs at the sample's average rate. A dropped
-    frame here and there does not make a source variable-rate.
+    ``frame_times_s`` is a sample of presentation times, in order; ``tick_s``
+    the container's timestamp unit (1 ms in MKV and WebM, where 29.97 fps
+    spacings read 33 or 34 ms). When more than 5% of the spacings differ from
+    the usual one by more than 2% and more than a tick and a half, the source
+    is variable-rate and the output runs at the sample's average rate. A
+    dropped frame here and there does not make a source variable-rate.
+
+    A constant-rate source runs at its declared rate when that is a whole or
+    NTSC (N/1001) rate the timestamps agree with, else at the standard rate
+    nearest what they measure (24000/1001, 25, 30000/1001, ...), else at its
+    declared rate or what the timestamps measure.
     """
     gaps = [b - a for a, b in zip(frame_times_s, frame_times_s[1:]) if b > a]
     if not gaps:
         return (Fraction(declared) if declared else Fraction(25)), False
     median = sorted(gaps)[len(gaps) // 2]
-    is_vfr = sum(abs(g - median) > 0.02 * median for g in gaps) > 0.05 * len(gaps)
-    if not is_vfr and declared:
-        return Fraction(declared).limit_denominator(1001), False
-    average = (frame_times_s[-1] - frame_times_s[0]) / len(gaps) if is_vfr else median
-    return Fraction(1 / average).limit_denominator(1001), is_vfr
+    tolerance = max(0.02 * median, 1.5 * tick_s)
+    is_vfr = sum(abs(g - median) > tolerance for g in gaps) > 0.05 * len(gaps)
+    average = (frame_times_s[-1] - frame_times_s[0]) / len(gaps)
+    if is_vfr:
+        return Fraction(1 / average).limit_denominator(1001), True
+    # Over the whole sample, rounding to ticks cancels out: the measured rate is good to about a tick per sample.
+    close = max(0.001, 2 * tick_s / max(frame_times_s[-1] - frame_times_s[0], 1e-9))
+
+    def error(rate: Fraction) -> float:
+        return abs(float(rate) * average - 1)
+
+    declared = Fraction(declared).limit_denominator(1001) if declared else None
+    if declared and declared.denominator in (1, 1001) and error(declared) <= close:
+        return declared, False
+    standard = min(STANDARD_RATES, key=error)
+    if error(standard) <= close:
+        return standard, False
+    if declared and error(declared) <= close:
+        return declared, False
+    return Fraction(1 / (median if not tick_s else average)).limit_denominator(1001), False
 
 
 def sample_frame_times(path: str | os.PathLike, limit: int = 600) -> list[float]:
@@ -133,7 +160,8 @@ def probe(path: str | os.PathLike) -> SourceInfo:
         except av.error.FFmpegError as exc:
             raise PodmotionError(path, f"video stream cannot be decoded ({exc.strerror or exc})") from None
         declared = video.average_rate or video.guessed_rate
-        fps, is_vfr = constant_rate(sample_frame_times(path), Fraction(declared) if declared else None)
+        fps, is_vfr = constant_rate(sample_frame_times(path), Fraction(declared) if declared else None,
+                                    float(video.time_base) if video.time_base else 0.0)  # fmt: skip
         # The timeline starts where the source starts (ffmpeg's input start: the
         # earliest stream), which is before the first frame when audio leads video.
         origin_s = container.start_time / 1_000_000 if container.start_time is not None else first_pts_s
