@@ -13,6 +13,7 @@ import sys
 from pathlib import Path
 
 import imageio_ffmpeg
+import numpy as np
 import pytest
 from conftest import E2E_CUTS, E2E_FRAMES, Workflow
 from measure import audio_packet_md5, video_facts
@@ -101,3 +102,38 @@ def test_a_constant_rate_mkv_keeps_its_true_rate(tmp_path, rate):
     for path in (mp4, mkv):
         info = probe(path)
         assert (info.fps_fraction, info.is_vfr) == (Fraction(rate), False), (path.name, info.fps)
+
+
+def _rgba_and_palette_pngs(folder: Path) -> list[Path]:
+    """Red where opaque, transparent on the right half; what is stored under the transparency is blue."""
+    import cv2
+    from PIL import Image
+
+    rgba = np.zeros((20, 30, 4), np.uint8)
+    rgba[..., 0] = 255  # BGR: blue under everything
+    rgba[:, :15] = (0, 0, 255, 255)  # opaque red on the left
+    cv2.imwrite(str(folder / "rgba.png"), rgba)
+    palette = Image.new("P", (30, 20))
+    palette.putpalette([255, 0, 0, 0, 0, 255] + [0] * 762)  # index 0 red, index 1 blue (transparent)
+    palette.paste(1, (15, 0, 30, 20))
+    palette.save(folder / "palette.png", transparency=1)
+    return [folder / "rgba.png", folder / "palette.png"]
+
+
+def test_transparent_pixels_show_the_background_colour_with_a_warning(tmp_path, caplog):
+    from podmotion.media import read_image
+
+    for path in _rgba_and_palette_pngs(tmp_path):
+        caplog.clear()
+        rgb = read_image(path, (0, 200, 0))
+        assert rgb[0, 0].tolist() == [255, 0, 0] and rgb[0, 29].tolist() == [0, 200, 0], path.name
+        assert [r.getMessage() for r in caplog.records] == [
+            f"{path}: has transparent pixels: shown over the background colour #00c800"]
+
+
+def test_a_bad_colour_is_one_line():
+    from podmotion.media import parse_colour
+
+    assert parse_colour("#FF8000") == (255, 128, 0)
+    with pytest.raises(PodmotionError, match=r"^config.yaml: colour 'orange' is not of the form #rrggbb$"):
+        parse_colour("orange", about="config.yaml")

@@ -230,16 +230,59 @@ def iter_frames_with_time(path: str | os.PathLike) -> Iterator[tuple[float, np.n
             raise PodmotionError(path, f"video cannot be decoded ({exc.strerror or exc})") from None
 
 
-def read_image(path: str | os.PathLike) -> np.ndarray:
-    """Read an image file as an RGB uint8 array."""
+ALPHA_FORMATS = {".png", ".webp", ".tif", ".tiff"}  # the image formats that can carry transparency
+
+
+def parse_colour(text: str, *, about: str | os.PathLike | None = None) -> tuple[int, int, int]:
+    """``"#rrggbb"`` (or ``"rrggbb"``) as an RGB triple; one-line error naming ``about`` otherwise."""
+    hex_digits = text.strip().removeprefix("#")
+    if len(hex_digits) != 6 or any(c not in "0123456789abcdefABCDEF" for c in hex_digits):
+        raise PodmotionError(about, f"colour {text!r} is not of the form #rrggbb")
+    return tuple(int(hex_digits[i : i + 2], 16) for i in (0, 2, 4))
+
+
+def read_image(path: str | os.PathLike, background_rgb: tuple[int, int, int] = (0, 0, 0)) -> np.ndarray:
+    """Read an image file as an RGB uint8 array.
+
+    Transparent pixels are composited over ``background_rgb``, with a warning
+    naming the file: what a file stores under a transparent pixel (or a
+    palette's transparent entry) is not what its author meant to show.
+    16-bit images are reduced to 8 bits, grey ones expanded to RGB.
+    """
     import cv2
 
     if not Path(path).exists():
         raise PodmotionError(path, "file not found")
-    bgr = cv2.imread(str(path), cv2.IMREAD_COLOR)
-    if bgr is None:
+    if Path(path).suffix.lower() not in ALPHA_FORMATS:  # JPEG and the like: EXIF orientation applied
+        bgr = cv2.imread(str(path), cv2.IMREAD_COLOR)
+        if bgr is None:
+            raise PodmotionError(path, "not a readable image")
+        return cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB)
+    raw = cv2.imread(str(path), cv2.IMREAD_UNCHANGED)
+    if raw is None:
         raise PodmotionError(path, "not a readable image")
-    return cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB)
+    if raw.dtype == np.uint16:
+        raw = (raw >> 8).astype(np.uint8)
+    elif raw.dtype != np.uint8:
+        raw = np.clip(raw.astype(np.float64) * (255 if raw.max(initial=0) <= 1 else 1), 0, 255).astype(np.uint8)
+    if raw.ndim == 2:
+        return cv2.cvtColor(raw, cv2.COLOR_GRAY2RGB)
+    if raw.shape[2] == 2:  # grey + alpha
+        raw = cv2.cvtColor(raw[:, :, 0], cv2.COLOR_GRAY2BGR), raw[:, :, 1]
+        raw = np.dstack(raw)
+    rgb = cv2.cvtColor(raw[:, :, :3], cv2.COLOR_BGR2RGB)
+    if raw.shape[2] < 4:
+        return rgb
+    alpha = raw[:, :, 3]
+    if alpha.min() == 255:
+        return rgb
+    import logging
+
+    logging.getLogger(__name__).warning("%s: has transparent pixels: shown over the background colour %s", path,
+                                        "#%02x%02x%02x" % tuple(background_rgb))  # fmt: skip
+    a = alpha[:, :, None].astype(np.float32) / 255.0
+    out = rgb.astype(np.float32) * a + np.array(background_rgb, np.float32) * (1.0 - a)
+    return np.rint(out).astype(np.uint8)
 
 
 def write_image(rgb: np.ndarray, path: str | os.PathLike) -> None:
