@@ -137,3 +137,40 @@ def test_a_bad_colour_is_one_line():
     assert parse_colour("#FF8000") == (255, 128, 0)
     with pytest.raises(PodmotionError, match=r"^config.yaml: colour 'orange' is not of the form #rrggbb$"):
         parse_colour("orange", about="config.yaml")
+
+
+def _truncated_source(folder: Path) -> tuple[Path, Path]:
+    """A 9 s podcast written with its index first (+faststart), then cut to its first 40% of bytes."""
+    from fractions import Fraction
+
+    from synth import make_podcast
+
+    from podmotion.ffmpeg import run
+
+    whole, faststart, cut = folder / "whole.mp4", folder / "faststart.mp4", folder / "half downloaded.mp4"
+    make_podcast(whole, [50, 120], 225, fps=Fraction(25))
+    run(["-v", "error", "-i", whole, "-c", "copy", "-movflags", "+faststart", faststart], about=faststart)
+    data = faststart.read_bytes()
+    cut.write_bytes(data[: int(len(data) * 0.4)])
+    return faststart, cut
+
+
+def test_a_truncated_download_is_built_to_its_real_end_with_a_warning(tmp_path):
+    from podmotion.media import probe, stream_ends_s
+
+    whole, cut = _truncated_source(tmp_path)
+    assert probe(whole).declared_duration_s is None and probe(whole).duration_s == 9.0
+    ends = stream_ends_s(cut, [0, 1])
+    wf = Workflow(tmp_path / "run")
+    wf.workdir.mkdir()
+    wf.config.update({"podcasts": {"ep": str(cut)}, "animate": {"backend": "kenburns"}})
+    proc = wf.run()
+    real_end_s = max(ends.values())
+    assert real_end_s < 6
+    log = proc.stdout + proc.stderr + "".join(p.read_text() for p in (wf.workdir / "logs").rglob("*.log"))
+    assert f"{cut}: the file ends early (cut short?): picture ends at {ends[0]:.3f} s, sound at {ends[1]:.3f} s, " \
+           f"but the container says 9.000 s; building up to {real_end_s:.3f} s" in log  # fmt: skip
+    out = wf.result("ep", "ep_animated.mp4")
+    facts = video_facts(out)
+    assert abs(facts["duration_s"] - real_end_s) <= 1 / 25, facts  # no silent tail held to 9 s
+    assert audio_packet_md5(out) == audio_packet_md5(cut)

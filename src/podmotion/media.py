@@ -6,6 +6,7 @@ Times are in seconds (``*_s``), rates are exact ``Fraction`` frames per second.
 from __future__ import annotations
 
 import json
+import logging
 import os
 from dataclasses import asdict, dataclass
 from fractions import Fraction
@@ -15,6 +16,9 @@ from typing import Iterator
 import numpy as np
 
 from .errors import PodmotionError
+
+log = logging.getLogger(__name__)
+TRUNCATION_SLACK_S = 0.1  # a stream that ends this much (and a frame) before the container says is cut short
 
 # Audio codecs the MP4 muxer takes as they are; anything else is encoded to AAC.
 MP4_COPYABLE_AUDIO = {"aac", "mp3", "ac3", "eac3", "alac", "opus", "flac", "mp2"}
@@ -37,6 +41,7 @@ class SourceInfo:
     has_audio: bool
     audio_codec: str | None
     video_start_s: float = 0.0  # when the first frame shows, from the source's start (audio can lead)
+    declared_duration_s: float | None = None  # what the container claims, when its streams end before that
 
     @property
     def fps_fraction(self) -> Fraction:
@@ -166,16 +171,28 @@ def probe(path: str | os.PathLike) -> SourceInfo:
         # earliest stream), which is before the first frame when audio leads video.
         origin_s = container.start_time / 1_000_000 if container.start_time is not None else first_pts_s
         origin_s = min(origin_s, first_pts_s)
-        ends_s = []
+        declared_ends_s = {}
         for stream in (video, audio):
             if stream is not None and stream.duration is not None and stream.time_base:
                 start = stream.start_time or 0
-                ends_s.append(float((start + stream.duration) * stream.time_base))
-        if not ends_s and container.duration:
-            ends_s.append(container.duration / 1_000_000 + origin_s)
-        if not ends_s:
+                declared_ends_s[stream.index] = float((start + stream.duration) * stream.time_base)
+        if not declared_ends_s and container.duration:
+            declared_ends_s[video.index] = container.duration / 1_000_000 + origin_s
+        if not declared_ends_s:
             raise PodmotionError(path, "duration unknown")
+        declared_s = max(declared_ends_s.values()) - origin_s
+        real_ends_s = stream_ends_s(path, [s.index for s in (video, audio) if s is not None])
+        frame_s = 1 / float(fps)
+        ends_s = [min(end, real_ends_s[i]) if end - real_ends_s.get(i, end) > TRUNCATION_SLACK_S + frame_s else end
+                  for i, end in declared_ends_s.items()]  # fmt: skip
         duration_s = max(ends_s) - origin_s
+        if duration_s < declared_s - 1e-9:
+            sound = f"sound at {real_ends_s[audio.index] - origin_s:.3f} s" if audio is not None else "no sound"
+            log.warning("%s: the file ends early (cut short?): picture ends at %.3f s, %s, but the container says "
+                        "%.3f s; building up to %.3f s", path, real_ends_s[video.index] - origin_s, sound, declared_s,
+                        duration_s)  # fmt: skip
+        else:
+            declared_s = None
         if duration_s <= 0:
             raise PodmotionError(path, "video has zero duration")
         shown_w, shown_h = display_size(width, height, sar, rotation_deg)
@@ -193,7 +210,26 @@ def probe(path: str | os.PathLike) -> SourceInfo:
             has_audio=audio is not None,
             audio_codec=audio.codec_context.name if audio is not None else None,
             video_start_s=first_pts_s - origin_s,
+            declared_duration_s=declared_s,
         )
+
+
+def stream_ends_s(path: str | os.PathLike, indices: list[int]) -> dict[int, float]:
+    """Where each stream's packets really end (s), demuxing the whole file; a broken tail ends it."""
+    import av
+
+    ends: dict[int, float] = {}
+    with open_media(path) as container:
+        streams = [s for s in container.streams if s.index in indices]
+        try:
+            for packet in container.demux(*streams):
+                if packet.pts is None or not packet.size:
+                    continue
+                end = float((packet.pts + (packet.duration or 0)) * packet.time_base)
+                ends[packet.stream.index] = max(end, ends.get(packet.stream.index, end))
+        except av.error.FFmpegError:
+            pass  # a truncated last packet: what came before it is what there is
+    return ends
 
 
 def rotation_of(frame) -> int:
@@ -276,10 +312,8 @@ def read_image(path: str | os.PathLike, background_rgb: tuple[int, int, int] = (
     alpha = raw[:, :, 3]
     if alpha.min() == 255:
         return rgb
-    import logging
-
-    logging.getLogger(__name__).warning("%s: has transparent pixels: shown over the background colour %s", path,
-                                        "#%02x%02x%02x" % tuple(background_rgb))  # fmt: skip
+    log.warning("%s: has transparent pixels: shown over the background colour %s", path,
+                "#%02x%02x%02x" % tuple(background_rgb))
     a = alpha[:, :, None].astype(np.float32) / 255.0
     out = rgb.astype(np.float32) * a + np.array(background_rgb, np.float32) * (1.0 - a)
     return np.rint(out).astype(np.uint8)
