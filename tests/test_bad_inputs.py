@@ -174,3 +174,30 @@ def test_a_truncated_download_is_built_to_its_real_end_with_a_warning(tmp_path):
     facts = video_facts(out)
     assert abs(facts["duration_s"] - real_end_s) <= 1 / 25, facts  # no silent tail held to 9 s
     assert audio_packet_md5(out) == audio_packet_md5(cut)
+
+
+@pytest.fixture
+def tiny_disk(tmp_path):
+    """A 300 KB tmpfs: too small for an episode's scene folder. Needs root (mount); skipped elsewhere."""
+    mount_point = tmp_path / "tiny disk"
+    mount_point.mkdir()
+    proc = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=300k", "tmpfs", str(mount_point)], capture_output=True)
+    if proc.returncode != 0:
+        pytest.skip(f"cannot mount a small tmpfs here: {proc.stderr.decode().strip()}")
+    yield mount_point
+    subprocess.run(["umount", "-l", str(mount_point)], check=True)
+
+
+def test_a_full_disk_is_one_line_and_leaves_nothing_finished(podcast5, tiny_disk, tmp_path):
+    source, _ = podcast5
+    wf = Workflow(tmp_path / "run")
+    wf.workdir.mkdir()
+    (wf.workdir / "results").symlink_to(tiny_disk, target_is_directory=True)
+    wf.config.update({"podcasts": {"ep": str(source)}, "animate": {"backend": "kenburns"}})
+    proc = wf.run(check=False)
+    assert proc.returncode != 0
+    errors = [ln for ln in proc.stderr.splitlines() if ln.startswith("ERROR podmotion")]
+    assert errors == ["ERROR podmotion: results/ep/scenes: no space left on the device: free some space, then run the "
+                      "same command again"], proc.stderr[-3000:]  # fmt: skip
+    assert "Traceback" not in proc.stderr and "Traceback" not in (wf.workdir / "logs/detect_scenes/ep.log").read_text()
+    assert [p for p in tiny_disk.rglob("*")] == []  # no scene folder, no hidden partial

@@ -80,8 +80,26 @@ def run(args: Sequence[str], *, about: str | os.PathLike, stdin_bytes: bytes | N
     proc = subprocess.run(cmd, input=stdin_bytes, capture_output=True)
     stderr = proc.stderr.decode("utf-8", "replace")
     if proc.returncode != 0:
-        raise PodmotionError(about, f"ffmpeg failed: {_last_error_line(stderr)}")
+        raise PodmotionError(about, _failure(proc.returncode, stderr))
     return stderr
+
+
+def _failure(returncode: int, stderr: str) -> str:
+    """What went wrong, for the user: a full disk or a size limit says what to do."""
+    import errno
+    import signal
+
+    from .errors import OS_ADVICE
+
+    if returncode == -signal.SIGXFSZ or "File too large" in stderr:
+        return OS_ADVICE[errno.EFBIG]
+    if "No space left on device" in stderr:
+        return OS_ADVICE[errno.ENOSPC]
+    if "Read-only file system" in stderr:
+        return OS_ADVICE[errno.EROFS]
+    if "Permission denied" in stderr:
+        return OS_ADVICE[errno.EACCES]
+    return f"ffmpeg failed: {_last_error_line(stderr)}"
 
 
 @dataclass(frozen=True)
@@ -160,7 +178,7 @@ def encode_frames(
         stderr = proc.stderr.read().decode("utf-8", "replace")
         proc.wait()
     if proc.returncode != 0:
-        raise PodmotionError(out_path, f"ffmpeg failed: {_last_error_line(stderr)}")
+        raise PodmotionError(out_path, _failure(proc.returncode, stderr))
     return count
 
 

@@ -1,8 +1,9 @@
 """What every workflow script shares: logging to the job's log, and one-line errors.
 
 A ``PodmotionError`` becomes one line, ``path: problem``, in the job's log and
-on the console, and the job fails; no stack dump. Anything else is a bug and
-keeps its traceback in the log.
+on the console, and the job fails; no stack dump. So does an ``OSError``
+(permission denied, disk full, a read-only folder), with what to do about it.
+Anything else is a bug and keeps its traceback in the log.
 """
 
 from __future__ import annotations
@@ -13,20 +14,30 @@ import traceback
 from pathlib import Path
 from typing import Callable
 
-from .errors import PodmotionError
+from .errors import PodmotionError, from_os_error
 
 
 def run_job(snakemake, main: Callable[[], None]) -> None:
     log_path = Path(snakemake.log[0]) if snakemake.log else None
     handlers: list[logging.Handler] = [logging.StreamHandler(sys.stderr)]
+    problem = None
     if log_path is not None:
-        log_path.parent.mkdir(parents=True, exist_ok=True)
-        handlers.append(logging.FileHandler(log_path, mode="w"))
+        try:
+            log_path.parent.mkdir(parents=True, exist_ok=True)
+            handlers.append(logging.FileHandler(log_path, mode="w"))
+        except OSError as exc:  # the log cannot be written: say so on the console, and go on
+            problem = from_os_error(exc, log_path)
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s", handlers=handlers, force=True)
+    if problem is not None:
+        logging.getLogger("podmotion").warning("%s", problem)
     try:
         main()
     except PodmotionError as exc:
         logging.getLogger("podmotion").error("%s", exc)
+        sys.exit(1)
+    except OSError as exc:  # permissions, a full or read-only disk: the user's to fix, not a bug
+        output = snakemake.output[0] if len(snakemake.output) else None  # a write error names no file: the job's output
+        logging.getLogger("podmotion").error("%s", from_os_error(exc, output))
         sys.exit(1)
     except Exception:
         logging.getLogger("podmotion").error("unexpected error:\n%s", traceback.format_exc())
