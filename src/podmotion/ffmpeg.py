@@ -216,6 +216,26 @@ def concat_copy(parts: Sequence[str | os.PathLike], out_path: str | os.PathLike,
     )  # fmt: skip
 
 
+TEXT_SUBTITLES = {"subrip", "srt", "ass", "ssa", "webvtt", "mov_text", "text"}  # MP4 takes these as mov_text
+
+
+def subtitle_plan(codecs: Sequence[str], attachments: int, container: str) -> tuple[list[int], list[str]]:
+    """Which subtitle streams go into the output (indices among the source's), and a warning per loss.
+
+    MP4 carries text subtitles (as mov_text) and nothing else; MKV carries
+    every subtitle stream and the attachments (an ASS track's fonts).
+    """
+    if container == "mkv":
+        return list(range(len(codecs))), []
+    kept = [i for i, codec in enumerate(codecs) if codec in TEXT_SUBTITLES]
+    lost = [f"subtitle stream {i} ({codec}) cannot go into MP4: left out (output.container: mkv keeps it)"
+            for i, codec in enumerate(codecs) if codec not in TEXT_SUBTITLES]  # fmt: skip
+    if attachments:
+        lost.append(f"{attachments} attachment(s) (fonts) cannot go into MP4: left out (output.container: mkv keeps "
+                    "them)")  # fmt: skip
+    return kept, lost
+
+
 def mux_audio(
     video_path: str | os.PathLike,
     audio_source: str | os.PathLike,
@@ -223,19 +243,32 @@ def mux_audio(
     *,
     copy_audio: bool,
     has_audio: bool,
+    subtitles: Sequence[int] = (),
+    attachments: bool = False,
+    container: str = "mp4",
 ) -> None:
-    """Put the source's audio next to the finished video; ``+faststart`` MP4.
+    """Put the source's audio (and subtitles) next to the finished video; ``+faststart`` MP4 or MKV.
 
     ``copy_audio`` copies the audio packets as they are; otherwise the audio is
-    encoded once to AAC.
+    encoded once to AAC. ``subtitles``: the source's subtitle streams to carry
+    (see ``subtitle_plan``), at their own times; ``attachments`` (MKV only).
     """
     args = ["-loglevel", "error", "-i", Path(video_path).resolve(), "-i", Path(audio_source).resolve(), "-map", "0:v:0"]
     if has_audio:
         args += ["-map", "1:a"]
+    for index in subtitles:
+        args += ["-map", f"1:s:{index}"]
+    if attachments and container == "mkv":
+        args += ["-map", "1:t"]
     args += ["-c:v", "copy"]
     if has_audio:
         args += ["-c:a", "copy"] if copy_audio else ["-c:a", "aac", "-b:a", "192k"]
-    args += ["-map_metadata", "1", "-movflags", "+faststart", "-f", "mp4", out_path]
+    if subtitles:
+        args += ["-c:s", "copy" if container == "mkv" else "mov_text"]
+    if container == "mkv":
+        args += ["-map_metadata", "1", "-f", "matroska", out_path]
+    else:
+        args += ["-map_metadata", "1", "-movflags", "+faststart", "-f", "mp4", out_path]
     run(args, about=out_path)
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 import logging
 import os
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from fractions import Fraction
 from pathlib import Path
 from typing import Iterator
@@ -42,6 +42,8 @@ class SourceInfo:
     audio_codec: str | None
     video_start_s: float = 0.0  # when the first frame shows, from the source's start (audio can lead)
     declared_duration_s: float | None = None  # what the container claims, when its streams end before that
+    subtitle_codecs: list[str] = field(default_factory=list)  # one per subtitle stream, in order
+    attachments: int = 0  # attached files (fonts for ASS subtitles), MKV only
 
     @property
     def fps_fraction(self) -> Fraction:
@@ -211,6 +213,9 @@ def probe(path: str | os.PathLike) -> SourceInfo:
             audio_codec=audio.codec_context.name if audio is not None else None,
             video_start_s=first_pts_s - origin_s,
             declared_duration_s=declared_s,
+            subtitle_codecs=[st.codec_context.name if st.codec_context else "unknown"
+                             for st in container.streams if st.type == "subtitle"],  # fmt: skip
+            attachments=sum(1 for st in container.streams if st.type == "attachment"),
         )
 
 
