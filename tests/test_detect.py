@@ -8,10 +8,11 @@ import numpy as np
 import pytest
 from synth import make_podcast, scene_picture
 
-from podmotion.detect import Scene, candidate_times, detect_to_folder, read_timestamps
+from podmotion.detect import candidate_times, detect_to_folder
 from podmotion.errors import PodmotionError
 from podmotion.ffmpeg import EncoderSettings, encode_frames
 from podmotion.media import read_image
+from podmotion.scene_folder import Scene, SceneFolder
 
 
 def test_candidates_avoid_the_first_frame():
@@ -49,7 +50,7 @@ def test_a_video_without_cuts_is_one_scene_spanning_it_all(tmp_path):
                               candidates=3)  # fmt: skip
     assert [(s.scene, s.start_frame, s.end_frame) for s in scenes] == [(1, 0, 60)]
     assert abs(scenes[0].end_time - truth["duration_s"]) < 0.05
-    assert read_timestamps(tmp_path / "scenes" / "timestamps.csv") == scenes
+    assert SceneFolder(tmp_path / "scenes").scenes() == scenes
 
 
 def test_a_failed_detection_leaves_no_folder(tmp_path):

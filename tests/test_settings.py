@@ -70,16 +70,19 @@ def test_one_dimension_given_the_other_follows_the_aspect():
 
 
 def test_a_scene_too_short_for_the_output_rate_owns_no_frame_and_is_skipped(tmp_path):
-    from podmotion.detect import Scene, write_timestamps
     from podmotion.episode import Episode
+    from podmotion.scene_folder import Scene, scene_label, write_scene_folder
 
     scenes = [Scene(1, 0, 50, 0.0, 2.0), Scene(2, 50, 51, 2.0, 2.04), Scene(3, 51, 100, 2.04, 4.0)]
-    write_timestamps(scenes, tmp_path / "timestamps.csv")
-    source(duration_s=4.0).to_json(tmp_path / "source.json")
-    ep = Episode.load(tmp_path, {"fps": 5})
+    with write_scene_folder(tmp_path / "scenes") as folder:
+        folder.write_timestamps(scenes)
+        folder.write_source(source(duration_s=4.0, fps="25/1"))
+        for s in scenes:
+            folder.still_path(scene_label(s.scene)).write_bytes(b"")
+    ep = Episode.load(tmp_path / "scenes", {"fps": 5})
     assert ep.frame_ranges == {1: (0, 10), 2: (10, 10), 3: (10, 20)}
     assert ep.playable_scenes() == [1, 3]
-    assert Episode.load(tmp_path, {}).playable_scenes() == [1, 2, 3]  # at the source's 29.97 fps it has one
+    assert Episode.load(tmp_path / "scenes", {}).playable_scenes() == [1, 2, 3]  # at the source's 25 fps it has one
 
 
 def test_an_episode_named_off_must_be_quoted():

@@ -92,18 +92,21 @@ def combine_scene(padded_path: str | os.PathLike, scenes_dir: str | os.PathLike,
     """
     from . import narration
     from .ffmpeg import count_frames, run
-    from .topics import read_narration
+    from .scene_folder import SceneFolder
 
-    row = read_narration(scenes_dir)[scene]
-    a, b = row["start_sample"], row["end_sample"]
-    audio_s = (b - a) / narration.RATE_HZ
+    folder = SceneFolder(scenes_dir)
+    span = (folder.narration() or {}).get(scene)
+    if span is None:
+        raise PodmotionError(scenes_dir, f"no narration for scene {scene} (only a topic's scene folder has it)")
+    a, b = span.start_sample, span.end_sample
+    audio_s = float(span.duration_s)
     video_s = count_frames(padded_path) / float(fps)
     drift_s = video_s - audio_s
     if abs(drift_s) > 1 / float(fps):
         raise PodmotionError(padded_path, f"lasts {video_s:.3f} s but its narration {audio_s:.3f} s")
     with atomic_output(out_path) as tmp, tempfile.TemporaryDirectory(prefix="podmotion-combine-") as scratch:
         wav = Path(scratch) / "narration.wav"
-        narration.write_wav(narration.read_wav_span(Path(scenes_dir) / "narration.wav", a, b), wav)
+        narration.write_wav(narration.read_wav_span(folder.narration_pcm, a, b), wav)
         run(["-loglevel", "error", "-i", Path(padded_path).resolve(), "-i", wav, "-map", "0:v:0", "-map", "1:a:0",
              "-c:v", "copy", "-c:a", "aac", "-b:a", "192k", "-movflags", "+faststart", "-f", "mp4", tmp],
             about=out_path)  # fmt: skip

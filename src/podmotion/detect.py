@@ -1,49 +1,29 @@
-"""Scene detection (PySceneDetect) and one representative still per scene.
+"""Scene detection (PySceneDetect, or the ``slides`` detector) and one representative still per scene.
 
-Writes, into one folder:
-- ``timestamps.csv``: scene, start_frame, end_frame, start_time, end_time, duration
-  (source frame numbers, end exclusive; times in seconds from the first frame);
-- ``source.json``: the probe of the source (size, rotation, rate, audio);
-- ``scene_001.png`` …: for each scene the sharpest of several frames from its
-  middle (with the ``slides`` detector, from where its picture holds), never
-  its first frame, which can be mid-transition;
-- ``layout.json`` and ``layout.png``: where each scene's art is, what is live,
-  what is frame (see ``podmotion.layout``).
+``detect_to_folder`` writes the episode's scene folder (its format is in
+``podmotion.scene_folder``): the scenes and their boundaries, the probe of the
+source, and for each scene the sharpest of several frames from its middle
+(with the ``slides`` detector, from where its picture holds), never its first
+frame, which can be mid-transition; and where each scene's art is, what is
+live, what is frame (see ``podmotion.layout``).
 """
 
 from __future__ import annotations
 
-import csv
 import dataclasses
 import logging
 import os
-from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
-from .atomic import atomic_output
 from .errors import PodmotionError
 from .media import SourceInfo, open_media, probe, upright_rgb, write_image
+from .scene_folder import Scene, detected_scenes, scene_label, write_scene_folder
 
 log = logging.getLogger(__name__)
 
 DETECTORS = ("slides", "content", "adaptive", "threshold", "histogram", "hash")
-LAYOUT_JSON, LAYOUT_PNG = "layout.json", "layout.png"
-TIMESTAMP_COLUMNS = ("scene", "start_frame", "end_frame", "start_time", "end_time", "duration")
-
-
-@dataclass(frozen=True)
-class Scene:
-    scene: int  # 1-based
-    start_frame: int  # source frames, end exclusive
-    end_frame: int
-    start_time: float  # seconds from the first frame
-    end_time: float
-
-    @property
-    def duration(self) -> float:
-        return self.end_time - self.start_time
 
 
 def make_detector(name: str, threshold: float | None, min_scene_len_s: float):
@@ -78,24 +58,22 @@ def find_scenes(video_path: str | os.PathLike, info: SourceInfo, detector: str, 
     manager.add_detector(make_detector(detector, threshold, min_scene_len_s))
     manager.detect_scenes(video=video)
     spans = manager.get_scene_list(start_in_scene=True)
-    bounds = [(start.frame_num, end.frame_num, start.seconds, end.seconds) for start, end in spans]
-    return _scenes_from_bounds(bounds, info)
+    edges = [start.frame_num for start, _ in spans] + [end.frame_num for _, end in spans[-1:]]
+    times_s = [start.seconds for start, _ in spans] + [end.seconds for _, end in spans[-1:]]
+    return _timeline(edges, times_s, info)
 
 
-def _scenes_from_bounds(bounds: list[tuple[int, int, float, float]], info: SourceInfo) -> list[Scene]:
-    """Scenes on the timeline from (start_frame, end_frame, start_s, end_s) counted from the first frame.
+def _timeline(edge_frames: list[int], edge_times_s: list[float], info: SourceInfo) -> list[Scene]:
+    """Scenes between consecutive edges: source frames (the first, each cut, the frame count) and
+    their times from the first frame.
 
     The timeline starts at the source's start, which is earlier than the first
     frame when the audio leads the video; it ends where the source ends.
     """
-    lead_s = info.video_start_s
-    scenes = [Scene(i, a, b, lead_s + t0, lead_s + t1) for i, (a, b, t0, t1) in enumerate(bounds, start=1)]
-    if not scenes:  # nothing decodable beyond the probe's first frame: one scene
-        scenes = [Scene(1, 0, max(1, round(info.duration_s * float(info.fps_fraction))), 0.0, info.duration_s)]
-    # The timeline covers the whole source (audio included), from 0.
-    scenes[0] = dataclasses.replace(scenes[0], start_frame=0, start_time=0.0)
-    scenes[-1] = dataclasses.replace(scenes[-1], end_time=max(info.duration_s, scenes[-1].start_time))
-    return scenes
+    if len(edge_frames) < 2:  # nothing decodable beyond the probe's first frame: one scene
+        edge_frames, edge_times_s = [0, max(1, round(info.duration_s * float(info.fps_fraction)))], [0.0, 0.0]
+    edge_frames = [0, *edge_frames[1:]]  # the timeline covers the whole source (audio included), from 0
+    return detected_scenes(edge_frames, info, [info.video_start_s + t for t in edge_times_s])
 
 
 def sharpness(rgb: np.ndarray) -> float:
@@ -128,7 +106,7 @@ def find_slides(video_path: str | os.PathLike, info: SourceInfo, threshold: floa
     def at(frame: int) -> float:
         return times_s[frame] if frame < len(times_s) else times_s[-1] + frame_s
 
-    scenes = _scenes_from_bounds([(a, b, at(a), at(b)) for a, b in zip(edges, edges[1:])], info)
+    scenes = _timeline(edges, [at(e) for e in edges], info)
     holds_s = [(info.video_start_s + at(a), info.video_start_s + at(b)) for a, b in result.holds]
     log.info("%s: slides detector decoded %d of %d frames (%s), step %.1f, %d live cell(s)", video_path,
              result.decoded_frames, result.n_frames, result.mode, result.step, int(result.live_mask.sum()))  # fmt: skip
@@ -210,32 +188,6 @@ def to_display_size(rgb: np.ndarray, info: SourceInfo) -> np.ndarray:
     return cv2.resize(rgb, (info.display_width, info.display_height), interpolation=cv2.INTER_CUBIC)
 
 
-def write_timestamps(scenes: list[Scene], path: str | os.PathLike) -> None:
-    with open(path, "w", newline="") as fh:
-        writer = csv.writer(fh)
-        writer.writerow(TIMESTAMP_COLUMNS)
-        for s in scenes:
-            writer.writerow([s.scene, s.start_frame, s.end_frame, f"{s.start_time:.6f}", f"{s.end_time:.6f}",
-                             f"{s.duration:.6f}"])  # fmt: skip
-
-
-def read_timestamps(path: str | os.PathLike) -> list[Scene]:
-    import pandas as pd
-
-    table = pd.read_csv(path)
-    missing = set(TIMESTAMP_COLUMNS) - set(table.columns)
-    if missing:
-        raise PodmotionError(path, f"missing columns: {', '.join(sorted(missing))}")
-    return [
-        Scene(int(r.scene), int(r.start_frame), int(r.end_frame), float(r.start_time), float(r.end_time))
-        for r in table.itertuples()
-    ]
-
-
-def scene_image_name(scene: int) -> str:
-    return f"scene_{scene:03d}.png"
-
-
 def episode_layout(images: list[np.ndarray], scenes: list[Scene], live: list, settings: dict | None):
     """The episode's layout from its stills, or as ``settings`` (config ``layout``) sets it by hand."""
     from . import layout
@@ -270,16 +222,14 @@ def detect_to_folder(video_path: str | os.PathLike, out_dir: str | os.PathLike, 
         found = episode_layout(images, scenes, live, layout)
     except ValueError as exc:
         raise PodmotionError(video_path, str(exc)) from None
-    with atomic_output(out_dir) as tmp:
-        tmp.mkdir(parents=True)
-        for scene, rgb in zip(scenes, images):
-            write_image(rgb, Path(tmp) / scene_image_name(scene.scene))
-        found.to_json(Path(tmp) / LAYOUT_JSON)
-        from .layout import draw_layout
+    from .layout import draw_layout
 
-        write_image(draw_layout(images[0], found, scenes[0].scene), Path(tmp) / LAYOUT_PNG)
-        write_timestamps(scenes, Path(tmp) / "timestamps.csv")
-        info.to_json(Path(tmp) / "source.json")
+    with write_scene_folder(out_dir) as folder:
+        for scene, rgb in zip(scenes, images):
+            write_image(rgb, folder.still_path(scene_label(scene.scene)))
+        folder.write_layout(found, draw_layout(images[0], found, scenes[0].scene))
+        folder.write_timestamps(scenes)
+        folder.write_source(info)
     log.info("%s: %d scene(s), %.3f s, %s fps%s", video_path, len(scenes), info.duration_s, info.fps,
              " (variable rate: output at a constant rate)" if info.is_vfr else "")  # fmt: skip
     log.info("%s: layout %s; art of scene 1 at %s; %d live region(s)", video_path, found.mode,

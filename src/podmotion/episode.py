@@ -1,7 +1,8 @@
 """One episode's output timeline: size, rate and the frames each scene owns.
 
-Built from the detection folder (``timestamps.csv`` + ``source.json``) and the
-``output`` config section, so a config change moves only what it touches.
+Built from the scene folder (``podmotion.scene_folder``: the scenes, their
+exact boundaries, the source) and the ``output`` config section, so a config
+change moves only what it touches.
 """
 
 from __future__ import annotations
@@ -9,12 +10,11 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 from fractions import Fraction
-from pathlib import Path
 
-from .detect import LAYOUT_JSON, Scene, read_timestamps
 from .ffmpeg import EncoderSettings
 from .layout import Layout
 from .media import SourceInfo, even
+from .scene_folder import Scene, SceneFolder
 from .settings import rate_from_config
 from .timeline import scene_frame_ranges
 
@@ -56,25 +56,12 @@ class Episode:
 
     @classmethod
     def load(cls, scenes_dir: str | os.PathLike, output_cfg: dict) -> "Episode":
-        scenes_dir = Path(scenes_dir)
-        scenes = read_timestamps(scenes_dir / "timestamps.csv")
-        source = SourceInfo.from_json(scenes_dir / "source.json")
+        folder = SceneFolder(scenes_dir)
+        scenes, source = folder.scenes(), folder.source()
         out = output_settings(output_cfg, source)
-        bounds = [s.start_time for s in scenes] + [scenes[-1].end_time]
-        labels = {s.scene: f"{s.scene:03d}" for s in scenes}
-        if (scenes_dir / "narration.csv").is_file():  # an image-folder topic: numbered like its narration
-            from .narration import RATE_HZ
-            from .topics import read_narration
-
-            rows = read_narration(scenes_dir)
-            labels.update({k: row["label"] for k, row in rows.items()})
-            # exact boundaries from sample counts: no 6-decimal rounding at 30000/1001
-            bounds = [Fraction(rows[s.scene]["start_sample"], RATE_HZ) for s in scenes]
-            bounds.append(Fraction(rows[scenes[-1].scene]["end_sample"], RATE_HZ))
+        bounds = [s.start_time for s in scenes] + [scenes[-1].end_time]  # exact: no rounding before frame_at
         ranges = dict(zip((s.scene for s in scenes), scene_frame_ranges(bounds, out.fps)))
-        layout_path = scenes_dir / LAYOUT_JSON
-        layout = Layout.from_json(layout_path) if layout_path.is_file() else None
-        return cls(scenes, source, out, ranges, labels, layout)
+        return cls(scenes, source, out, ranges, folder.labels(), folder.layout())
 
     def art_box(self, scene: int) -> list[int] | None:
         """The part of the scene's still that moves, [x, y, width, height]; None for all of it."""

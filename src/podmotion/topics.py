@@ -1,12 +1,12 @@
 """Image-folder topics: per-scene images (several variants each) and per-scene narration in,
 a scene folder out, the same one detection writes, so every later stage is shared.
 
-``collect_to_folder`` writes ``results/{topic}/scenes/``: the chosen still per
-scene (``scene_01.png``, numbered like the narration), ``timestamps.csv`` with
-the cumulative narration boundaries, ``variants.csv`` (every candidate, its
-score, the one chosen), ``narration.csv`` (each scene's audio file and span),
-the joined narration (``narration.wav``, and ``narration.m4a`` encoded once)
-and ``source.json`` describing that timeline.
+``collect_to_folder`` writes ``results/{topic}/scenes/`` (its format is in
+``podmotion.scene_folder``): the chosen still per scene (``scene_01.png``,
+numbered like the narration), the scenes with the cumulative narration
+boundaries, every candidate with its score and the one chosen, each scene's
+narration file and span, the joined narration (PCM, and AAC encoded once) and
+a source description of that timeline.
 """
 
 from __future__ import annotations
@@ -24,11 +24,10 @@ from typing import Protocol
 import numpy as np
 
 from . import narration
-from .atomic import atomic_output
-from .detect import Scene, sharpness, write_timestamps
+from .detect import sharpness
 from .errors import PodmotionError
 from .media import SourceInfo, even, read_image, write_image
-from .timeline import frame_at
+from .scene_folder import NarrationSpan, Scene, SceneFolder, narrated_scenes, write_scene_folder
 
 log = logging.getLogger(__name__)
 
@@ -227,43 +226,34 @@ def collect_to_folder(images_dir, audio_dir, out_dir, *, variant: str = "first",
         else:
             samples = narration.decode(scene.audio)
         pieces.append(samples)
-        spans.append((cursor, cursor + len(samples)))
+        audio = None if scene.audio is None else str(scene.audio)
+        spans.append(NarrationSpan(scene.scene, scene.label, audio, cursor, cursor + len(samples)))
         cursor += len(samples)
     total_s = cursor / narration.RATE_HZ
 
     fps = Fraction(str(output_cfg["fps"])) if output_cfg.get("fps") is not None else DEFAULT_FPS
     first = read_image(chosen[scenes[0].scene])  # the output size, unless config sets it
-    out = []
-    for scene, (a, b) in zip(scenes, spans):
-        start_s, end_s = a / narration.RATE_HZ, b / narration.RATE_HZ
-        out.append(Scene(scene.scene, frame_at(start_s, fps), frame_at(end_s, fps), start_s, end_s))
+    out = narrated_scenes(spans, fps)
     info = SourceInfo(
-        path=str(Path(out_dir) / "narration.m4a"), width=even(first.shape[1]), height=even(first.shape[0]),
+        path=str(SceneFolder(out_dir).narration_audio), width=even(first.shape[1]), height=even(first.shape[0]),
         sample_aspect_ratio="1/1", rotation_deg=0, display_width=even(first.shape[1]),
         display_height=even(first.shape[0]), fps=f"{fps.numerator}/{fps.denominator}", is_vfr=False,
         duration_s=total_s, has_audio=True, audio_codec="aac",
     )  # fmt: skip
-    with atomic_output(out_dir) as tmp:
-        tmp = Path(tmp)
-        tmp.mkdir(parents=True)
+    with write_scene_folder(out_dir) as folder:
         for scene in scenes:
-            src, name = chosen[scene.scene], f"scene_{scene.label}.png"
+            src, still = chosen[scene.scene], folder.still_path(scene.label)
             if src.suffix.lower() == ".png":
-                shutil.copyfile(src, tmp / name)
+                shutil.copyfile(src, still)
             else:
-                write_image(read_image(src), tmp / name)  # one at a time: 4K stills add up
-            _keep_time_if_same(Path(out_dir) / name, tmp / name)
-        write_timestamps(out, tmp / "timestamps.csv")
-        write_variants(rows, tmp / "variants.csv")
-        with open(tmp / "narration.csv", "w", newline="") as fh:
-            writer = csv.writer(fh)
-            writer.writerow(["scene", "label", "audio", "start_sample", "end_sample", "duration_s"])
-            for scene, (a, b) in zip(scenes, spans):
-                writer.writerow([scene.scene, scene.label, "" if scene.audio is None else str(scene.audio), a, b,
-                                 f"{(b - a) / narration.RATE_HZ:.6f}"])  # fmt: skip
-        narration.write_wav(np.concatenate(pieces), tmp / "narration.wav")
-        narration.encode_aac(tmp / "narration.wav", tmp / "narration.m4a")
-        info.to_json(tmp / "source.json")
+                write_image(read_image(src), still)  # one at a time: 4K stills add up
+            _keep_time_if_same(Path(out_dir) / still.name, still)
+        folder.write_timestamps(out)
+        write_variants(rows, folder.variants_csv)
+        folder.write_narration(spans)
+        narration.write_wav(np.concatenate(pieces), folder.narration_pcm)
+        narration.encode_aac(folder.narration_pcm, folder.narration_audio)
+        folder.write_source(info)
     log.info("%s: %d scene(s), %.3f s of narration, variants by %s", out_dir, len(scenes), total_s, variant)
     return out
 
@@ -277,13 +267,6 @@ def _keep_time_if_same(old: Path, new: Path) -> None:
 
 def scenes_by_number(scenes: list[TopicScene]) -> dict[int, TopicScene]:
     return {s.scene: s for s in scenes}
-
-
-def read_narration(scenes_dir: str | os.PathLike) -> dict[int, dict]:
-    """scene -> {label, audio, start_sample, end_sample} from a topic's narration.csv."""
-    with open(Path(scenes_dir) / "narration.csv", newline="") as fh:
-        return {int(r["scene"]): {**r, "start_sample": int(r["start_sample"]), "end_sample": int(r["end_sample"])}
-                for r in csv.DictReader(fh)}  # fmt: skip
 
 
 TOPIC_DEFAULTS = {"variant": "first", "image_pattern": IMAGE_PATTERN, "audio_pattern": AUDIO_PATTERN,

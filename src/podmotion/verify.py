@@ -66,9 +66,10 @@ def main(argv: list[str] | None = None) -> int:
         print(f"picture cuts at output frames: {cut_frames(args.output)}")
         if args.scenes:
             from .episode import Episode
+            from .scene_folder import TIMESTAMPS_CSV
 
-            if not (Path(args.scenes) / "timestamps.csv").is_file():
-                raise PodmotionError(args.scenes, "no timestamps.csv here: pass results/NAME/scenes")
+            if not (Path(args.scenes) / TIMESTAMPS_CSV).is_file():
+                raise PodmotionError(args.scenes, f"no {TIMESTAMPS_CSV} here: pass results/NAME/scenes")
             ep = Episode.load(args.scenes, {"fps": str(fps), "width": out.display_width, "height": out.display_height})
             print(f"scene starts at output frames: {[ep.frame_ranges[s.scene][0] for s in ep.scenes[1:]]}")
     except PodmotionError as exc:

@@ -11,6 +11,7 @@ from snakemake.utils import validate
 from podmotion.assemble import live_boxes_at_output
 from podmotion.backends import BACKENDS, resolve_auto
 from podmotion.episode import Episode
+from podmotion.scene_folder import SceneFolder, scene_file_name
 from podmotion.settings import (
     backend_options,
     layout_settings,
@@ -129,11 +130,10 @@ _episodes = {}
 
 def episode(name):
     """The episode's output timeline, once its scenes are detected (cached per detection)."""
-    folder = Path(scenes_checkpoint(name).get(name=name).output[0])
-    stamp = (folder / "timestamps.csv").stat().st_mtime_ns
-    key = (name, stamp)
+    folder = SceneFolder(scenes_checkpoint(name).get(name=name).output[0])
+    key = (name, folder.stamp())
     if key not in _episodes:
-        _episodes[key] = Episode.load(folder, config["output"])
+        _episodes[key] = Episode.load(folder.path, config["output"])
     return _episodes[key]
 
 
@@ -263,7 +263,7 @@ def scene_paths(name, folder):
     """results/NAME/FOLDER/scene_LABEL.mp4 for every scene that owns output frames."""
     ep = episode(name)
     return [
-        f"results/{name}/{folder}/scene_{ep.label(scene)}.mp4"
+        f"results/{name}/{folder}/{scene_file_name(ep.label(scene), '.mp4')}"
         for scene in ep.playable_scenes()
     ]
 

@@ -1,4 +1,4 @@
-"""Snakemake script: detect scenes, write timestamps.csv, source.json and one still per scene."""
+"""Snakemake script: detect scenes and write the episode's scene folder (see podmotion.scene_folder)."""
 
 from podmotion.detect import detect_to_folder
 from podmotion.jobs import run_job
