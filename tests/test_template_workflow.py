@@ -19,9 +19,14 @@ def _box(frame: np.ndarray, box) -> np.ndarray:
     return frame[y : y + h, x : x + w].astype(np.float64)
 
 
-@pytest.fixture(scope="module", params=["waveform", "dissolve"])
+OPTIONS = {"waveform": {"live": "waveform"}, "dissolve": {"dissolve_frames": 10},
+           "timer": {"live": "timer", "dissolve_frames": 6}}  # mm:ss from 09:55: ticks every second, 10:00 at 5 s  # fmt: skip
+LIVE = ("waveform", "timer")
+
+
+@pytest.fixture(scope="module", params=sorted(OPTIONS))
 def finished(request, tmp_path_factory):
-    options = {"live": "waveform"} if request.param == "waveform" else {"dissolve_frames": 10}
+    options = OPTIONS[request.param]
     folder = tmp_path_factory.mktemp(f"template-{request.param}")
     source = folder / "template episode.mp4"
     truth = make_template_episode(source, hold_frames=HOLDS, width=480, height=270, fps=Fraction(25), **options)
@@ -50,7 +55,7 @@ def test_layout_files_name_the_art_and_live_regions(finished):
     for entry in layout["art"]:
         assert abs(entry["x"] - ax) <= 6 and abs(entry["y"] - ay) <= 6, entry
         assert abs(entry["width"] - aw) <= 12 and abs(entry["height"] - ah) <= 12, entry
-    assert (len(layout["live"]) > 0) == (name == "waveform")
+    assert (len(layout["live"]) > 0) == (name in LIVE)
     assert wf.result("ep", "scenes", "layout.png").stat().st_size > 1000
 
 
@@ -88,14 +93,18 @@ def test_the_frame_stays_exactly_as_the_source_shows_it(finished):
 
 def test_live_regions_follow_the_source_frame_by_frame(finished):
     name, _, _, truth, out_frames, src_frames = finished
-    if name != "waveform":
+    if name not in LIVE:
         pytest.skip("no live region in this episode")
     live = truth["boxes"]["live"]
     same, shifted = [], []
-    for f in range(5, truth["total_frames"] - 5, 7):
+    for f in range(5, truth["total_frames"] - 5):
+        now, later = _box(src_frames[f], live), _box(src_frames[f + 2], live)
+        moving = np.abs(now - later).max(axis=2) > 40  # the bars or digits that differ two frames on
+        if moving.mean() < 0.01:
+            continue  # the source's live region does not change over these two frames (a timer between ticks)
         out = _box(out_frames[f], live)
-        same.append(np.abs(out - _box(src_frames[f], live)).mean())
-        shifted.append(np.abs(out - _box(src_frames[f + 2], live)).mean())
-    # Each frame's waveform is the source's at that frame (re-encoding noise only), not one two frames off.
-    assert all(a < b for a, b in zip(same, shifted)), (same, shifted)
+        same.append(np.abs(out - now)[moving].mean())
+        shifted.append(np.abs(out - later)[moving].mean())
+    # Each frame's waveform or reading is the source's at that frame (re-encoding noise only), not two frames off.
+    assert len(same) >= 8 and all(a < b for a, b in zip(same, shifted)), (same, shifted)
     assert np.mean(same) < 0.4 * np.mean(shifted), (np.mean(same), np.mean(shifted))
