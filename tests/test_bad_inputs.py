@@ -201,3 +201,32 @@ def test_a_full_disk_is_one_line_and_leaves_nothing_finished(podcast5, tiny_disk
                       "same command again"], proc.stderr[-3000:]  # fmt: skip
     assert "Traceback" not in proc.stderr and "Traceback" not in (wf.workdir / "logs/detect_scenes/ep.log").read_text()
     assert [p for p in tiny_disk.rglob("*")] == []  # no scene folder, no hidden partial
+
+
+def _verify(source: Path, output: Path) -> str:
+    proc = subprocess.run([sys.executable, "-m", "podmotion.verify", str(source), str(output)], capture_output=True,
+                          text=True)  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    return proc.stdout
+
+
+def test_verify_says_none_for_a_source_without_audio(tmp_path):
+    from fractions import Fraction
+
+    from synth import make_podcast
+
+    silent = tmp_path / "silent.mp4"
+    make_podcast(silent, [20], 50, fps=Fraction(25), audio=None)
+    assert audio_packet_md5(silent) is None
+    assert "audio: none in the source, none in the output" in _verify(silent, silent)
+
+
+def test_verify_compares_a_truncated_source_with_what_is_there(tmp_path):
+    from podmotion.media import probe
+
+    _whole, cut = _truncated_source(tmp_path)
+    real = probe(cut).duration_s
+    report = _verify(cut, cut)
+    assert f"source: ends early at {real:.3f} s, though its container says 9.000 s" in report
+    assert f"duration: {real:.3f} s vs source {real:.3f} s (+0.0 ms" in report
+    assert "audio packets identical to the source: yes" in report

@@ -34,8 +34,10 @@ def cut_frames(path: str | Path, threshold: float = 20.0) -> list[int]:
 
 def audio_packet_md5(path: str | Path) -> str | None:
     """MD5 of the first audio stream's packets, stream-copied; None without audio."""
+    if not probe(path).has_audio:
+        return None  # an optional map ("0:a:0?") matching nothing would hash the video instead
     out = subprocess.run(
-        [ffmpeg_exe(), "-v", "error", "-i", str(path), "-map", "0:a:0?", "-c", "copy", "-f", "md5", "-"],
+        [ffmpeg_exe(), "-v", "error", "-i", str(path), "-map", "0:a:0", "-c", "copy", "-f", "md5", "-"],
         capture_output=True, text=True,
     )  # fmt: skip
     if out.returncode != 0:
@@ -55,6 +57,9 @@ def main(argv: list[str] | None = None) -> int:
         fps = out.fps_fraction
         frames = sum(1 for _ in iter_frames_with_time(args.output))
         print(f"output: {out.display_width}x{out.display_height} @ {out.fps} fps, {frames} frames")
+        if src.declared_duration_s is not None:
+            print(f"source: ends early at {src.duration_s:.3f} s, though its container says "
+                  f"{src.declared_duration_s:.3f} s (cut short?): compared with what is there")  # fmt: skip
         drift_ms = (out.duration_s - src.duration_s) * 1000
         print(f"duration: {out.duration_s:.3f} s vs source {src.duration_s:.3f} s ({drift_ms:+.1f} ms; "
               f"one frame is {1000 / float(fps):.1f} ms)")  # fmt: skip
