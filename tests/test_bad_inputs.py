@@ -230,3 +230,25 @@ def test_verify_compares_a_truncated_source_with_what_is_there(tmp_path):
     assert f"source: ends early at {real:.3f} s, though its container says 9.000 s" in report
     assert f"duration: {real:.3f} s vs source {real:.3f} s (+0.0 ms" in report
     assert "audio packets identical to the source: yes" in report
+
+
+def test_a_missing_or_unreadable_source_fails_alone(podcast5, tmp_path):
+    source, _ = podcast5
+    garbage = tmp_path / "garbage.mp4"
+    garbage.write_bytes(b"this is not a video" * 100)
+    missing = tmp_path / "never downloaded.mp4"
+    wf = Workflow(tmp_path / "run")
+    wf.workdir.mkdir()
+    wf.config.update({"podcasts": {"good": str(source), "gone": str(missing), "bad": str(garbage)},
+                      "animate": {"backend": "kenburns"}})  # fmt: skip
+    proc = wf.run(check=False)
+    assert proc.returncode != 0  # the run still says something failed ...
+    out = wf.result("good", "good_animated.mp4")
+    assert abs(video_facts(out)["duration_s"] - E2E_FRAMES / 25) <= 1 / 25  # ... after building the good one
+    assert audio_packet_md5(out) == audio_packet_md5(source)
+    errors = sorted(ln for ln in proc.stderr.splitlines() if ln.startswith("ERROR podmotion"))
+    assert errors[0].startswith(f"ERROR podmotion: {garbage}: not a readable media file"), errors
+    assert errors[1:] == [f"ERROR podmotion: {missing}: file not found"], errors
+    assert f"podcasts: gone: {missing}: file not found; this episode will fail, the others are built" in proc.stderr
+    assert not wf.result("gone").exists() or not any(wf.result("gone").iterdir())
+    assert not wf.result("bad", "scenes").exists()

@@ -182,10 +182,14 @@ def test_requesting_one_episode_builds_only_it(workflow, podcast5, tmp_path):
 
 
 def test_a_missing_episode_file_is_one_line(workflow, tmp_path):
+    """Named up front, then that episode's job fails alone (test_bad_inputs runs it beside a good one)."""
     workflow.config.update({"podcasts": {"gone": str(tmp_path / "nope.mp4")}})
-    proc = workflow.run("--dry-run", check=False)
+    planned = workflow.run("--dry-run")
+    warning = f"podcasts: gone: {tmp_path / 'nope.mp4'}: file not found; this episode will fail, the others are built"
+    assert warning in planned.stdout + planned.stderr
+    proc = workflow.run(check=False)
     assert proc.returncode != 0
-    assert f"config: podcasts: file not found: gone: {tmp_path / 'nope.mp4'}" in proc.stdout + proc.stderr
+    assert f"ERROR podmotion: {tmp_path / 'nope.mp4'}: file not found" in proc.stderr.splitlines()
 
 
 def test_variable_rate_source_gets_a_constant_rate_with_cuts_in_place(workflow, tmp_path):

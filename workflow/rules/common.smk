@@ -32,9 +32,13 @@ _problem = config_problem(config, load_schema(SCHEMA))
 if _problem:
     sys.exit(_problem)
 validate(config, str(SCHEMA))  # fills in the defaults
-_missing = [f"{n}: {p}" for n, p in config["podcasts"].items() if not Path(p).is_file()]
-if _missing:
-    sys.exit(f"config: podcasts: file not found: {'; '.join(_missing)}")
+# A missing source is that episode's problem, not the run's: its detection job fails with
+# one line naming the file, and --keep-going builds the others (the run still exits non-zero).
+for _name, _path in config["podcasts"].items():
+    if not Path(_path).is_file():
+        logger.warning(
+            f"podcasts: {_name}: {_path}: file not found; this episode will fail, the others are built"
+        )
 _weights = config_weights_problem(config) or topics_problem(config)
 if _weights:
     sys.exit(_weights)
@@ -109,7 +113,7 @@ def mux_source(wildcards):
     (its narration, joined once)."""
     if is_topic(wildcards.name):
         return scenes_dir(wildcards)
-    return config["podcasts"][wildcards.name]
+    return source_video(wildcards)
 
 
 def episode_layout_settings(wildcards):
@@ -117,8 +121,15 @@ def episode_layout_settings(wildcards):
     return layout_settings(config, wildcards.name)
 
 
-def source_video(wildcards):
+def source_path(wildcards):
     return config["podcasts"][wildcards.name]
+
+
+def source_video(wildcards):
+    """The source as an input file; none when it is missing, so that only this
+    episode's detection fails (naming the file) instead of the whole DAG."""
+    path = source_path(wildcards)
+    return path if Path(path).is_file() else []
 
 
 def scenes_dir(wildcards):

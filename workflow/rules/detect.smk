@@ -13,6 +13,7 @@ checkpoint detect_scenes:
     conda:
         "../../envs/podmotion.yaml"
     params:
+        source=source_path,
         detect=config["detect"],
         layout=episode_layout_settings,
     script:

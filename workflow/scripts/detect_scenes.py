@@ -8,7 +8,7 @@ settings = snakemake.params.detect  # noqa: F821 (snakemake is injected)
 
 def main():
     detect_to_folder(
-        snakemake.input.video,  # noqa: F821
+        snakemake.params.source,  # noqa: F821 (the input too, unless it is missing: then this names it)
         snakemake.output[0],  # noqa: F821
         detector=settings["detector"],
         threshold=settings["threshold"],
