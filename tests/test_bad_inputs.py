@@ -252,3 +252,77 @@ def test_a_missing_or_unreadable_source_fails_alone(podcast5, tmp_path):
     assert f"podcasts: gone: {missing}: file not found; this episode will fail, the others are built" in proc.stderr
     assert not wf.result("gone").exists() or not any(wf.result("gone").iterdir())
     assert not wf.result("bad", "scenes").exists()
+
+
+@pytest.mark.parametrize(("width", "height", "fps", "level"), [
+    (320, 180, 25, "3.0"), (1280, 720, 30, "3.1"), (1920, 1080, 30, "4.0"), (1920, 1280, 25, "5.0"),
+    (1920, 1080, 60, "4.2"), (3840, 2160, 30, "5.1"), (3840, 2160, 60, "5.2"), (8192, 4320, 30, "6.0"),
+])  # fmt: skip
+def test_the_h264_level_fits_the_size_and_rate(width, height, fps, level):
+    from podmotion.ffmpeg import h264_level
+
+    assert h264_level(width, height, fps) == level
+
+
+def test_a_size_beyond_h264_is_one_line():
+    from podmotion.ffmpeg import h264_level
+
+    with pytest.raises(PodmotionError, match=r"^output 8192x8192 at 25 fps is beyond H.264 level 6.2: set output"):
+        h264_level(8192, 8192, 25)
+
+
+def test_a_large_source_is_capped_on_its_long_side():
+    from podmotion.episode import output_settings
+    from podmotion.media import SourceInfo
+
+    uhd = SourceInfo(path="uhd.mp4", width=3840, height=2160, sample_aspect_ratio="1/1", rotation_deg=0,
+                     display_width=3840, display_height=2160, fps="30/1", is_vfr=False, duration_s=10.0,
+                     has_audio=True, audio_codec="aac")  # fmt: skip
+    capped = output_settings({"max_long_side_px": 1920}, uhd)
+    assert (capped.width, capped.height, capped.encoder.level) == (1920, 1080, "4.0")
+    full = output_settings({"max_long_side_px": None}, uhd)
+    assert (full.width, full.height, full.encoder.level) == (3840, 2160, "5.1")
+    portrait = output_settings({"max_long_side_px": 1280}, SourceInfo(**{**uhd.__dict__, "display_width": 2160,
+                                                                        "display_height": 3840}))  # fmt: skip
+    assert (portrait.width, portrait.height) == (720, 1280)
+
+
+def test_a_huge_and_a_transparent_image_make_a_sane_topic(tmp_path):
+    """A 12000x8000 image is scaled down as it is read; an RGBA image is shown over output.background."""
+    import av
+    import cv2
+    from synth import tone, write_wav
+
+    images, audio = tmp_path / "images", tmp_path / "audio"
+    images.mkdir()
+    audio.mkdir()
+    ramp = np.linspace(0, 255, 12000, dtype=np.float32)
+    huge = np.ascontiguousarray(np.dstack([np.broadcast_to(ramp, (8000, 12000)).astype(np.uint8)] * 3))
+    cv2.rectangle(huge, (3000, 2000), (9000, 6000), (30, 90, 200), -1)
+    cv2.imwrite(str(images / "scene_01.png"), huge)
+    del huge, ramp
+    rgba = np.zeros((360, 640, 4), np.uint8)
+    rgba[..., :3] = (255, 0, 0)  # BGR: blue stored under the transparent half
+    rgba[:, :320] = (0, 0, 255, 255)  # opaque red on the left
+    cv2.imwrite(str(images / "scene_02.png"), rgba)
+    for k in (1, 2):
+        write_wav(tone([300.0 * k], [], 1.0), audio / f"scene_0{k}.wav")
+    wf = Workflow(tmp_path / "run")
+    wf.workdir.mkdir()
+    wf.config.update({"podcasts": {}, "topics": {"t": {"images": str(images), "audio": str(audio)}},
+                      "animate": {"backend": "still"}, "output": {"preset": "veryfast", "background": "#00ff00"}})  # fmt: skip
+    proc = wf.run()
+    assert f"{images / 'scene_02.png'}: has transparent pixels: shown over the background colour #00ff00" in proc.stderr
+    out = wf.result("t", "t_animated.mp4")
+    with av.open(str(out)) as container:
+        stream = container.streams.video[0]
+        assert (stream.codec_context.width, stream.codec_context.height) == (1920, 1280)  # 12000x8000 scaled by 0.16
+        assert stream.codec_context.level == 50  # level 5.0 holds 1920x1280 at 25 fps; 4.2 does not
+        frames = [f.to_ndarray(format="rgb24") for f in container.decode(stream)]
+    assert len(frames) == 50
+    for name in ("scene_01.png", "scene_02.png"):
+        assert max(cv2.imread(str(wf.result("t", "scenes", name))).shape[:2]) <= 1920
+    second = frames[40]  # scene 2 (640x360) covers the 1920x1280 frame (pad.fit: cover): red left, green right
+    mid_y = second.shape[0] // 2
+    assert np.abs(second[mid_y, 200].astype(int) - (255, 0, 0)).max() < 40, second[mid_y, 200]
+    assert np.abs(second[mid_y, 1700].astype(int) - (0, 255, 0)).max() < 40, second[mid_y, 1700]

@@ -11,7 +11,7 @@ import os
 from dataclasses import dataclass
 from fractions import Fraction
 
-from .ffmpeg import EncoderSettings
+from .ffmpeg import EncoderSettings, h264_level
 from .layout import Layout
 from .media import SourceInfo, even
 from .scene_folder import Scene, SceneFolder
@@ -34,15 +34,24 @@ def output_settings(output_cfg: dict, source: SourceInfo) -> OutputSettings:
     width, height = output_cfg.get("width"), output_cfg.get("height")
     aspect = source.display_width / source.display_height
     if width is None and height is None:
-        width, height = source.display_width, source.display_height
+        width, height = capped_size(source.display_width, source.display_height, output_cfg.get("max_long_side_px"))
     elif width is None:
         width = even(height * aspect)
     elif height is None:
         height = even(width / aspect)
     keyint = max(1, round(float(output_cfg.get("keyframe_interval_s", 4.0)) * fps))
     encoder = EncoderSettings(crf=int(output_cfg.get("crf", 18)), preset=output_cfg.get("preset", "medium"),
-                              keyint_frames=keyint)  # fmt: skip
+                              keyint_frames=keyint, level=h264_level(width, height, fps))  # fmt: skip
     return OutputSettings(int(width), int(height), fps, encoder)
+
+
+def capped_size(width: int, height: int, max_long_side_px: int | None) -> tuple[int, int]:
+    """``width`` x ``height`` scaled down (never up) so its longer side is at most ``max_long_side_px``; even sides."""
+    long_side = max(width, height)
+    if not max_long_side_px or long_side <= max_long_side_px:
+        return even(width), even(height)
+    scale = max_long_side_px / long_side
+    return min(even(width * scale), max_long_side_px), min(even(height * scale), max_long_side_px)
 
 
 @dataclass(frozen=True)

@@ -115,10 +115,11 @@ class EncoderSettings:
     preset: str = "medium"
     keyint_frames: int = 250
     threads: int = 0  # encoder threads; 0 lets x264 decide. Does not change the bitstream's format.
+    level: str = "5.1"  # the H.264 level written in the stream: see h264_level
 
     def intermediate(self) -> "EncoderSettings":
         """Settings for clips that will be decoded and encoded again: faster, near-lossless."""
-        return EncoderSettings(max(0, self.crf - 6), "veryfast", self.keyint_frames, self.threads)
+        return EncoderSettings(max(0, self.crf - 6), "veryfast", self.keyint_frames, self.threads, self.level)
 
     def video_args(self) -> list[str]:
         x264_params = (
@@ -130,12 +131,35 @@ class EncoderSettings:
             "-preset", self.preset,
             "-crf", str(self.crf),
             "-profile:v", "high",
-            "-level:v", "5.1",
+            "-level:v", self.level,
             "-pix_fmt", "yuv420p",
             "-x264-params", x264_params,
             "-colorspace", "bt709", "-color_primaries", "bt709",
             "-color_trc", "bt709", "-color_range", "tv",
         ] + (["-threads", str(self.threads)] if self.threads else [])  # fmt: skip
+
+
+# H.264 levels (ITU-T H.264 Table A-1): level, largest frame in macroblocks, macroblocks per second.
+H264_LEVELS = [("3.0", 1620, 40500), ("3.1", 3600, 108000), ("3.2", 5120, 216000), ("4.0", 8192, 245760),
+               ("4.2", 8704, 522240), ("5.0", 22080, 589824), ("5.1", 36864, 983040), ("5.2", 36864, 2073600),
+               ("6.0", 139264, 4177920), ("6.1", 139264, 8355840), ("6.2", 139264, 16711680)]  # fmt: skip
+
+
+def h264_level(width: int, height: int, fps: Fraction | float) -> str:
+    """The lowest H.264 level (3.0 at least) whose limits hold ``width`` x ``height`` at ``fps``.
+
+    Players check the level a stream declares; one too low for its size can be
+    refused or played wrong. Beyond level 6.2 no H.264 player is obliged to play it.
+    """
+    mbs_w, mbs_h = -(-int(width) // 16), -(-int(height) // 16)
+    frame_mbs = mbs_w * mbs_h
+    for level, max_frame_mbs, max_mbs_per_s in H264_LEVELS:
+        # A side may not exceed sqrt(8 x the largest frame) macroblocks either.
+        fits_side = max(mbs_w, mbs_h) ** 2 <= 8 * max_frame_mbs
+        if frame_mbs <= max_frame_mbs and fits_side and frame_mbs * float(fps) <= max_mbs_per_s:
+            return level
+    raise PodmotionError(None, f"output {width}x{height} at {float(fps):g} fps is beyond H.264 level 6.2: "
+                               "set output.width/height or output.max_long_side_px lower")  # fmt: skip
 
 
 def fps_arg(fps: Fraction) -> str:

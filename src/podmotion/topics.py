@@ -15,7 +15,6 @@ import csv
 import logging
 import os
 import re
-import shutil
 from dataclasses import dataclass, field
 from fractions import Fraction
 from pathlib import Path
@@ -26,7 +25,7 @@ import numpy as np
 from . import narration
 from .detect import sharpness
 from .errors import PodmotionError
-from .media import SourceInfo, even, read_image, write_image
+from .media import SourceInfo, even, parse_colour, read_image, write_image
 from .scene_folder import NarrationSpan, Scene, SceneFolder, narrated_scenes, write_scene_folder
 
 log = logging.getLogger(__name__)
@@ -34,6 +33,7 @@ log = logging.getLogger(__name__)
 IMAGE_PATTERN = r"^(?:scene|image)_(?P<scene>\d+)(?:_var_(?P<variant>\d+))?\.(?:png|jpe?g|webp|bmp|tiff?)$"
 AUDIO_PATTERN = r"^(?:scene|image)_(?P<scene>\d+)\.(?:mp3|wav|m4a|aac|flac|ogg|opus)$"
 DEFAULT_FPS = Fraction(25)
+DEFAULT_MAX_LONG_SIDE_PX = 1920  # output.max_long_side_px's default (the schema holds it too)
 
 
 @dataclass
@@ -208,9 +208,16 @@ def collect_to_folder(images_dir, audio_dir, out_dir, *, variant: str = "first",
     # each is decoded once, and scored on the way when the mode scores.
     scorer = SCORERS.get(variant)
     scores_by_path = {}
+    background = parse_colour(output_cfg.get("background") or "#000000", about="config: output.background")
+    cap_px = output_cfg.get("max_long_side_px", DEFAULT_MAX_LONG_SIDE_PX)
+
+    def load(path: Path) -> np.ndarray:
+        """The image as it will be shown: over the background where transparent, scaled down to the cap."""
+        return scaled_down(read_image(path, background), cap_px)
+
     for scene in scenes:
         for path in scene.variants.values():
-            rgb = read_image(path)
+            rgb = load(path)
             if scorer is not None and scene.scene not in (named or {}):
                 scores_by_path[path] = scorer.score(rgb)
     rows = choose_variants(scenes, variant, named, scores_by_path)
@@ -232,7 +239,7 @@ def collect_to_folder(images_dir, audio_dir, out_dir, *, variant: str = "first",
     total_s = cursor / narration.RATE_HZ
 
     fps = Fraction(str(output_cfg["fps"])) if output_cfg.get("fps") is not None else DEFAULT_FPS
-    first = read_image(chosen[scenes[0].scene])  # the output size, unless config sets it
+    first = load(chosen[scenes[0].scene])  # the output size, unless config sets it
     out = narrated_scenes(spans, fps)
     info = SourceInfo(
         path=str(SceneFolder(out_dir).narration_audio), width=even(first.shape[1]), height=even(first.shape[0]),
@@ -243,10 +250,7 @@ def collect_to_folder(images_dir, audio_dir, out_dir, *, variant: str = "first",
     with write_scene_folder(out_dir) as folder:
         for scene in scenes:
             src, still = chosen[scene.scene], folder.still_path(scene.label)
-            if src.suffix.lower() == ".png":
-                shutil.copyfile(src, still)
-            else:
-                write_image(read_image(src), still)  # one at a time: 4K stills add up
+            write_image(load(src), still)  # one at a time, already scaled down: large stills add up
             _keep_time_if_same(Path(out_dir) / still.name, still)
         folder.write_timestamps(out)
         write_variants(rows, folder.variants_csv)
@@ -256,6 +260,18 @@ def collect_to_folder(images_dir, audio_dir, out_dir, *, variant: str = "first",
         folder.write_source(info)
     log.info("%s: %d scene(s), %.3f s of narration, variants by %s", out_dir, len(scenes), total_s, variant)
     return out
+
+
+def scaled_down(rgb: np.ndarray, max_long_side_px: int | None) -> np.ndarray:
+    """``rgb`` shrunk (area averaging) so its longer side is at most ``max_long_side_px``; never enlarged."""
+    import cv2
+
+    height, width = rgb.shape[:2]
+    if not max_long_side_px or max(width, height) <= max_long_side_px:
+        return rgb
+    scale = max_long_side_px / max(width, height)
+    size = (max(2, min(max_long_side_px, round(width * scale))), max(2, min(max_long_side_px, round(height * scale))))
+    return cv2.resize(rgb, size, interpolation=cv2.INTER_AREA)
 
 
 def _keep_time_if_same(old: Path, new: Path) -> None:

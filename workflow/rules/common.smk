@@ -105,6 +105,8 @@ def collect_settings(wildcards):
         **topic_settings(config["topics"][wildcards.name]),
         "named": {int(k): v["variant"] for k, v in overrides.items() if "variant" in v},
         "fps": config["output"]["fps"],
+        "max_long_side_px": config["output"]["max_long_side_px"],
+        "background": config["output"]["background"],
     }
 
 
@@ -205,7 +207,7 @@ def animate_settings(wildcards):
         "art_box": ep.art_box(scene),
         **out,
         # Clips are re-encoded by the padder: only the quality matters here.
-        "encoder": {"crf": out["encoder"]["crf"]},
+        "encoder": {"crf": out["encoder"]["crf"], "level": out["encoder"]["level"]},
     }
 
 
@@ -231,6 +233,7 @@ def output_params(ep):
             "crf": out.encoder.crf,
             "preset": out.encoder.preset,
             "keyint_frames": out.encoder.keyint_frames,
+            "level": out.encoder.level,
         },
     }
 

@@ -14,7 +14,7 @@ def main():
         variant=settings["variant"],
         named=settings["named"],
         missing_audio_s=settings["missing_audio_s"],
-        output_cfg={"fps": settings["fps"]},
+        output_cfg={key: settings[key] for key in ("fps", "max_long_side_px", "background")},
         image_pattern=settings["image_pattern"],
         audio_pattern=settings["audio_pattern"],
     )
