@@ -326,3 +326,67 @@ def test_a_huge_and_a_transparent_image_make_a_sane_topic(tmp_path):
     mid_y = second.shape[0] // 2
     assert np.abs(second[mid_y, 200].astype(int) - (255, 0, 0)).max() < 40, second[mid_y, 200]
     assert np.abs(second[mid_y, 1700].astype(int) - (0, 255, 0)).max() < 40, second[mid_y, 1700]
+
+
+SRT = "1\n00:00:00,500 --> 00:00:02,000\nHello there\n\n2\n00:00:03,000 --> 00:00:05,000\nSecond line\n"
+
+
+def _subtitle_packets(path: Path) -> list[list[tuple[float, int]]]:
+    """Per subtitle stream, (start in seconds, size) of each cue packet."""
+    import av
+
+    with av.open(str(path)) as container:
+        streams = [s for s in container.streams if s.type == "subtitle"]
+        cues: dict[int, list] = {s.index: [] for s in streams}
+        for packet in container.demux(*streams):
+            if packet.pts is not None and packet.size:
+                cues[packet.stream.index].append((round(float(packet.pts * packet.time_base), 3), packet.size))
+        return [cues[s.index] for s in streams]
+
+
+def test_subtitles_and_fonts_are_carried_or_named(podcast5, tmp_path):
+    from podmotion.ffmpeg import run
+    from podmotion.media import probe
+
+    source, _ = podcast5
+    srt, font = tmp_path / "cues.srt", tmp_path / "Show Font.ttf"
+    srt.write_text(SRT)
+    font.write_bytes(b"\x00\x01\x00\x00" + bytes(range(256)) * 8)  # a font file as far as MKV is concerned
+    with_srt, with_ass = tmp_path / "with srt.mp4", tmp_path / "with ass.mkv"
+    run(["-v", "error", "-i", source, "-i", srt, "-map", "0", "-map", "1", "-c", "copy", "-c:s", "mov_text", with_srt],
+        about=with_srt)  # fmt: skip
+    run(["-v", "error", "-i", source, "-i", srt, "-map", "0", "-map", "1", "-c", "copy", "-c:s", "ass",
+         "-attach", font, "-metadata:s:t", "mimetype=font/ttf", with_ass], about=with_ass)  # fmt: skip
+    assert probe(with_ass).subtitle_codecs and probe(with_ass).attachments == 1
+    wf = Workflow(tmp_path / "run")
+    wf.workdir.mkdir()
+    wf.config.update({"podcasts": {"srt": str(with_srt), "ass": str(with_ass)}, "animate": {"backend": "still"}})
+    proc = wf.run()
+    assert f"{with_ass}: 1 attachment(s) (fonts) cannot go into MP4: left out (output.container: mkv keeps them)" \
+        in proc.stderr  # fmt: skip
+    for name in ("srt", "ass"):
+        out = wf.result(name, f"{name}_animated.mp4")
+        (cues,) = _subtitle_packets(out)
+        # The source's times, not the scenes' (mov_text fills the gaps with 2-byte empty samples).
+        assert [start for start, size in cues if size > 2] == [0.5, 3.0], (name, cues)
+        assert probe(out).subtitle_codecs == ["mov_text"]
+        assert audio_packet_md5(out) == audio_packet_md5(source)
+    assert _subtitle_packets(wf.result("srt", "srt_animated.mp4")) == _subtitle_packets(with_srt)
+    wf.config["output"]["container"] = "mkv"
+    wf.run()
+    out = wf.result("ass", "ass_animated.mkv")
+    assert probe(out).subtitle_codecs == probe(with_ass).subtitle_codecs and probe(out).attachments == 1
+    assert _subtitle_packets(out) == _subtitle_packets(with_ass)  # every cue, as it was
+    assert abs(probe(out).duration_s - probe(with_ass).duration_s) <= 1 / 25
+    assert audio_packet_md5(out) == audio_packet_md5(with_ass)
+
+
+def test_only_text_subtitles_fit_in_mp4():
+    from podmotion.ffmpeg import subtitle_plan
+
+    kept, lost = subtitle_plan(["subrip", "dvd_subtitle", "ass", "hdmv_pgs_subtitle"], 0, "mp4")
+    assert kept == [0, 2]
+    assert lost == ["subtitle stream 1 (dvd_subtitle) cannot go into MP4: left out (output.container: mkv keeps it)",
+                    "subtitle stream 3 (hdmv_pgs_subtitle) cannot go into MP4: left out (output.container: mkv keeps "
+                    "it)"]  # fmt: skip
+    assert subtitle_plan(["subrip", "dvd_subtitle"], 2, "mkv") == ([0, 1], [])

@@ -53,33 +53,45 @@ def keep_live(video_path: str | os.PathLike, source_path: str | os.PathLike, out
 
 
 def mux(video_path: str | os.PathLike, source: SourceInfo, out_path: str | os.PathLike, frame_rate) -> str:
-    """Write the final MP4: the video as it is, the source's audio copied packet for packet
-    when MP4 can hold it, otherwise encoded once to AAC. Returns what was done with the audio.
+    """Write the final file (MP4, or MKV when ``out_path`` ends in ``.mkv``): the video as it is,
+    the source's audio copied packet for packet when the container can hold it, otherwise
+    encoded once to AAC, and its subtitles where the container can carry them (a warning names
+    each one it can't). Returns what was done with the audio.
 
     The result must last as long as the source to within one frame at ``frame_rate``.
     """
+    from .ffmpeg import subtitle_plan
+
+    container = "mkv" if Path(out_path).suffix.lower() == ".mkv" else "mp4"
     if not source.has_audio:
         how = "none (the source has no audio)"
-    elif source.audio_codec in MP4_COPYABLE_AUDIO:
+    elif container == "mkv" or source.audio_codec in MP4_COPYABLE_AUDIO:
         how = f"copied ({source.audio_codec})"
     else:
         how = f"encoded to AAC ({source.audio_codec} cannot go in MP4 as it is)"
+    subtitles, lost = subtitle_plan(source.subtitle_codecs, source.attachments, container)
+    for problem in lost:
+        log.warning("%s: %s", source.path, problem)
+    carry = {"subtitles": subtitles, "subtitle_codecs": source.subtitle_codecs, "attachments": bool(source.attachments),
+             "container": container}  # fmt: skip
     with atomic_output(out_path) as tmp:
         try:
-            mux_audio(video_path, source.path, tmp, copy_audio=how.startswith("copied"), has_audio=source.has_audio)
+            mux_audio(video_path, source.path, tmp, copy_audio=how.startswith("copied"), has_audio=source.has_audio,
+                      **carry)  # fmt: skip
         except PodmotionError as exc:
             if not how.startswith("copied"):
                 raise
             log.warning("audio copy failed (%s); encoding to AAC instead", exc.problem)
             how = f"encoded to AAC (copying {source.audio_codec} failed)"
-            mux_audio(video_path, source.path, tmp, copy_audio=False, has_audio=True)
+            mux_audio(video_path, source.path, tmp, copy_audio=False, has_audio=True, **carry)
         result = probe(tmp)
         drift_s = result.duration_s - source.duration_s
         if abs(drift_s) > 1 / float(frame_rate):
             raise PodmotionError(out_path, f"duration {result.duration_s:.3f} s differs from the source's "
                                  f"{source.duration_s:.3f} s by more than one frame")  # fmt: skip
-    log.info("%s: audio %s; duration %.3f s (source %.3f s, %+.1f ms)", out_path, how, result.duration_s,
-             source.duration_s, drift_s * 1000)  # fmt: skip
+    kept = f"; {len(subtitles)} subtitle stream(s) kept" if subtitles else ""
+    log.info("%s: audio %s; duration %.3f s (source %.3f s, %+.1f ms)%s", out_path, how, result.duration_s,
+             source.duration_s, drift_s * 1000, kept)  # fmt: skip
     return how
 
 

@@ -268,6 +268,7 @@ def mux_audio(
     copy_audio: bool,
     has_audio: bool,
     subtitles: Sequence[int] = (),
+    subtitle_codecs: Sequence[str] = (),
     attachments: bool = False,
     container: str = "mp4",
 ) -> None:
@@ -275,7 +276,8 @@ def mux_audio(
 
     ``copy_audio`` copies the audio packets as they are; otherwise the audio is
     encoded once to AAC. ``subtitles``: the source's subtitle streams to carry
-    (see ``subtitle_plan``), at their own times; ``attachments`` (MKV only).
+    (see ``subtitle_plan``; ``subtitle_codecs`` are all the source's), at their
+    own times; ``attachments`` (MKV only).
     """
     args = ["-loglevel", "error", "-i", Path(video_path).resolve(), "-i", Path(audio_source).resolve(), "-map", "0:v:0"]
     if has_audio:
@@ -287,8 +289,9 @@ def mux_audio(
     args += ["-c:v", "copy"]
     if has_audio:
         args += ["-c:a", "copy"] if copy_audio else ["-c:a", "aac", "-b:a", "192k"]
-    if subtitles:
-        args += ["-c:s", "copy" if container == "mkv" else "mov_text"]
+    for k, index in enumerate(subtitles):  # MP4 takes text as mov_text; MKV takes all but mov_text as it is
+        codec = (subtitle_codecs[index] if index < len(subtitle_codecs) else "") if subtitle_codecs else ""
+        args += [f"-c:s:{k}", "mov_text" if container == "mp4" else "srt" if codec == "mov_text" else "copy"]
     if container == "mkv":
         args += ["-map_metadata", "1", "-f", "matroska", out_path]
     else:

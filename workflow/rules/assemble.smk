@@ -45,7 +45,7 @@ rule mux:
         source=mux_source,
         scenes=scenes_dir,
     output:
-        "results/{name}/{name}_animated.mp4",
+        ANIMATED,
     log:
         "logs/mux/{name}.log",
     conda:

@@ -50,6 +50,8 @@ def names_regex(names):
 
 
 PODCAST_NAMES = names_regex(config["podcasts"])
+# The finished episode: MP4, or MKV (output.container), which also keeps every subtitle and font.
+ANIMATED = "results/{name}/{name}_animated." + config["output"]["container"]
 TOPIC_NAMES = names_regex(config["topics"])
 
 
@@ -69,7 +71,7 @@ def final_outputs(wildcards):
     """
     outputs = []
     for name in [*config["podcasts"], *config["topics"]]:
-        outputs.append(f"results/{name}/{name}_animated.mp4")
+        outputs.append(ANIMATED.format(name=name))
         try:
             outputs += clip_paths(name)
             if is_topic(name):
