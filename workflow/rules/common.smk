@@ -51,7 +51,7 @@ def names_regex(names):
 
 PODCAST_NAMES = names_regex(config["podcasts"])
 # The finished episode: MP4, or MKV (output.container), which also keeps every subtitle and font.
-ANIMATED = "results/{name}/{name}_animated." + config["output"]["container"]
+ANIMATED = f"results/{{name}}/{{name}}_animated.{config['output']['container']}"
 TOPIC_NAMES = names_regex(config["topics"])
 
 
