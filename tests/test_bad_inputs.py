@@ -390,3 +390,15 @@ def test_only_text_subtitles_fit_in_mp4():
                     "subtitle stream 3 (hdmv_pgs_subtitle) cannot go into MP4: left out (output.container: mkv keeps "
                     "it)"]  # fmt: skip
     assert subtitle_plan(["subrip", "dvd_subtitle"], 2, "mkv") == ([0, 1], [])
+
+
+def test_one_scenes_clip_can_be_asked_for_before_detection(podcast5, tmp_path):
+    source, _ = podcast5
+    wf = Workflow(tmp_path / "run")
+    wf.workdir.mkdir()
+    wf.config.update({"podcasts": {"ep": str(source)}, "animate": {"backend": "still"}})
+    wf.run("results/ep/clips/scene_002.mp4")  # was: MissingInputException, the still not being there yet
+    assert sorted(p.name for p in wf.result("ep", "clips").glob("*.mp4")) == ["scene_002.mp4"]
+    wf.run("results/ep/padded/scene_003.mp4")
+    frames = video_facts(wf.result("ep", "padded", "scene_003.mp4"))["frames"]
+    assert frames == E2E_CUTS[2] - E2E_CUTS[1]  # scene 3 runs from the second cut to the third

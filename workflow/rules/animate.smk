@@ -4,7 +4,7 @@
 
 rule animate_scene:
     input:
-        image="results/{name}/scenes/scene_{scene}.png",
+        image=scene_still,
         scenes=ancient(scenes_dir),
     output:
         clip="results/{name}/clips/scene_{scene}.mp4",

@@ -140,6 +140,12 @@ def scenes_dir(wildcards):
     return scenes_checkpoint(wildcards.name).get(name=wildcards.name).output[0]
 
 
+def scene_still(wildcards):
+    """A scene's still, inside the scene folder: asked for before detection, it waits for it
+    (the checkpoint) instead of ending the run with a missing input."""
+    return str(Path(scenes_dir(wildcards)) / f"scene_{wildcards.scene}.png")
+
+
 _episodes = {}
 
 
