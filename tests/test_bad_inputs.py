@@ -252,6 +252,8 @@ def test_a_missing_or_unreadable_source_fails_alone(podcast5, tmp_path):
     assert f"podcasts: gone: {missing}: file not found; this episode will fail, the others are built" in proc.stderr
     assert not wf.result("gone").exists() or not any(wf.result("gone").iterdir())
     assert not wf.result("bad", "scenes").exists()
+    # Nothing temporary is left beside the finished episode, though the run failed elsewhere.
+    assert sorted(p.name for p in wf.result("good").iterdir() if p.is_file()) == ["good_animated.mp4"]
 
 
 @pytest.mark.parametrize(("width", "height", "fps", "level"), [

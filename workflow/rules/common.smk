@@ -296,3 +296,24 @@ def clip_paths(name):
 
 def padded_scenes(wildcards):
     return scene_paths(wildcards.name, "padded")
+
+
+def remove_finished_temporaries():
+    """The joined (and live-region) videos of episodes that did finish.
+
+    Snakemake removes these temporary files itself, but not always when the run
+    fails elsewhere (--keep-going): then they would sit beside finished episodes.
+    """
+    for name in [*config["podcasts"], *config["topics"]]:
+        final = Path(ANIMATED.format(name=name))
+        if not final.is_file():
+            continue
+        for part in ("video", "live"):
+            left = final.with_name(f"{name}_{part}.mp4")
+            if left.is_file() and left.stat().st_mtime <= final.stat().st_mtime:
+                left.unlink()
+                logger.info(f"removed {left}: {final} is finished")
+
+
+onerror:
+    remove_finished_temporaries()
