@@ -404,3 +404,29 @@ def test_one_scenes_clip_can_be_asked_for_before_detection(podcast5, tmp_path):
     wf.run("results/ep/padded/scene_003.mp4")
     frames = video_facts(wf.result("ep", "padded", "scene_003.mp4"))["frames"]
     assert frames == E2E_CUTS[2] - E2E_CUTS[1]  # scene 3 runs from the second cut to the third
+
+
+def test_a_video_only_source_that_starts_late_keeps_its_offset(tmp_path):
+    import av
+    from fractions import Fraction
+
+    from synth import make_podcast
+
+    from podmotion.ffmpeg import run
+
+    plain, late = tmp_path / "plain.mp4", tmp_path / "late.mp4"
+    make_podcast(plain, [40], 100, fps=Fraction(25), audio=None)
+    run(["-v", "error", "-itsoffset", "1.075", "-i", plain, "-c", "copy", late], about=late)
+    wf = Workflow(tmp_path / "run")
+    wf.workdir.mkdir()
+    wf.config.update({"podcasts": {"ep": str(late)}, "animate": {"backend": "still"}})
+    wf.run()
+
+    def first_frame_s(path: Path) -> float:
+        with av.open(str(path)) as container:
+            return float(next(container.decode(video=0)).time)
+
+    out = wf.result("ep", "ep_animated.mp4")
+    assert first_frame_s(late) == pytest.approx(1.075, abs=1e-3)
+    assert first_frame_s(out) == pytest.approx(first_frame_s(late), abs=1e-3)  # was 0: the offset was lost
+    assert video_facts(out)["frames"] == 100

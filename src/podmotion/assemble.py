@@ -73,7 +73,7 @@ def mux(video_path: str | os.PathLike, source: SourceInfo, out_path: str | os.Pa
     for problem in lost:
         log.warning("%s: %s", source.path, problem)
     carry = {"subtitles": subtitles, "subtitle_codecs": source.subtitle_codecs, "attachments": bool(source.attachments),
-             "container": container}  # fmt: skip
+             "container": container, "start_s": source.start_s}  # fmt: skip
     with atomic_output(out_path) as tmp:
         try:
             mux_audio(video_path, source.path, tmp, copy_audio=how.startswith("copied"), has_audio=source.has_audio,

@@ -271,13 +271,15 @@ def mux_audio(
     subtitle_codecs: Sequence[str] = (),
     attachments: bool = False,
     container: str = "mp4",
+    start_s: float = 0.0,
 ) -> None:
     """Put the source's audio (and subtitles) next to the finished video; ``+faststart`` MP4 or MKV.
 
     ``copy_audio`` copies the audio packets as they are; otherwise the audio is
     encoded once to AAC. ``subtitles``: the source's subtitle streams to carry
     (see ``subtitle_plan``; ``subtitle_codecs`` are all the source's), at their
-    own times; ``attachments`` (MKV only).
+    own times; ``attachments`` (MKV only). ``start_s``: where the source's
+    timeline starts on its clock; the output starts there too.
     """
     args = ["-loglevel", "error", "-i", Path(video_path).resolve(), "-i", Path(audio_source).resolve(), "-map", "0:v:0"]
     if has_audio:
@@ -292,6 +294,8 @@ def mux_audio(
     for k, index in enumerate(subtitles):  # MP4 takes text as mov_text; MKV takes all but mov_text as it is
         codec = (subtitle_codecs[index] if index < len(subtitle_codecs) else "") if subtitle_codecs else ""
         args += [f"-c:s:{k}", "mov_text" if container == "mp4" else "srt" if codec == "mov_text" else "copy"]
+    if start_s > 0:  # the source's timeline starts late on its clock (a TS cut, a late video): so does this
+        args += ["-output_ts_offset", f"{start_s:.6f}"]
     if container == "mkv":
         args += ["-map_metadata", "1", "-f", "matroska", out_path]
     else:

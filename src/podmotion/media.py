@@ -42,6 +42,7 @@ class SourceInfo:
     audio_codec: str | None
     video_start_s: float = 0.0  # when the first frame shows, from the source's start (audio can lead)
     declared_duration_s: float | None = None  # what the container claims, when its streams end before that
+    start_s: float = 0.0  # where the timeline starts on the container's clock (its earliest stream); kept in the output
     subtitle_codecs: list[str] = field(default_factory=list)  # one per subtitle stream, in order
     attachments: int = 0  # attached files (fonts for ASS subtitles), MKV only
 
@@ -213,6 +214,7 @@ def probe(path: str | os.PathLike) -> SourceInfo:
             audio_codec=audio.codec_context.name if audio is not None else None,
             video_start_s=first_pts_s - origin_s,
             declared_duration_s=declared_s,
+            start_s=max(0.0, origin_s),
             subtitle_codecs=[st.codec_context.name if st.codec_context else "unknown"
                              for st in container.streams if st.type == "subtitle"],  # fmt: skip
             attachments=sum(1 for st in container.streams if st.type == "attachment"),
