@@ -430,3 +430,23 @@ def test_a_video_only_source_that_starts_late_keeps_its_offset(tmp_path):
     assert first_frame_s(late) == pytest.approx(1.075, abs=1e-3)
     assert first_frame_s(out) == pytest.approx(first_frame_s(late), abs=1e-3)  # was 0: the offset was lost
     assert video_facts(out)["frames"] == 100
+
+
+def test_a_read_only_results_folder_stops_the_run_in_one_line(podcast5, tmp_path):
+    source, _ = podcast5
+    read_only = tmp_path / "read only"
+    read_only.mkdir()
+    proc = subprocess.run(["mount", "-t", "tmpfs", "-o", "ro,size=64k", "tmpfs", str(read_only)], capture_output=True)
+    if proc.returncode != 0:
+        pytest.skip(f"cannot mount a read-only tmpfs here: {proc.stderr.decode().strip()}")
+    try:
+        wf = Workflow(tmp_path / "run")
+        wf.workdir.mkdir()
+        (wf.workdir / "results").symlink_to(read_only, target_is_directory=True)
+        wf.config.update({"podcasts": {"ep": str(source)}})
+        proc = wf.run("--dry-run", check=False)
+    finally:
+        subprocess.run(["umount", "-l", str(read_only)], check=True)
+    assert proc.returncode != 0
+    assert proc.stderr.strip().splitlines()[-1] == "results: the file system is read-only: run from a folder on a " \
+                                                   "writable disk"  # fmt: skip

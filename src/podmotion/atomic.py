@@ -60,3 +60,20 @@ def atomic_output(path: str | os.PathLike) -> Iterator[Path]:
         else:
             tmp.unlink(missing_ok=True)
         raise
+
+
+def unwritable_problem(folder: str | os.PathLike) -> str | None:
+    """One line if files cannot be created in ``folder`` (or, if it does not exist yet, in its parent)."""
+    import tempfile
+
+    from .errors import from_os_error
+
+    target = Path(folder)
+    while not target.exists() and target != target.parent:
+        target = target.parent
+    try:
+        with tempfile.TemporaryFile(dir=target):
+            pass
+    except OSError as exc:
+        return str(from_os_error(OSError(exc.errno, exc.strerror), folder))  # name the folder, not the probe file
+    return None

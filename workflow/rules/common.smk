@@ -9,6 +9,7 @@ from snakemake.logging import logger
 from snakemake.utils import validate
 
 from podmotion.assemble import live_boxes_at_output
+from podmotion.atomic import unwritable_problem
 from podmotion.backends import BACKENDS, resolve_auto
 from podmotion.episode import Episode
 from podmotion.scene_folder import SceneFolder, scene_file_name
@@ -39,7 +40,11 @@ for _name, _path in config["podcasts"].items():
         logger.warning(
             f"podcasts: {_name}: {_path}: file not found; this episode will fail, the others are built"
         )
-_weights = config_weights_problem(config) or topics_problem(config)
+_weights = (
+    config_weights_problem(config)
+    or topics_problem(config)
+    or unwritable_problem("results")
+)
 if _weights:
     sys.exit(_weights)
 
