@@ -450,3 +450,58 @@ def test_a_read_only_results_folder_stops_the_run_in_one_line(podcast5, tmp_path
     assert proc.returncode != 0
     assert proc.stderr.strip().splitlines()[-1] == "results: the file system is read-only: run from a folder on a " \
                                                    "writable disk"  # fmt: skip
+
+
+# Odd files that already work, kept working: (name, ffmpeg arguments turning the base podcast into it).
+# Each keeps the base's 300 frames at 25 fps and its cuts; the output must too, with the source's audio.
+WORKING = {
+    "rotated 90": ["-display_rotation", "90", "-i", "{base}", "-c", "copy"],
+    "non-square pixels": ["-i", "{base}", "-c", "copy", "-bsf:v", "h264_metadata=sample_aspect_ratio=4/3"],
+    "hevc 10-bit": ["-i", "{base}", "-c:v", "libx265", "-pix_fmt", "yuv420p10le", "-x265-params", "log-level=error",
+                    "-c:a", "copy"],
+    "vp9 opus webm": ["-i", "{base}", "-c:v", "libvpx-vp9", "-deadline", "realtime", "-cpu-used", "8", "-c:a", "libopus"],
+    "two audio streams": ["-i", "{base}", "-map", "0:v", "-map", "0:a", "-map", "0:a", "-c", "copy"],
+    "odd size 4:4:4": ["-i", "{base}", "-vf", "scale=321:181", "-c:v", "libx264", "-pix_fmt", "yuv444p", "-c:a", "copy"],
+    "hostile path": ["-i", "{base}", "-c", "copy"],
+}  # fmt: skip
+SUFFIX = {"vp9 opus webm": ".webm", "hostile path": " it's \"odd\" $(touch pwned) & ;.mp4"}
+
+
+@pytest.mark.parametrize("case", sorted(WORKING))
+def test_odd_files_that_work_keep_working(case, podcast5, tmp_path):
+    from podmotion.ffmpeg import run
+
+    base, _ = podcast5
+    source = tmp_path / f"source{SUFFIX.get(case, '.mp4')}"
+    run(["-v", "error", *[str(base) if a == "{base}" else a for a in WORKING[case]], source], about=source)
+    wf = Workflow(tmp_path / "run")
+    wf.workdir.mkdir()
+    wf.config.update({"podcasts": {"ep": str(source)}, "animate": {"backend": "still"}})
+    wf.run()
+    rows = wf.result("ep", "scenes", "timestamps.csv").read_text().splitlines()[1:]
+    assert [int(r.split(",")[1]) for r in rows][1:] == E2E_CUTS
+    out = wf.result("ep", "ep_animated.mp4")
+    facts = video_facts(out)
+    assert facts["frames"] == E2E_FRAMES and abs(facts["duration_s"] - E2E_FRAMES / 25) <= 1 / 25, facts
+    if case != "vp9 opus webm":  # opus in WebM becomes opus in MP4 packet for packet; the others are AAC as is
+        assert audio_packet_md5(out) == audio_packet_md5(source)
+    else:
+        assert audio_packet_md5(out) is not None
+    assert not list(tmp_path.rglob("pwned")) and not list(wf.workdir.rglob("pwned"))  # no shell ever saw a path
+
+
+@pytest.mark.parametrize(("frames", "name"), [(1, "single frame"), (25, "one second")])
+def test_very_short_videos(frames, name, tmp_path):
+    from fractions import Fraction
+
+    from synth import make_podcast
+
+    source = tmp_path / f"{name}.mp4"
+    make_podcast(source, [], frames, fps=Fraction(25))
+    wf = Workflow(tmp_path / "run")
+    wf.workdir.mkdir()
+    wf.config.update({"podcasts": {"ep": str(source)}, "animate": {"backend": "kenburns"}})
+    wf.run()
+    out = wf.result("ep", "ep_animated.mp4")
+    assert video_facts(out)["frames"] == frames
+    assert audio_packet_md5(out) == audio_packet_md5(source)

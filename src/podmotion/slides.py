@@ -28,7 +28,7 @@ something may change, and decodes only there:
    from both pictures (a fade through black), at its middle.
 
 Frames are compared on the luma plane averaged over cells of about 1/160 of
-the frame's longer side. Two pictures differ when at least ``MIN_CELLS``
+the frame's longer side (at least ``MIN_CELL_PX`` pixels). Two pictures differ when at least ``MIN_CELLS``
 cells outside the live region differ by more than a threshold that follows
 the episode's own compression noise (``NOISE_FACTOR`` times the typical
 difference between two frames of one hold, never below ``MIN_STEP``).
@@ -49,6 +49,8 @@ from .media import open_media
 log = logging.getLogger(__name__)
 
 CELLS_ON_LONG_SIDE = 160
+MIN_CELL_PX = 4  # smaller cells see compression noise (a keyframe's new quantisation) as change
+EIGHT_BIT_LUMA_FIRST = {"yuv420p", "yuvj420p", "yuv422p", "yuvj422p", "yuv444p", "yuvj444p", "nv12", "gray"}
 MIN_CELLS = 3  # cells that must differ: one or two noisy cells are not a change
 MIN_STEP = 5.0  # grey levels: the smallest difference that can count
 NOISE_FACTOR = 4.0
@@ -131,7 +133,7 @@ class Signatures:
     """Coarse luma grids of decoded frames, keyed by display-order frame index."""
 
     def __init__(self, width: int, height: int):
-        cell = max(width, height) / CELLS_ON_LONG_SIDE
+        cell = max(max(width, height) / CELLS_ON_LONG_SIDE, MIN_CELL_PX)
         self.grid = (max(8, round(width / max(cell, 1))), max(8, round(height / max(cell, 1))))
         self.cell_px = (width / self.grid[0], height / self.grid[1])
         self.by_frame: dict[int, np.ndarray] = {}
@@ -139,7 +141,9 @@ class Signatures:
         self.decoded = 0
 
     def of(self, frame) -> np.ndarray:
-        """The grid of a decoded frame's luma plane."""
+        """The grid of a decoded frame's luma plane (8 bits; deeper formats are converted first)."""
+        if frame.format.name not in EIGHT_BIT_LUMA_FIRST:  # 10-bit HEVC, RGB, ...: two bytes a sample, or no luma
+            frame = frame.reformat(format="gray")
         plane = frame.planes[0]
         return self.of_luma(np.frombuffer(plane, np.uint8).reshape(plane.height, plane.line_size)[:, : plane.width])
 
@@ -335,15 +339,17 @@ def _live_mask(sigs: Signatures, quiet_pairs: list[tuple[int, int]], step: float
     if not quiet_pairs:
         return np.zeros(shape, bool)
     changed = [np.abs(sigs.by_frame[a] - sigs.by_frame[b]) > step for a, b in quiet_pairs]
-    seen = cv2.morphologyEx(np.any(changed, axis=0).astype(np.uint8), cv2.MORPH_CLOSE, np.ones((5, 5), np.uint8))
-    n_patches, labels, boxes, _ = cv2.connectedComponentsWithStats(seen, connectivity=8)
+    raw = np.any(changed, axis=0)
+    seen = cv2.morphologyEx(raw.astype(np.uint8), cv2.MORPH_CLOSE, np.ones((5, 5), np.uint8))
+    n_patches, labels, _, _ = cv2.connectedComponentsWithStats(seen, connectivity=8)
     live = np.zeros(shape, np.uint8)
     for k in range(1, n_patches):
         patch = labels == k
         active = np.mean([bool((c & patch).any()) for c in changed])
         if active < 0.5:
             continue
-        x, y, w, h = boxes[k][:4]
+        # The patch's extent is that of the cells that changed, not of the closing that joined them.
+        x, y, w, h = cv2.boundingRect((raw & patch).astype(np.uint8))
         if h <= max(2, shape[0] // 25) and w >= 2 * h:  # a thin horizontal strip
             x, w = 0, shape[1]
         elif w <= max(2, shape[1] // 25) and h >= 2 * w:  # a thin vertical strip
