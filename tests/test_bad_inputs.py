@@ -505,3 +505,18 @@ def test_very_short_videos(frames, name, tmp_path):
     out = wf.result("ep", "ep_animated.mp4")
     assert video_facts(out)["frames"] == frames
     assert audio_packet_md5(out) == audio_packet_md5(source)
+
+
+@pytest.mark.parametrize(("error", "line"), [
+    (PermissionError(13, "Permission denied", "results/ep/scenes"),
+     "results/ep/scenes: permission denied: make it writable for you, or run from a folder you can write to"),
+    (OSError(28, "No space left on device"),
+     "results/ep/clips/scene_001.mp4: no space left on the device: free some space, then run the same command again"),
+    (OSError(27, "File too large"),
+     "results/ep/clips/scene_001.mp4: file too large for this file system or the file size limit (ulimit -f)"),
+])  # fmt: skip
+def test_os_errors_are_one_line_naming_the_path(error, line):
+    """Root ignores permission bits, so EACCES is shown here from the error itself; the full disk runs for real above."""
+    from podmotion.errors import from_os_error
+
+    assert str(from_os_error(error, "results/ep/clips/scene_001.mp4")) == line
