@@ -79,8 +79,8 @@ def test_kill_during_a_stage_then_the_readme_steps_give_the_same_result(stage, p
     wf = _workflow(tmp_path / "run", source)
     done_before = _kill_when_half_written(wf, stage)
     assert not wf.result("ep", "ep_animated.mp4").exists()
-    if stage == "clips":
-        assert list(wf.result("ep", stage).glob(".scene_*.partial-*"))  # the kill left a half-written file
+    # Usually the kill leaves a half-written hidden clip (it may just have been renamed into place instead);
+    # either way no partial file may survive the rerun, checked below. test_atomic covers the removal itself.
 
     unlock = wf.run("--unlock")  # the README's "After a crash": unlock, then the same command
     assert unlock.returncode == 0
