@@ -57,9 +57,22 @@ def test_trims_a_clip_longer_than_the_scene(tmp_path):
 
 def test_a_slow_clip_is_played_at_its_own_speed(tmp_path):
     marker_clip(tmp_path / "clip.mp4", 4, Fraction(10))  # 0.4 s at 10 fps
-    out, report = pad(tmp_path, 10, "loop")
-    assert report["clip_fps"] == "10"
+    out, report = pad(tmp_path, 10, "loop", interpolate="repeat")
+    assert report["clip_fps"] == "10" and report["interpolate"] == "repeat"
     assert indices(out) == [0, 0, 0, 1, 1, 2, 2, 2, 3, 3]  # 2.5 output frames per clip frame
+
+
+@pytest.mark.parametrize("mode", ["blend", "flow"])
+def test_a_slow_clip_is_interpolated_between_its_frames(tmp_path, mode):
+    """Same count and timing as repeating, but the in-between frames lie between their neighbours."""
+    marker_clip(tmp_path / "clip.mp4", 4, Fraction(10))  # levels 10, 30, 50, 70 at 0, 0.1, 0.2, 0.3 s
+    out, report = pad(tmp_path, 10, "loop", interpolate=mode)
+    assert report["interpolate"] == mode
+    levels = [f[8:-8, 8:-8].mean() for f in video_frames(out)]
+    # Output frame j at j/25 s is clip position j*0.4: level 10 + 20 * min(j*0.4, 3), the last frame held.
+    want = [10 + 20 * min(j * 0.4, 3.0) for j in range(10)]
+    assert len(levels) == 10
+    assert np.abs(np.array(levels) - want).max() < 2.5, (levels, want)
 
 
 def test_an_hour_long_scene_costs_a_couple_of_periods(tmp_path):

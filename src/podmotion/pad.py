@@ -20,6 +20,7 @@ from .atomic import atomic_output
 from .errors import PodmotionError
 from .ffmpeg import EncoderSettings, concat_copy, encode_frames
 from .fit import fit_frame
+from .interpolate import resample
 from .media import iter_frames_with_time
 from .padding import plan_padding
 from .timeline import resample_indices
@@ -38,6 +39,16 @@ def _fitted_frames(clip_path: Path, scratch: Path, width: int, height: int, fit:
     clip_fps = _clip_rate(times_s, clip_path)
     frames = np.memmap(raw, dtype=np.uint8, mode="r", shape=(len(times_s), height, width, 3))
     return frames, clip_fps
+
+
+def _spill(frames, raw: Path, n: int, height: int, width: int) -> np.ndarray:
+    """Write ``n`` frames to ``raw``; return them memory-mapped (a long scene's frames need not fit in memory)."""
+    with raw.open("wb") as fh:
+        for count, rgb in enumerate(frames, 1):
+            fh.write(np.ascontiguousarray(rgb).tobytes())
+    if count != n:
+        raise PodmotionError(raw, f"{count} frames played where {n} were planned")
+    return np.memmap(raw, dtype=np.uint8, mode="r", shape=(n, height, width, 3))
 
 
 def _clip_rate(times_s: list[float], clip_path: Path) -> Fraction:
@@ -61,8 +72,13 @@ def pad_scene(
     strategy: str,
     fit: str,
     encoder: EncoderSettings,
+    interpolate: str = "flow",
 ) -> dict:
-    """Write ``out_path``: the clip fitted, resampled to ``fps`` and padded to ``n_frames``."""
+    """Write ``out_path``: the clip fitted, played at ``fps`` and padded to ``n_frames``.
+
+    A clip at another rate (SVD's 6 fps) is played at ``fps`` by ``interpolate``:
+    ``flow`` (motion-compensated), ``blend`` or ``repeat`` (see podmotion.interpolate).
+    """
     clip_path, out_path = Path(clip_path), Path(out_path)
     out_path.parent.mkdir(parents=True, exist_ok=True)
     # Scratch (raw frames, segments) goes to $TMPDIR (Snakemake's resources.tmpdir), not results/.
@@ -73,6 +89,10 @@ def pad_scene(
         if n_clip == 1 or abs(clip_fps / fps - 1) < Fraction(1, 500):
             clip_fps = Fraction(fps)  # made at the output rate: no resampling, no rounding slips
         timeline = resample_indices(n_clip, clip_fps, fps)
+        if interpolate != "repeat" and clip_fps != fps and n_clip > 1:
+            frames = _spill(resample(frames, clip_fps, fps, interpolate), scratch / "played.rgb", len(timeline),
+                            height, width)  # fmt: skip
+            timeline = list(range(len(timeline)))  # already one picture per output frame
         plan = plan_padding(len(timeline), n_frames, strategy, min_period_frames=encoder.keyint_frames)
         parts: list[Path] = []
         for i, segment in enumerate(plan.segments):
@@ -95,4 +115,5 @@ def pad_scene(
         "encoded_frames": plan.encoded_frames,
         "segments": len(plan.segments),
         "strategy": strategy,
+        "interpolate": interpolate if clip_fps != fps and n_clip > 1 else "none (clip at the output rate)",
     }

@@ -227,11 +227,13 @@ def animate_settings(wildcards):
 def pad_settings(wildcards):
     scene = int(wildcards.scene)
     ep = episode(wildcards.name)
-    pad = scene_settings(config, wildcards.name, scene)["pad"]
+    settings = scene_settings(config, wildcards.name, scene)
+    pad = settings["pad"]
     return {
         "n_frames": ep.n_frames(scene),
         "strategy": pad["strategy"],
         "fit": pad["fit"],
+        "interpolate": settings["animate"]["interpolate"],
         **output_params(ep),
     }
 

@@ -20,6 +20,7 @@ def main():
         fps=Fraction(settings["fps"]),
         strategy=settings["strategy"],
         fit=settings["fit"],
+        interpolate=settings["interpolate"],
         encoder=EncoderSettings(**settings["encoder"], threads=snakemake.threads),  # noqa: F821
     )
     logging.getLogger("podmotion.pad").info("%s: %s", snakemake.output[0], report)  # noqa: F821
