@@ -322,7 +322,28 @@ def read_source(path: str | os.PathLike) -> SourceInfo:
 # -- reading --------------------------------------------------------------------------------
 
 
-class SceneFolder:
+class _FolderFiles:
+    """Where a scene folder's files are, for the reader and the writer alike."""
+
+    path: Path
+
+    @property
+    def narration_pcm(self) -> Path:
+        """A topic's joined narration, 48 kHz PCM (``narration.wav``)."""
+        return self.path / NARRATION_WAV
+
+    @property
+    def narration_audio(self) -> Path:
+        """A topic's joined narration, encoded once (``narration.m4a``): the merged episode's audio."""
+        return self.path / NARRATION_M4A
+
+    @property
+    def variants_csv(self) -> Path:
+        """A topic's candidate images, their scores and the one chosen (``variants.csv``)."""
+        return self.path / VARIANTS_CSV
+
+
+class SceneFolder(_FolderFiles):
     """A scene folder, read lazily; each file is read once per ``SceneFolder``."""
 
     def __init__(self, path: str | os.PathLike):
@@ -335,16 +356,6 @@ class SceneFolder:
     def is_topic(self) -> bool:
         """An image-folder topic's (it has narration), not a detected episode's."""
         return (self.path / NARRATION_CSV).is_file()
-
-    @property
-    def narration_pcm(self) -> Path:
-        """A topic's joined narration, 48 kHz PCM (``narration.wav``)."""
-        return self.path / NARRATION_WAV
-
-    @property
-    def narration_audio(self) -> Path:
-        """A topic's joined narration, encoded once (``narration.m4a``): the merged episode's audio."""
-        return self.path / NARRATION_M4A
 
     def stamp(self) -> int:
         """Changes whenever the folder is written again: its scene table's mtime, in ns."""
@@ -406,24 +417,12 @@ class SceneFolder:
 # -- writing --------------------------------------------------------------------------------
 
 
-class SceneFolderWriter:
+class SceneFolderWriter(_FolderFiles):
     """A scene folder being written: ``path`` is the temporary folder (see ``write_scene_folder``)."""
 
     def __init__(self, path: Path, final: Path):
         self.path, self.final = path, final
         self._scenes: list[Scene] | None = None
-
-    @property
-    def narration_pcm(self) -> Path:
-        return self.path / NARRATION_WAV
-
-    @property
-    def narration_audio(self) -> Path:
-        return self.path / NARRATION_M4A
-
-    @property
-    def variants_csv(self) -> Path:
-        return self.path / VARIANTS_CSV
 
     def still_path(self, label: str) -> Path:
         return self.path / still_name(label)
