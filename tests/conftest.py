@@ -97,3 +97,13 @@ def tiny_svd_options(model: Path, **changes) -> dict:
                    num_frames=4, num_inference_steps=2, decode_chunk_size=4)  # fmt: skip
     options.update(changes)
     return options
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _no_resident_worker_left():
+    """svd tests that run in the repository folder share its resident worker: stop it when the tests end."""
+    from podmotion.svd import worker
+
+    folder = os.getcwd()
+    yield
+    worker.stop(folder)

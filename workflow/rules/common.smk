@@ -21,6 +21,7 @@ from podmotion.settings import (
     normalise,
     scene_settings,
 )
+from podmotion.svd import worker as svd_worker
 from podmotion.svd.weights import config_weights_problem
 from podmotion.timeline import scene_seed
 from podmotion.topics import input_files as topic_files
@@ -305,6 +306,23 @@ def padded_scenes(wildcards):
     return scene_paths(wildcards.name, "padded")
 
 
+# A cluster job runs on its own node: it loads the SVD model itself instead of
+# looking for a resident worker (podmotion.svd.worker). A runtime key: no rerun.
+if workflow.remote_exec:
+    config["animate"]["svd"]["worker"] = False
+    logger.info("cluster job: an svd scene loads the model itself (no resident worker)")
+
+
+def stop_svd_worker():
+    """The run is over: the folder's resident SVD worker, if one was started, exits."""
+    if svd_worker.stop():
+        logger.info("stopped the resident SVD worker")
+
+
+onsuccess:
+    stop_svd_worker()
+
+
 def remove_finished_temporaries():
     """The joined (and live-region) videos of episodes that did finish.
 
@@ -324,3 +342,4 @@ def remove_finished_temporaries():
 
 onerror:
     remove_finished_temporaries()
+    stop_svd_worker()

@@ -52,7 +52,8 @@ class Backend:
 BACKENDS: dict[str, Backend] = {
     "svd": Backend(
         "svd", "podmotion.backends.svd", needs_gpu=True,
-        runtime_keys=("device", "offload", "forward_chunking", "retries", "on_error", "fallback"),
+        runtime_keys=("device", "offload", "forward_chunking", "retries", "on_error", "fallback", "worker",
+                      "worker_timeout_s"),  # fmt: skip
     ),  # fmt: skip
     "kenburns": Backend("kenburns", "podmotion.backends.kenburns", needs_gpu=False),
     "still": Backend("still", "podmotion.backends.still", needs_gpu=False, seeded=False),

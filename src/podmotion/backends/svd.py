@@ -30,6 +30,19 @@ log = logging.getLogger(__name__)
 
 
 def animate(request: AnimateRequest) -> dict:
+    """Animate through the workflow folder's resident worker (``svd.worker``), or in this process."""
+    opts = request.options
+    if opts.get("worker", True):
+        from ..svd import worker
+
+        return worker.animate(request, timeout_s=float(opts.get("worker_timeout_s", 3600)))
+    log.info("svd: %s: loading the model in this job (animate.svd.worker off, or a cluster job)",
+             request.image_path.name)  # fmt: skip
+    return animate_here(request)
+
+
+def animate_here(request: AnimateRequest) -> dict:
+    """Animate in this process, keeping the loaded model for the next request (see ``svd.loader``)."""
     opts = request.options
     about = request.image_path.name
     plan = memory_plan(opts["decode_chunk_size"], opts["num_frames"], opts["offload"], opts["forward_chunking"],

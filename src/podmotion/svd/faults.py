@@ -11,6 +11,8 @@ file name starts with NAME (``oom_decode_above=2@scene_002``).
   as fp16 overflow does.
 - ``nan_latents=fp16``: denoising in fp16 gives NaNs.
 - ``black``: every decode comes out black.
+- ``crash``: the process dies before decoding (as a driver fault would).
+- ``hang=S``: the process sleeps S seconds before decoding (a stuck GPU).
 """
 
 from __future__ import annotations
@@ -35,7 +37,14 @@ def active(about: str) -> dict[str, str]:
 
 
 def before_decode(chunk_frames: int, about: str) -> None:
-    limit = active(about).get("oom_decode_above")
+    faults = active(about)
+    if "crash" in faults:
+        os._exit(70)
+    if "hang" in faults:
+        import time
+
+        time.sleep(float(faults["hang"] or 3600))
+    limit = faults.get("oom_decode_above")
     if limit is not None and chunk_frames > int(limit):
         import torch
 
