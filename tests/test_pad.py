@@ -64,15 +64,18 @@ def test_a_slow_clip_is_played_at_its_own_speed(tmp_path):
 
 @pytest.mark.parametrize("mode", ["blend", "flow"])
 def test_a_slow_clip_is_interpolated_between_its_frames(tmp_path, mode):
-    """Same count and timing as repeating, but the in-between frames lie between their neighbours."""
+    """The in-between frames lie between their neighbours, the last is not held, and ping-pong turns smoothly."""
     marker_clip(tmp_path / "clip.mp4", 4, Fraction(10))  # levels 10, 30, 50, 70 at 0, 0.1, 0.2, 0.3 s
-    out, report = pad(tmp_path, 10, "loop", interpolate=mode)
+    out, report = pad(tmp_path, 20, "pingpong", interpolate=mode)
     assert report["interpolate"] == mode
     levels = [f[8:-8, 8:-8].mean() for f in video_frames(out)]
-    # Output frame j at j/25 s is clip position j*0.4: level 10 + 20 * min(j*0.4, 3), the last frame held.
-    want = [10 + 20 * min(j * 0.4, 3.0) for j in range(10)]
-    assert len(levels) == 10
-    assert np.abs(np.array(levels) - want).max() < 2.5, (levels, want)
+    # Played: frame j at j/25 s is clip position j*0.4, j = 0..7 (the last at 2.8, then 3.0 would be past the
+    # clip's last frame), level 10 + 8j; then back down and up again.
+    played = [10 + 8 * j for j in range(8)]
+    want = (played + played[-2:0:-1]) * 2
+    assert len(levels) == 20
+    assert np.abs(np.array(levels) - want[:20]).max() < 2.5, (levels, want[:20])
+    assert all(abs(a - b) > 4 for a, b in zip(levels, levels[1:])), levels  # no frame shown twice: no stall
 
 
 def test_an_hour_long_scene_costs_a_couple_of_periods(tmp_path):

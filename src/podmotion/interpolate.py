@@ -3,17 +3,21 @@
 A generated clip runs at its own rate (SVD: 6 or 7 fps); the output runs at 25
 or 30. Output frame j is at time ``j / out_fps``, which falls at position
 ``p = j * clip_fps / out_fps`` in the clip, between frames ``i = floor(p)`` and
-``i + 1``, a fraction ``a = p - i`` of the way. Frame counts and timing are
-those of ``timeline.resample_indices`` in every mode; only the pictures differ:
+``i + 1``, a fraction ``a = p - i`` of the way.
 
-- ``repeat`` shows frame ``i`` (each clip frame 4 to 5 times in a row: judder);
+- ``repeat`` shows frame ``i`` (each clip frame 4 to 5 times in a row: judder),
+  for as long as the clip lasts, the last frame too (``timeline.resample_indices``);
 - ``blend`` mixes frames ``i`` and ``i + 1`` by ``a`` (soft, and a moving edge
   shows twice);
 - ``flow`` moves both frames along the optical flow between them (OpenCV's
   DIS, no weights to download) to where the motion is at ``a``, and mixes
   them there: ``(1 - a) * I0(x - a * F01(x)) + a * I1(x - (1 - a) * F10(x))``.
 
-A clip already at the output rate is passed through untouched.
+``blend`` and ``flow`` play the clip from its first frame to its last, each
+shown once (``played_positions``): the last frame is not held for its own
+1/clip_fps, so a ping-pong turns round without a stall. The padder fills the
+scene either way, so scene lengths and cuts are exact in every mode. A clip
+already at the output rate is passed through untouched.
 """
 
 from __future__ import annotations
@@ -39,6 +43,18 @@ def positions(n_clip_frames: int, clip_fps: Fraction, out_fps: Fraction) -> list
         i = min(n_clip_frames - 1, math.floor(p))
         a = float(p - i) if i < n_clip_frames - 1 else 0.0
         out.append((i, a))
+    return out
+
+
+def played_positions(n_clip_frames: int, clip_fps: Fraction, out_fps: Fraction) -> list[tuple[int, float]]:
+    """Like ``positions``, but from the first clip frame to the last and no further (no held last frame)."""
+    ratio = Fraction(clip_fps) / Fraction(out_fps)
+    n_out = math.floor((n_clip_frames - 1) / ratio) + 1
+    out = []
+    for j in range(n_out):
+        p = j * ratio
+        i = min(n_clip_frames - 1, math.floor(p))
+        out.append((i, float(p - i) if i < n_clip_frames - 1 else 0.0))
     return out
 
 
@@ -85,7 +101,8 @@ def resample(frames, clip_fps: Fraction, out_fps: Fraction, mode: str) -> Iterat
     same_rate = Fraction(clip_fps) == Fraction(out_fps)
     flows = _Flows(frames) if mode == "flow" and n > 1 and not same_rate else None
     grid = None
-    for i, a in positions(n, clip_fps, out_fps):
+    spots = positions(n, clip_fps, out_fps) if mode == "repeat" or same_rate else played_positions(n, clip_fps, out_fps)
+    for i, a in spots:
         if a == 0.0 or mode == "repeat" or same_rate:
             yield np.asarray(frames[i])
             continue

@@ -20,7 +20,7 @@ from .atomic import atomic_output
 from .errors import PodmotionError
 from .ffmpeg import EncoderSettings, concat_copy, encode_frames
 from .fit import fit_frame
-from .interpolate import resample
+from .interpolate import played_positions, resample
 from .media import iter_frames_with_time
 from .padding import plan_padding
 from .timeline import resample_indices
@@ -90,9 +90,10 @@ def pad_scene(
             clip_fps = Fraction(fps)  # made at the output rate: no resampling, no rounding slips
         timeline = resample_indices(n_clip, clip_fps, fps)
         if interpolate != "repeat" and clip_fps != fps and n_clip > 1:
-            frames = _spill(resample(frames, clip_fps, fps, interpolate), scratch / "played.rgb", len(timeline),
-                            height, width)  # fmt: skip
-            timeline = list(range(len(timeline)))  # already one picture per output frame
+            n_played = len(played_positions(n_clip, clip_fps, fps))
+            frames = _spill(resample(frames, clip_fps, fps, interpolate), scratch / "played.rgb", n_played, height,
+                            width)  # fmt: skip
+            timeline = list(range(n_played))  # already one picture per output frame, the last one not held
         plan = plan_padding(len(timeline), n_frames, strategy, min_period_frames=encoder.keyint_frames)
         parts: list[Path] = []
         for i, segment in enumerate(plan.segments):
