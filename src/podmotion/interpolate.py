@@ -35,21 +35,17 @@ MODES = ("flow", "blend", "repeat")
 
 def positions(n_clip_frames: int, clip_fps: Fraction, out_fps: Fraction) -> list[tuple[int, float]]:
     """(clip frame i, fraction a towards frame i + 1) for each output frame; the count is resample_indices'."""
-    n_out = len(resample_indices(n_clip_frames, clip_fps, out_fps))
-    ratio = Fraction(clip_fps) / Fraction(out_fps)
-    out = []
-    for j in range(n_out):
-        p = j * ratio
-        i = min(n_clip_frames - 1, math.floor(p))
-        a = float(p - i) if i < n_clip_frames - 1 else 0.0
-        out.append((i, a))
-    return out
+    return _spots(n_clip_frames, clip_fps, out_fps, len(resample_indices(n_clip_frames, clip_fps, out_fps)))
 
 
 def played_positions(n_clip_frames: int, clip_fps: Fraction, out_fps: Fraction) -> list[tuple[int, float]]:
     """Like ``positions``, but from the first clip frame to the last and no further (no held last frame)."""
     ratio = Fraction(clip_fps) / Fraction(out_fps)
-    n_out = math.floor((n_clip_frames - 1) / ratio) + 1
+    return _spots(n_clip_frames, clip_fps, out_fps, math.floor((n_clip_frames - 1) / ratio) + 1)
+
+
+def _spots(n_clip_frames: int, clip_fps: Fraction, out_fps: Fraction, n_out: int) -> list[tuple[int, float]]:
+    ratio = Fraction(clip_fps) / Fraction(out_fps)
     out = []
     for j in range(n_out):
         p = j * ratio

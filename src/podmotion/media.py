@@ -128,21 +128,6 @@ def constant_rate(frame_times_s: list[float], declared: Fraction | None, tick_s:
     return Fraction(1 / (median if not tick_s else average)).limit_denominator(1001), False
 
 
-def sample_frame_times(path: str | os.PathLike, limit: int = 600) -> list[float]:
-    """Presentation times (s) of up to ``limit`` video packets, sorted; demuxing only, no decoding."""
-    with open_media(path) as container:
-        video = container.streams.video[0]
-        tb = video.time_base
-        times = []
-        for packet in container.demux(video):
-            if packet.pts is not None:
-                times.append(float(packet.pts * tb))
-            if len(times) >= limit:
-                break
-    times.sort()
-    return times[: max(2, len(times) - 8)]  # the last few can still be reordering: leave them out
-
-
 def probe(path: str | os.PathLike) -> SourceInfo:
     """Probe a video file; raise ``PodmotionError`` naming it when it is unusable."""
     import av
@@ -168,7 +153,10 @@ def probe(path: str | os.PathLike) -> SourceInfo:
         except av.error.FFmpegError as exc:
             raise PodmotionError(path, f"video stream cannot be decoded ({exc.strerror or exc})") from None
         declared = video.average_rate or video.guessed_rate
-        fps, is_vfr = constant_rate(sample_frame_times(path), Fraction(declared) if declared else None,
+        indices = [st.index for st in (video, audio) if st is not None]
+        with open_media(path) as again:  # one pass over the packets: the rate sample and the real stream ends
+            sample_times_s, real_ends_s = _demux(again, video.index, indices, 600)
+        fps, is_vfr = constant_rate(sample_times_s, Fraction(declared) if declared else None,
                                     float(video.time_base) if video.time_base else 0.0)  # fmt: skip
         # The timeline starts where the source starts (ffmpeg's input start: the
         # earliest stream), which is before the first frame when audio leads video.
@@ -184,7 +172,6 @@ def probe(path: str | os.PathLike) -> SourceInfo:
         if not declared_ends_s:
             raise PodmotionError(path, "duration unknown")
         declared_s = max(declared_ends_s.values()) - origin_s
-        real_ends_s = stream_ends_s(path, [s.index for s in (video, audio) if s is not None])
         frame_s = 1 / float(fps)
         ends_s = [min(end, real_ends_s[i]) if end - real_ends_s.get(i, end) > TRUNCATION_SLACK_S + frame_s else end
                   for i, end in declared_ends_s.items()]  # fmt: skip
@@ -223,20 +210,33 @@ def probe(path: str | os.PathLike) -> SourceInfo:
 
 def stream_ends_s(path: str | os.PathLike, indices: list[int]) -> dict[int, float]:
     """Where each stream's packets really end (s), demuxing the whole file; a broken tail ends it."""
+    with open_media(path) as container:
+        return _demux(container, None, indices, 0)[1]
+
+
+def _demux(container, video_index: int | None, indices: list[int], limit: int) -> tuple[list[float], dict[int, float]]:
+    """One demuxing pass: the first ``limit`` presentation times of stream ``video_index`` (sorted, the last few
+    left out: they can still be reordering), and where each stream in ``indices`` really ends."""
     import av
 
+    times: list[float] = []
     ends: dict[int, float] = {}
-    with open_media(path) as container:
-        streams = [s for s in container.streams if s.index in indices]
-        try:
-            for packet in container.demux(*streams):
-                if packet.pts is None or not packet.size:
-                    continue
+    wanted = set(indices) | ({video_index} if video_index is not None else set())
+    streams = [st for st in container.streams if st.index in wanted]
+    try:
+        for packet in container.demux(*streams):
+            index = packet.stream.index
+            if index == video_index and packet.pts is not None and len(times) < limit:
+                times.append(float(packet.pts * packet.time_base))
+                if len(times) >= limit and not indices:
+                    break
+            if index in indices and packet.pts is not None and packet.size:
                 end = float((packet.pts + (packet.duration or 0)) * packet.time_base)
-                ends[packet.stream.index] = max(end, ends.get(packet.stream.index, end))
-        except av.error.FFmpegError:
-            pass  # a truncated last packet: what came before it is what there is
-    return ends
+                ends[index] = max(end, ends.get(index, end))
+    except av.error.FFmpegError:
+        pass  # a truncated last packet: what came before it is what there is
+    times.sort()
+    return times[: max(2, len(times) - 8)], ends
 
 
 def rotation_of(frame) -> int:
