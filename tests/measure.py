@@ -70,3 +70,25 @@ def distinct_packets(path: Path) -> int:
     """How many different video packets a file holds: repeats made by stream copy are identical."""
     with av.open(str(path)) as c:
         return len({hashlib.md5(bytes(p)).hexdigest() for p in c.demux(c.streams.video[0]) if p.size})
+
+
+def chapters(path: Path) -> list[dict]:
+    """The file's chapters as ffmpeg reads them back: [{"start_s", "end_s", "title"}]."""
+    out = subprocess.run([ffmpeg_exe(), "-v", "error", "-i", str(path), "-f", "ffmetadata", "-"],
+                         capture_output=True, text=True, check=True).stdout  # fmt: skip
+    found, current = [], None
+    for line in out.splitlines():
+        if line == "[CHAPTER]":
+            current = {}
+            found.append(current)
+        elif line.startswith("[") or current is None or "=" not in line:
+            current = None if line.startswith("[") else current
+        else:
+            key, value = line.split("=", 1)
+            current[key] = value
+    out_list = []
+    for ch in found:
+        num, den = (int(x) for x in ch["TIMEBASE"].split("/"))
+        out_list.append({"start_s": int(ch["START"]) * num / den, "end_s": int(ch["END"]) * num / den,
+                         "title": ch.get("title", "")})  # fmt: skip
+    return out_list

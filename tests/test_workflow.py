@@ -9,7 +9,7 @@ from fractions import Fraction
 
 import pytest
 from conftest import E2E_CUTS, E2E_FRAMES, planned_jobs
-from measure import audio_packet_md5, audio_samples, cut_frames, tone_changes_s, video_facts
+from measure import audio_packet_md5, audio_samples, chapters, cut_frames, tone_changes_s, video_facts
 from synth import make_podcast
 
 from podmotion.timeline import scene_seed
@@ -101,6 +101,30 @@ def test_faststart_and_sidecars(finished):
     assert side["seed"] == scene_seed(0, 3)  # derived from the global seed and the scene number
     assert side["result"]["frames"] == 170 - 101  # a pass as long as the scene (2.76 s < 8 s)
     assert not list(wf.workdir.rglob(".*partial*")), "a temporary file was left behind"
+
+
+def test_one_chapter_per_scene_at_the_true_cuts(finished):
+    wf, *_ = finished
+    got = chapters(wf.result("ep", "ep_animated.mp4"))
+    assert [c["title"] for c in got] == [f"Scene {k}" for k in range(1, 6)]
+    bounds_frames = [0, *E2E_CUTS, E2E_FRAMES]
+    assert [round(c["start_s"] * FPS) for c in got] == bounds_frames[:-1]
+    assert [round(c["end_s"] * FPS) for c in got] == bounds_frames[1:]
+    listed = wf.result("ep", "chapters.txt").read_text().splitlines()
+    assert listed == [f"{int(f / FPS) // 60:02d}:{int(f / FPS) % 60:02d} Scene {k}"
+                      for k, f in enumerate(bounds_frames[:-1], 1)]  # fmt: skip
+
+
+def test_a_chapter_title_in_overrides_reruns_no_scene(finished):
+    wf, *_ = finished
+    wf.config["overrides"] = {"ep": {2: {"title": "The interview"}}}
+    assert planned_jobs(wf) == {("concat", ""), ("mux", "")}  # the joined video is temporary: joined again
+    wf.run()
+    assert [c["title"] for c in chapters(wf.result("ep", "ep_animated.mp4"))][:3] == [
+        "Scene 1", "The interview", "Scene 3"]  # fmt: skip
+    assert wf.result("ep", "chapters.txt").read_text().splitlines()[1].endswith(" The interview")
+    wf.config.pop("overrides")
+    wf.run()
 
 
 def test_editing_one_scene_reruns_only_that_scene(finished):

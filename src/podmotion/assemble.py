@@ -52,11 +52,13 @@ def keep_live(video_path: str | os.PathLike, source_path: str | os.PathLike, out
     log.info("%s: %d live region(s) taken from %s frame by frame: %s", out_path, len(boxes), source_path, boxes)
 
 
-def mux(video_path: str | os.PathLike, source: SourceInfo, out_path: str | os.PathLike, frame_rate) -> str:
+def mux(video_path: str | os.PathLike, source: SourceInfo, out_path: str | os.PathLike, frame_rate,
+        chapters: list | None = None) -> str:  # fmt: skip
     """Write the final file (MP4, or MKV when ``out_path`` ends in ``.mkv``): the video as it is,
     the source's audio copied packet for packet when the container can hold it, otherwise
     encoded once to AAC, and its subtitles where the container can carry them (a warning names
-    each one it can't). Returns what was done with the audio.
+    each one it can't); ``chapters`` (``podmotion.chapters.Chapter``), timed at ``frame_rate``.
+    Returns what was done with the audio.
 
     The result must last as long as the source to within one frame at ``frame_rate``.
     """
@@ -74,7 +76,12 @@ def mux(video_path: str | os.PathLike, source: SourceInfo, out_path: str | os.Pa
         log.warning("%s: %s", source.path, problem)
     carry = {"subtitles": subtitles, "subtitle_codecs": source.subtitle_codecs, "attachments": bool(source.attachments),
              "container": container, "start_s": source.start_s}  # fmt: skip
-    with atomic_output(out_path) as tmp:
+    with atomic_output(out_path) as tmp, tempfile.TemporaryDirectory(prefix="podmotion-mux-") as scratch:
+        if chapters:
+            from .chapters import ffmetadata
+
+            carry["chapters"] = Path(scratch) / "chapters.ffmeta"
+            carry["chapters"].write_text(ffmetadata(chapters, Fraction(frame_rate)), encoding="utf-8")
         try:
             mux_audio(video_path, source.path, tmp, copy_audio=how.startswith("copied"), has_audio=source.has_audio,
                       **carry)  # fmt: skip

@@ -272,6 +272,7 @@ def mux_audio(
     attachments: bool = False,
     container: str = "mp4",
     start_s: float = 0.0,
+    chapters: str | os.PathLike | None = None,
 ) -> None:
     """Put the source's audio (and subtitles) next to the finished video; ``+faststart`` MP4 or MKV.
 
@@ -279,9 +280,13 @@ def mux_audio(
     encoded once to AAC. ``subtitles``: the source's subtitle streams to carry
     (see ``subtitle_plan``; ``subtitle_codecs`` are all the source's), at their
     own times; ``attachments`` (MKV only). ``start_s``: where the source's
-    timeline starts on its clock; the output starts there too.
+    timeline starts on its clock; the output starts there too. ``chapters``: an
+    FFMETADATA file whose chapters replace any the source has.
     """
-    args = ["-loglevel", "error", "-i", Path(video_path).resolve(), "-i", Path(audio_source).resolve(), "-map", "0:v:0"]
+    args = ["-loglevel", "error", "-i", Path(video_path).resolve(), "-i", Path(audio_source).resolve()]
+    if chapters is not None:
+        args += ["-f", "ffmetadata", "-i", Path(chapters).resolve(), "-map_chapters", "2"]
+    args += ["-map", "0:v:0"]
     if has_audio:
         args += ["-map", "1:a"]
     for index in subtitles:

@@ -114,6 +114,12 @@ def scene_settings(config: dict, episode: str, scene: int) -> dict:
     }
 
 
+def chapter_titles(config: dict, episode: str) -> dict[str, str]:
+    """The chapter titles given in ``overrides`` for one episode: scene number (a string) -> title."""
+    scenes = (config.get("overrides") or {}).get(episode, {})
+    return {str(int(scene)): o["title"] for scene, o in scenes.items() if o.get("title")}
+
+
 def backend_options(config: dict, episode: str, scene: int, backend: str, runtime_keys: tuple[str, ...]) -> tuple[dict, dict]:
     """(the options that shape the clip, the ones that say how to run it) for one scene's backend."""
     options = scene_settings(config, episode, scene)["animate"].get(backend, {}) or {}

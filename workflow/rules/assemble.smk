@@ -45,11 +45,14 @@ rule mux:
         source=mux_source,
         scenes=scenes_dir,
     output:
-        ANIMATED,
+        video=ANIMATED,
+        chapters="results/{name}/chapters.txt",
     log:
         "logs/mux/{name}.log",
     conda:
         "../../envs/podmotion.yaml"
+    params:
+        titles=episode_chapter_titles,
     script:
         "../scripts/mux.py"
 

@@ -15,6 +15,7 @@ from podmotion.episode import Episode
 from podmotion.scene_folder import SceneFolder, scene_file_name
 from podmotion.settings import (
     backend_options,
+    chapter_titles,
     layout_settings,
     config_problem,
     load_schema,
@@ -124,6 +125,11 @@ def mux_source(wildcards):
     if is_topic(wildcards.name):
         return scenes_dir(wildcards)
     return source_video(wildcards)
+
+
+def episode_chapter_titles(wildcards):
+    """The chapter titles given in overrides: a new title remuxes, nothing else reruns."""
+    return chapter_titles(config, wildcards.name)
 
 
 def episode_layout_settings(wildcards):
