@@ -54,6 +54,7 @@ def animate_here(request: AnimateRequest) -> dict:
         torch.set_num_threads(request.threads)
 
     spec = ModelSpec.from_options(opts)
+    preparation = loader.Preparation.from_options(opts)
     device = loader.resolve_device(opts["device"], about)
     knobs = Knobs(
         width=width, height=height, num_frames=int(opts["num_frames"]), fps=int(opts["fps"]),
@@ -67,7 +68,7 @@ def animate_here(request: AnimateRequest) -> dict:
              plan.describe())  # fmt: skip
     load_started = time.perf_counter()
     try:  # loading counts too: moving the model onto the GPU can run out of memory
-        pipe = loader.load_pipeline(spec, loader.Placement(device, plan.offload, plan.forward_chunking))
+        pipe = loader.load_pipeline(spec, loader.Placement(device, plan.offload, plan.forward_chunking), preparation)
         load_s = time.perf_counter() - load_started
         frames, report = generate(pipe, still, knobs, about)
     except torch.OutOfMemoryError as exc:
@@ -105,6 +106,7 @@ def animate_here(request: AnimateRequest) -> dict:
         "attempt": request.attempt,
         "memory": {"decode_chunk_size": plan.decode_chunk_size, "forward_chunking": plan.forward_chunking,
                    "offload": plan.offload},  # fmt: skip
+        "prepared": {**preparation.as_dict(), "attention_kernels": loader.attention_kernels(pipe)},
         "seconds_load": round(load_s, 3),
         **report,
     }

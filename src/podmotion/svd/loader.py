@@ -1,10 +1,15 @@
-"""The one place an SVD pipeline is loaded, and kept.
+"""The one place an SVD pipeline is loaded, prepared, and kept.
 
 ``load_pipeline`` takes a hub id or a local folder, honours ``HF_HUB_OFFLINE``
 and the Hugging Face cache, and keeps the loaded pipeline for the life of the
 process (one at a time), so a caller that animates several scenes in one
 process loads the model once. Every way the weights can be missing becomes one
 ``PodmotionError`` line that says where it looked and how to get them.
+
+The kept pipeline is keyed by what was loaded (``ModelSpec``), where it was
+placed (``Placement``) and how it was prepared for speed (``Preparation``:
+``torch.compile`` of the UNet, channels-last convolution weights, the attention
+kernel). A request that differs in any of them never gets the kept pipeline.
 """
 
 from __future__ import annotations
@@ -28,7 +33,41 @@ class Placement:
     forward_chunking: bool = False
 
 
-_loaded: dict[tuple[ModelSpec, Placement], object] = {}
+ATTENTION = ("sdpa", "classic")
+
+
+@dataclass(frozen=True)
+class Preparation:
+    """How a loaded pipeline is made faster; none of it changes the maths beyond fp16/bf16 rounding.
+
+    - ``compile``: ``torch.compile`` of the UNet (in place, so the pipeline still
+      sees the same module). The first clip pays the compilation; a resident
+      worker pays it once.
+    - ``channels_last``: the 2-D convolution weights of the UNet and the VAE in
+      channels-last memory order (the 3-D temporal convolutions can't take it).
+    - ``attention``: ``sdpa``, diffusers' default (``AttnProcessor2_0``: PyTorch's
+      fused scaled-dot-product attention), or ``classic`` (``AttnProcessor``:
+      the score matrix written out, softmax, product; slower, and much more memory).
+    """
+
+    compile: bool = False
+    channels_last: bool = False
+    attention: str = "sdpa"
+
+    def __post_init__(self):
+        if self.attention not in ATTENTION:
+            raise ValueError(f"attention must be one of {', '.join(ATTENTION)}, not {self.attention!r}")
+
+    @classmethod
+    def from_options(cls, svd: dict) -> "Preparation":
+        return cls(bool(svd.get("compile", False)), bool(svd.get("channels_last", False)),
+                   str(svd.get("attention", "sdpa")))  # fmt: skip
+
+    def as_dict(self) -> dict:
+        return {"compile": self.compile, "channels_last": self.channels_last, "attention": self.attention}
+
+
+_loaded: dict[tuple[ModelSpec, Placement, Preparation], object] = {}
 
 
 def torch_dtype(name: str):
@@ -61,9 +100,9 @@ def resolve_device(requested: str, about: str) -> str:
     return requested
 
 
-def load_pipeline(spec: ModelSpec, placement: Placement):
-    """The pipeline for ``spec`` placed as asked; loaded once per process and kept."""
-    key = (spec, placement)
+def load_pipeline(spec: ModelSpec, placement: Placement, preparation: Preparation = Preparation()):
+    """The pipeline for ``spec`` placed and prepared as asked; loaded once per process and kept."""
+    key = (spec, placement, preparation)
     if key in _loaded:
         return _loaded[key]
     _loaded.clear()  # one model in memory at a time
@@ -71,10 +110,12 @@ def load_pipeline(spec: ModelSpec, placement: Placement):
     pipe = _from_pretrained(spec)
     pipe.set_progress_bar_config(disable=True)  # podmotion logs each step itself
     _place(pipe, placement)
+    _prepare(pipe, preparation)
     _loaded[key] = pipe
-    log.info("svd: loaded %s (%s%s) on %s in %.1f s", spec.model, spec.dtype,
-             f", variant {spec.variant}" if spec.variant else "", placement.device,
-             time.perf_counter() - started)  # fmt: skip
+    log.info("svd: loaded %s (%s%s) on %s in %.1f s (attention %s%s%s)", spec.model, spec.dtype,
+             f", variant {spec.variant}" if spec.variant else "", placement.device, time.perf_counter() - started,
+             preparation.attention, ", channels-last" if preparation.channels_last else "",
+             ", UNet compiled on first use" if preparation.compile else "")  # fmt: skip
     return pipe
 
 
@@ -118,6 +159,29 @@ def _place(pipe, placement: Placement) -> None:
         pipe.enable_sequential_cpu_offload(device=placement.device)
     else:
         pipe.to(placement.device)
+
+
+def _prepare(pipe, preparation: Preparation) -> None:
+    import torch
+
+    if preparation.attention == "classic":
+        from diffusers.models.attention_processor import AttnProcessor
+
+        for part in (pipe.unet, pipe.vae):
+            part.set_attn_processor(AttnProcessor())
+    if preparation.channels_last:
+        # Module.to(memory_format=...) refuses the 5-D weights of the temporal Conv3d layers: 2-D ones only.
+        for part in (pipe.unet, pipe.vae):
+            for module in part.modules():
+                if isinstance(module, torch.nn.Conv2d):
+                    module.to(memory_format=torch.channels_last)
+    if preparation.compile:
+        pipe.unet.compile()  # in place: pipe.unet stays the diffusers model; compiled at its first call
+
+
+def attention_kernels(pipe) -> list[str]:
+    """The attention processor classes the UNet and the VAE run (what ``attention`` really chose)."""
+    return sorted({type(p).__name__ for part in (pipe.unet, pipe.vae) for p in part.attn_processors.values()})
 
 
 def release() -> None:

@@ -8,8 +8,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..settings import deep_merge
-
 
 @dataclass(frozen=True)
 class ModelSpec:
@@ -107,6 +105,7 @@ def config_weights_problem(config: dict) -> str | None:
 
     ``auto`` is left to the jobs: resolving it here would cost every dry run a torch import.
     """
+    from ..settings import deep_merge  # here: the rest of this module needs no YAML or schema library
     animate = config["animate"]
     sections = [("animate", animate)]
     for episode, scenes in (config.get("overrides") or {}).items():

@@ -9,8 +9,9 @@ jobs hand it their request over a Unix socket.
   workflows in two folders never share a worker.
 - **Isolation.** The worker runs the job's request through the same code as a
   job would (``podmotion.backends.svd.animate_here``). ``svd.loader`` keeps a
-  pipeline keyed by model id, revision, variant, dtype, device and memory plan,
-  so a request never gets a model loaded another way; a retry's leaner plan
+  pipeline keyed by model id, revision, variant, dtype, device, memory plan and
+  preparation (compiled UNet, channels-last, attention kernel), so a request
+  never gets a model loaded or prepared another way; a retry's leaner plan
   reloads it.
 - **Faults.** A job waits at most ``timeout_s``. A worker that dies or hangs
   fails that job with one line (a retryable ``GenerationFailed``), and is
