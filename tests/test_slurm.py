@@ -1,0 +1,204 @@
+"""profiles/slurm against a real SLURM cluster: Snakemake's SLURM executor plugin, no mock.
+
+tests/slurm/cluster.sh starts a one-node cluster on localhost (munged, MariaDB, slurmdbd,
+slurmctld, slurmd; partitions cpu and gpu, one GPU declared through gres). A three-scene
+episode runs with ``--executor slurm --workflow-profile profiles/slurm`` and the svd backend
+(the tiny random-weight model, on the CPU), so every animate_scene job has resources gpu=1.
+Only the site's names are added on the command line: the partitions and the account, as the
+profile's comments tell a user to. Then:
+
+- the episode is complete, in sync with the source's audio, as in the other end-to-end tests;
+- sacct shows every job, which partition it ran in, and what it asked for: the animate jobs
+  a GPU (gres/gpu=1 in ReqTRES and AllocTRES), the FFmpeg jobs none, with the profile's memory;
+- each animate job loaded the model itself: no resident SVD worker under a cluster executor.
+
+The module is skipped, with the reason, where the cluster cannot start (no SLURM packages,
+not root, a daemon that fails: its log's last lines are in the reason).
+"""
+
+from __future__ import annotations
+
+import csv
+import importlib.util
+import json
+import os
+import re
+import shutil
+import subprocess
+import tempfile
+from fractions import Fraction
+from pathlib import Path
+
+import numpy as np
+import pytest
+import yaml
+from conftest import REPO, tiny_svd_options
+from measure import audio_packet_md5, video_facts, video_frames
+from synth import make_podcast
+
+from podmotion.svd import worker
+
+CLUSTER = REPO / "tests" / "slurm" / "cluster.sh"
+PROFILE = REPO / "profiles" / "slurm"
+DAEMONS = ("munged", "mariadbd", "slurmdbd", "slurmctld", "slurmd", "sbatch", "sacct")
+# The local cluster's names (cluster.sh), given the way the profile's comments say.
+SITE_DEFAULTS = {"slurm_partition": "cpu", "slurm_account": "podmotion"}
+SITE_RULES = {"animate_scene": {"slurm_partition": "gpu"}}
+
+FPS = 25
+CUTS = [40, 90]
+FRAMES = 140
+SACCT_FIELDS = ["JobID", "JobName", "Comment", "Partition", "Account", "ReqTRES", "AllocTRES", "State", "ExitCode"]
+
+
+def cluster_problem() -> str | None:
+    """Why this machine cannot run the cluster, or None."""
+    path = os.pathsep.join([os.environ.get("PATH", ""), "/usr/sbin", "/sbin"])
+    missing = [name for name in DAEMONS if shutil.which(name, path=path) is None]
+    if missing:
+        return (f"SLURM not installed: {', '.join(missing)} not found "
+                "(Debian packages slurm-wlm, slurmdbd, munge, mariadb-server; see .ci/apt-packages.txt)")  # fmt: skip
+    if os.geteuid() != 0:
+        return "a SLURM cluster needs root here (slurmd starts the jobs as their user)"
+    return None
+
+
+@pytest.fixture(scope="module")
+def slurm_env():
+    """A running cluster for this module; the environment that reaches it (SLURM_CONF)."""
+    problem = cluster_problem()
+    if problem:
+        pytest.skip(problem)
+    if importlib.util.find_spec("snakemake_executor_plugin_slurm") is None:
+        pytest.fail("snakemake-executor-plugin-slurm is not installed: pip install -r envs/test.txt")
+    # Short and without spaces: SLURM's files can't quote paths and the state holds unix sockets.
+    state = Path(tempfile.mkdtemp(prefix="podmotion-slurm-", dir="/tmp"))
+    stop = ["bash", str(CLUSTER), "stop", str(state)]
+    try:
+        proc = subprocess.run(["bash", str(CLUSTER), "start", str(state)], capture_output=True, text=True,
+                              timeout=300)  # fmt: skip
+        failed = proc.returncode != 0 and f"exit {proc.returncode}: {proc.stderr.strip()}"
+    except subprocess.TimeoutExpired as e:
+        failed = f"no answer in 300 s: {(e.stderr or b'').decode(errors='replace').strip()}"
+    if failed:
+        subprocess.run(stop, capture_output=True, timeout=120)
+        shutil.rmtree(state, ignore_errors=True)
+        pytest.skip(f"the SLURM cluster could not start ({failed})")
+    yield {"SLURM_CONF": str(state / "etc" / "slurm.conf")}
+    subprocess.run(stop, capture_output=True, timeout=120)
+    shutil.rmtree(state, ignore_errors=True)
+
+
+def profile_with_site_names() -> tuple[list[str], list[str]]:
+    """--default-resources and --set-resources: the profile's own lists, plus the site's names.
+
+    A list on the command line replaces the profile's, so the profile's entries are repeated
+    here as they are; what this test adds is only what a user writes in for their site.
+    """
+    profile = yaml.safe_load((PROFILE / "config.yaml").read_text())
+    defaults = {**profile["default-resources"], **SITE_DEFAULTS}
+    rules = {rule: dict(values) for rule, values in profile["set-resources"].items()}
+    for rule, values in SITE_RULES.items():
+        rules.setdefault(rule, {}).update(values)
+    return ([f"{k}={v}" for k, v in defaults.items()],
+            [f"{rule}:{k}={v}" for rule, values in rules.items() for k, v in values.items()])  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def slurm_run(slurm_env, tmp_path_factory, tiny_svd):
+    from conftest import Workflow
+
+    folder = tmp_path_factory.mktemp("slurm e2e")  # a space in the job's folder, on purpose
+    source = folder / "three scenes.mp4"
+    make_podcast(source, CUTS, FRAMES, width=160, height=90, fps=Fraction(FPS))
+    wf = Workflow(folder / "work")
+    wf.workdir.mkdir()
+    svd = {k: v for k, v in tiny_svd_options(tiny_svd).items() if k != "device"}  # device: auto -> cpu here
+    wf.config.update({"podcasts": {"ep": str(source)}, "animate": {"backend": "svd", "seed": 11, "svd": svd}})
+    defaults, rules = profile_with_site_names()
+    proc = wf.run("--executor", "slurm", "--workflow-profile", str(PROFILE),
+                  "--default-resources", *defaults, "--set-resources", *rules,
+                  # a test cluster answers at once: poll it every few seconds, not every 40
+                  "--slurm-init-seconds-before-status-checks", "2", "--seconds-between-status-checks", "2",
+                  "--slurm-keep-successful-logs", check=False, env=slurm_env)  # fmt: skip
+    if proc.returncode != 0:
+        logs = "\n".join(f"--- {p}\n{p.read_text()[-3000:]}" for p in
+                         sorted((wf.workdir / ".snakemake" / "slurm_logs").rglob("*.log")))  # fmt: skip
+        raise AssertionError(f"snakemake --executor slurm failed ({proc.returncode}):\n{proc.stderr[-8000:]}\n{logs}")
+    run_id = re.search(r"SLURM run ID: (\S+)", proc.stderr)
+    assert run_id, proc.stderr[-3000:]
+    return wf, source, proc, sacct_jobs(run_id.group(1), slurm_env)
+
+
+def sacct_jobs(run_id: str, env: dict) -> list[dict]:
+    """sacct's record of this run's jobs (the plugin names every job after the run's id), one row per job."""
+    cmd = ["sacct", "--allusers", "--allocations", "--parsable2", "--noheader", "--starttime", "now-1days",
+           "--name", run_id, "--format", ",".join(SACCT_FIELDS)]  # fmt: skip
+    out = subprocess.run(cmd, capture_output=True, text=True, check=True, env={**os.environ, **env}).stdout
+    return [dict(zip(SACCT_FIELDS, row)) for row in csv.reader(out.splitlines(), delimiter="|")]
+
+
+def rule_of(job: dict) -> str:
+    """The rule a job ran: the plugin writes rule_<name>[_wildcards_<...>] as the job's comment."""
+    m = re.fullmatch(r"rule_(\w+?)(?:_wildcards_.*)?", job["Comment"])
+    assert m, job
+    return m.group(1)
+
+
+def tres(field: str) -> dict[str, str]:
+    """billing=1,cpu=2,gres/gpu=1,mem=16000M,node=1 -> {"cpu": "2", "gres/gpu": "1", ...}"""
+    return dict(item.split("=", 1) for item in field.split(",") if item)
+
+
+def test_every_job_went_through_slurm_and_completed(slurm_run):
+    wf, _, _, jobs = slurm_run
+    rules = sorted(rule_of(j) for j in jobs)
+    assert rules.count("animate_scene") == 3 and rules.count("pad_scene") == 3, rules
+    assert {"detect_scenes", "concat", "mux"} <= set(rules), rules
+    assert all(j["State"] == "COMPLETED" and j["ExitCode"] == "0:0" for j in jobs), jobs
+    assert {j["Account"] for j in jobs} == {SITE_DEFAULTS["slurm_account"]}
+
+
+def test_animate_jobs_asked_for_a_gpu_and_ffmpeg_jobs_did_not(slurm_run):
+    _, _, _, jobs = slurm_run
+    profile = yaml.safe_load((PROFILE / "config.yaml").read_text())
+    animate_mem = profile["set-resources"]["animate_scene"]["mem_mb"]
+    cpu_mem = profile["default-resources"]["mem_mb"]
+    for job in jobs:
+        asked, got = tres(job["ReqTRES"]), tres(job["AllocTRES"])
+        if rule_of(job) == "animate_scene":
+            assert asked.get("gres/gpu") == "1" and got.get("gres/gpu") == "1", job
+            assert job["Partition"] == SITE_RULES["animate_scene"]["slurm_partition"], job
+            assert asked["mem"] == f"{animate_mem}M", job
+        else:
+            assert "gres/gpu" not in asked and "gres/gpu" not in got, job
+            assert job["Partition"] == SITE_DEFAULTS["slurm_partition"], job
+            assert asked["mem"] == f"{cpu_mem}M", job
+
+
+def test_each_cluster_job_loaded_the_model_itself(slurm_run):
+    wf, _, _, _ = slurm_run
+    for k in (1, 2, 3):
+        sidecar = json.loads(wf.result("ep", "clips", f"scene_{k:03d}.json").read_text())
+        assert sidecar["backend"] == "svd" and sidecar["fallback"] is None and sidecar["result"]["device"] == "cpu"
+        log = (wf.workdir / "logs" / "animate_scene" / "ep" / f"scene_{k:03d}.log").read_text()
+        assert "loading the model in this job" in log, log[-2000:]
+    assert not worker.socket_path(wf.workdir).exists()
+
+
+def test_the_episode_completes_in_sync_with_the_source_audio(slurm_run):
+    wf, source, _, _ = slurm_run
+    for k in (1, 2, 3):
+        facts = video_facts(wf.result("ep", "clips", f"scene_{k:03d}.mp4"))
+        assert (facts["frames"], facts["fps"], facts["width"], facts["height"]) == (4, 6, 64, 64)
+    out = wf.result("ep", "ep_animated.mp4")
+    facts = video_facts(out)
+    assert (facts["frames"], facts["fps"], facts["width"], facts["height"]) == (FRAMES, FPS, 160, 90)
+    assert abs(facts["duration_s"] - video_facts(source)["duration_s"]) <= 1 / FPS
+    # output frames [start, end) of scene k are exactly its padded clip's frames (joined by stream copy)
+    frames = video_frames(out)
+    for k, (start, end) in enumerate(zip([0, *CUTS], [*CUTS, FRAMES]), start=1):
+        padded = video_frames(wf.result("ep", "padded", f"scene_{k:03d}.mp4"))
+        assert len(padded) == end - start
+        assert all(np.array_equal(a, b) for a, b in zip(frames[start:end], padded)), f"scene {k}"
+    assert audio_packet_md5(out) == audio_packet_md5(source)
