@@ -45,6 +45,15 @@ class Workflow:
         return self.workdir.joinpath("results", *parts)
 
 
+# What a changed episode reruns at its end: the summary and the report pages.
+EPISODE_END_JOBS = {("concat", ""), ("mux", ""), ("summarise", ""), ("episode_report", "")}
+
+
+def scene_rerun_jobs(scene: str) -> set[tuple[str, str]]:
+    """The jobs one changed scene reruns: its own chain, then the episode's end."""
+    return {("animate_scene", scene), ("pad_scene", scene), ("scene_card", scene), *EPISODE_END_JOBS}
+
+
 def planned_jobs(wf: Workflow) -> set[tuple[str, str]]:
     """(rule, scene) for every job a dry run plans; scene is '' for per-episode jobs."""
     out = wf.run("--dry-run").stdout

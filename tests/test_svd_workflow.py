@@ -10,11 +10,12 @@ kenburns. The episode completes, in sync, with the source's audio.
 from __future__ import annotations
 
 import json
+import re
 from fractions import Fraction
 
 import numpy as np
 import pytest
-from conftest import planned_jobs, tiny_svd_options
+from conftest import planned_jobs, scene_rerun_jobs, tiny_svd_options
 from measure import audio_packet_md5, video_facts, video_frames
 from synth import make_podcast
 
@@ -80,6 +81,19 @@ def test_retries_show_on_the_console_in_one_line(svd_run):
     assert "Traceback" not in proc.stderr
 
 
+def test_the_fallback_is_in_the_summary_the_console_and_the_report(svd_run):
+    wf, _, proc = svd_run
+    summary = json.loads(wf.result("ep", "summary.json").read_text())
+    assert summary["backends"] == {"kenburns": 1, "svd": 2}
+    [fell] = summary["fallbacks"]
+    assert (fell["scene"], fell["from"], fell["to"]) == (3, "svd", "kenburns") and "out of memory" in fell["reason"]
+    line = [x for x in proc.stderr.splitlines() if x.startswith("podmotion: ep:")]
+    assert len(line) == 1 and "1 fallback (scene 3 svd -> kenburns: " in line[0] and "out of memory" in line[0]
+    page = wf.result("ep", "report", "overview.html").read_text()
+    marked = re.findall(r"<tr class='fallback'>(.*?)</tr>", page, re.S)
+    assert len(marked) == 1 and "<td>3</td>" in marked[0] and "from svd: " in marked[0] and "out of memory" in marked[0]
+
+
 def test_the_episode_completes_in_sync_with_the_source_audio(svd_run):
     wf, source, _ = svd_run
     out = wf.result("ep", "ep_animated.mp4")
@@ -102,8 +116,7 @@ def test_run_settings_do_not_remake_clips_but_knobs_do(svd_run):
     wf.config["animate"]["svd"].update(offload="model", forward_chunking=True, on_error="fail")
     assert planned_jobs(wf) == set()
     wf.config["overrides"] = {"ep": {**SCENE_KNOBS["ep"], 1: {"animate": {"svd": {"motion_bucket_id": 180}}}}}
-    assert planned_jobs(wf) == {("animate_scene", "scene_001"), ("pad_scene", "scene_001"), ("concat", ""),
-                                ("mux", "")}  # fmt: skip
+    assert planned_jobs(wf) == scene_rerun_jobs("scene_001")
 
 
 def test_missing_weights_stop_the_run_before_any_job(svd_run, tmp_path):

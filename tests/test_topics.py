@@ -16,7 +16,7 @@ import cv2
 import numpy as np
 import pytest
 from conftest import Workflow, planned_jobs
-from measure import audio_samples, cut_frames, tone_changes_s, video_facts
+from measure import audio_samples, chapters, cut_frames, tone_changes_s, video_facts
 
 from podmotion.errors import PodmotionError
 from podmotion.ffmpeg import run
@@ -113,6 +113,17 @@ def test_merged_episode_cuts_sit_at_the_cumulative_narration_boundaries(topic_ru
     changes = tone_changes_s(audio_samples(out), 48000)
     for t in bounds[1:-2]:
         assert min(abs(c - t) for c in changes) <= 1 / FPS, (changes, bounds)
+
+
+def test_chapters_take_the_narrations_labels(topic_run):
+    wf, *_ = topic_run
+    got = chapters(wf.result("demo_topic", "demo_topic_animated.mp4"))
+    assert [c["title"] for c in got] == [f"Scene {label}" for label in LABELS]
+    rows = wf.result("demo_topic", "scenes", "timestamps.csv").read_text().splitlines()[1:]
+    starts_frames = [int(r.split(",")[1]) for r in rows]  # a topic's frames are the output's
+    assert [round(c["start_s"] * FPS) for c in got] == starts_frames
+    assert all(abs(f / FPS - t) <= 0.5 / FPS + 1e-9 for f, t in zip(starts_frames, boundaries_s()))
+    assert wf.result("demo_topic", "chapters.txt").read_text().splitlines()[:2] == ["00:00 Scene 01", "00:01 Scene 02"]
 
 
 def test_best_picks_the_sharp_variant_and_records_every_score(topic_run):

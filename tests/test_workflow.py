@@ -8,7 +8,7 @@ import shutil
 from fractions import Fraction
 
 import pytest
-from conftest import E2E_CUTS, E2E_FRAMES, planned_jobs
+from conftest import E2E_CUTS, E2E_FRAMES, EPISODE_END_JOBS, planned_jobs, scene_rerun_jobs
 from measure import audio_packet_md5, audio_samples, chapters, cut_frames, tone_changes_s, video_facts
 from synth import make_podcast
 
@@ -118,7 +118,7 @@ def test_one_chapter_per_scene_at_the_true_cuts(finished):
 def test_a_chapter_title_in_overrides_reruns_no_scene(finished):
     wf, *_ = finished
     wf.config["overrides"] = {"ep": {2: {"title": "The interview"}}}
-    assert planned_jobs(wf) == {("concat", ""), ("mux", "")}  # the joined video is temporary: joined again
+    assert planned_jobs(wf) == EPISODE_END_JOBS  # the joined video is temporary: joined again
     wf.run()
     assert [c["title"] for c in chapters(wf.result("ep", "ep_animated.mp4"))][:3] == [
         "Scene 1", "The interview", "Scene 3"]  # fmt: skip
@@ -131,7 +131,7 @@ def test_editing_one_scene_reruns_only_that_scene(finished):
     wf, *_ = finished
     wf.config["overrides"] = {"ep": {3: {"pad": {"strategy": "freeze"}, "animate": {"kenburns": {"zoom": 1.3}}}}}
     jobs = planned_jobs(wf)
-    assert jobs == {("animate_scene", "scene_003"), ("pad_scene", "scene_003"), ("concat", ""), ("mux", "")}
+    assert jobs == scene_rerun_jobs("scene_003")
 
 
 def test_deleting_one_clip_reruns_only_that_scene(finished):
@@ -139,8 +139,7 @@ def test_deleting_one_clip_reruns_only_that_scene(finished):
     wf.config.pop("overrides", None)
     assert planned_jobs(wf) == set()
     wf.result("ep", "clips", "scene_002.mp4").unlink()
-    assert planned_jobs(wf) == {("animate_scene", "scene_002"), ("pad_scene", "scene_002"), ("concat", ""),
-                                ("mux", "")}  # fmt: skip
+    assert planned_jobs(wf) == scene_rerun_jobs("scene_002")
 
 
 def test_bad_episode_fails_alone_with_one_line(workflow, tmp_path):

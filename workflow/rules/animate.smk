@@ -11,6 +11,8 @@ rule animate_scene:
         sidecar="results/{name}/clips/scene_{scene}.json",
     log:
         "logs/animate_scene/{name}/scene_{scene}.log",
+    benchmark:
+        "logs/benchmarks/animate_scene/{name}/scene_{scene}.tsv"
     retries: config["animate"]["svd"]["retries"]
     conda:
         "../../envs/podmotion.yaml"

@@ -11,6 +11,8 @@ rule concat:
         temp("results/{name}/{name}_video.mp4"),
     log:
         "logs/concat/{name}.log",
+    benchmark:
+        "logs/benchmarks/concat/{name}.tsv"
     conda:
         "../../envs/podmotion.yaml"
     params:
@@ -28,6 +30,8 @@ rule live_regions:
         temp("results/{name}/{name}_live.mp4"),
     log:
         "logs/live_regions/{name}.log",
+    benchmark:
+        "logs/benchmarks/live_regions/{name}.tsv"
     wildcard_constraints:
         name=PODCAST_NAMES,
     conda:
@@ -49,6 +53,8 @@ rule mux:
         chapters="results/{name}/chapters.txt",
     log:
         "logs/mux/{name}.log",
+    benchmark:
+        "logs/benchmarks/mux/{name}.tsv"
     conda:
         "../../envs/podmotion.yaml"
     params:
@@ -65,6 +71,8 @@ rule combine_scene:
         "results/{name}/combined/scene_{scene}.mp4",
     log:
         "logs/combine_scene/{name}/scene_{scene}.log",
+    benchmark:
+        "logs/benchmarks/combine_scene/{name}/scene_{scene}.tsv"
     wildcard_constraints:
         name=TOPIC_NAMES,
     conda:

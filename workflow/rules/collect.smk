@@ -10,6 +10,8 @@ checkpoint collect_scenes:
         directory("results/{name}/scenes"),
     log:
         "logs/collect_scenes/{name}.log",
+    benchmark:
+        "logs/benchmarks/collect_scenes/{name}.tsv"
     wildcard_constraints:
         name=TOPIC_NAMES,
     conda:

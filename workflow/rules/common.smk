@@ -22,6 +22,7 @@ from podmotion.settings import (
     normalise,
     scene_settings,
 )
+from podmotion.summary import console_line, read_summary
 from podmotion.svd import worker as svd_worker
 from podmotion.svd.weights import config_weights_problem
 from podmotion.timeline import scene_seed
@@ -78,7 +79,7 @@ def final_outputs(wildcards):
     """
     outputs = []
     for name in [*config["podcasts"], *config["topics"]]:
-        outputs.append(ANIMATED.format(name=name))
+        outputs += [ANIMATED.format(name=name), *report_paths(name)]
         try:
             outputs += clip_paths(name)
             if is_topic(name):
@@ -295,11 +296,11 @@ def episode_fps(wildcards):
     return f"{fps.numerator}/{fps.denominator}"
 
 
-def scene_paths(name, folder):
-    """results/NAME/FOLDER/scene_LABEL.mp4 for every scene that owns output frames."""
+def scene_paths(name, folder, suffix=".mp4"):
+    """results/NAME/FOLDER/scene_LABEL.mp4 (or SUFFIX) for every scene that owns output frames."""
     ep = episode(name)
     return [
-        f"results/{name}/{folder}/{scene_file_name(ep.label(scene), '.mp4')}"
+        f"results/{name}/{folder}/{scene_file_name(ep.label(scene), suffix)}"
         for scene in ep.playable_scenes()
     ]
 
@@ -310,6 +311,44 @@ def clip_paths(name):
 
 def padded_scenes(wildcards):
     return scene_paths(wildcards.name, "padded")
+
+
+def clip_paths_of(wildcards):
+    return clip_paths(wildcards.name)
+
+
+def scene_sidecars(wildcards):
+    return scene_paths(wildcards.name, "clips", ".json")
+
+
+def scene_cards(wildcards):
+    return scene_paths(wildcards.name, "report/scenes", ".png")
+
+
+def report_paths(name):
+    """The episode's run summary and report pages (rule episode_report)."""
+    return [
+        f"results/{name}/summary.json",
+        *(f"results/{name}/report/{page}" for page in REPORT_PAGES),
+    ]
+
+
+REPORT_PAGES = ("overview.html", "timeline.png", "previews.html")
+
+
+def print_summaries():
+    """One line per episode: scenes, backends, fallbacks, seconds (results/NAME/summary.json)."""
+    for name in [*config["podcasts"], *config["topics"]]:
+        path = Path(f"results/{name}/summary.json")
+        if not path.is_file():
+            logger.info(f"podmotion: {name}: not finished (no {path})")
+            continue
+        summary = read_summary(path)
+        line = f"podmotion: {console_line(summary)}"
+        if summary["fallbacks"]:
+            logger.warning(line)
+        else:
+            logger.info(line)
 
 
 # A cluster job runs on its own node: it loads the SVD model itself instead of
@@ -327,6 +366,7 @@ def stop_svd_worker():
 
 onsuccess:
     stop_svd_worker()
+    print_summaries()
 
 
 def remove_finished_temporaries():
@@ -349,3 +389,4 @@ def remove_finished_temporaries():
 onerror:
     remove_finished_temporaries()
     stop_svd_worker()
+    print_summaries()

@@ -8,6 +8,8 @@ checkpoint detect_scenes:
         directory("results/{name}/scenes"),
     log:
         "logs/detect_scenes/{name}.log",
+    benchmark:
+        "logs/benchmarks/detect_scenes/{name}.tsv"
     wildcard_constraints:
         name=PODCAST_NAMES,
     conda:

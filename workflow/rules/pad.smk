@@ -9,6 +9,8 @@ rule pad_scene:
         "results/{name}/padded/scene_{scene}.mp4",
     log:
         "logs/pad_scene/{name}/scene_{scene}.log",
+    benchmark:
+        "logs/benchmarks/pad_scene/{name}/scene_{scene}.tsv"
     conda:
         "../../envs/podmotion.yaml"
     threads: 2

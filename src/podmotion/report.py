@@ -1,0 +1,217 @@
+"""Pictures and pages for ``snakemake --report``: what each scene became, at a glance.
+
+- ``scene_card``: one scene side by side: its still, the still with the
+  episode's layout drawn on it (where the episode has one), and a contact
+  sheet of its clip (a grid of frames, each stamped with its time).
+- ``timeline_strip``: the whole episode as one strip, a thumbnail per scene,
+  each as wide as the scene is long.
+- ``overview_page``: the scene table (number, start, end, duration, backend,
+  fallback and its reason, seconds, seed), the timeline and every scene card,
+  in one self-contained HTML page.
+- ``previews_page``: the episode and each scene's clip as small videos that
+  play in the page. Snakemake's report offers an MP4 only as a download, so
+  the videos are embedded in the page itself, which works in both the
+  ``.html`` and the ``.zip`` report.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import os
+from pathlib import Path
+
+import cv2
+import numpy as np
+import pandas as pd
+
+from .media import iter_frames_with_time
+
+CARD_HEIGHT_PX = 180
+SHEET_COLUMNS, SHEET_ROWS = 4, 2
+STRIP_WIDTH_PX, STRIP_HEIGHT_PX = 1600, 90
+PREVIEW_LONG_SIDE_PX = 480
+WHITE, INK, MARK = (255, 255, 255), (20, 20, 20), (255, 200, 0)
+
+
+def _scaled_to_height(rgb: np.ndarray, height: int) -> np.ndarray:
+    width = max(1, round(rgb.shape[1] * height / rgb.shape[0]))
+    return cv2.resize(rgb, (width, height), interpolation=cv2.INTER_AREA)
+
+
+def _stamp(rgb: np.ndarray, text: str, bottom: bool = False) -> np.ndarray:
+    """``text`` on a dark band in the picture's top-left (or bottom-left) corner."""
+    out = rgb.copy()
+    scale = max(0.35, min(0.6, rgb.shape[0] / 240))
+    (w, h), base = cv2.getTextSize(text, cv2.FONT_HERSHEY_SIMPLEX, scale, 1)
+    top = rgb.shape[0] - (h + base + 6) if bottom else 0
+    cv2.rectangle(out, (0, top), (w + 6, top + h + base + 6), INK, -1)
+    cv2.putText(out, text, (3, top + h + 3), cv2.FONT_HERSHEY_SIMPLEX, scale, WHITE, 1, cv2.LINE_AA)
+    return out
+
+
+def _sampled(count: int, wanted: int) -> list[int]:
+    """``wanted`` frame indices spread evenly over ``count`` frames, first and last included."""
+    if count <= wanted:
+        return list(range(count))
+    return sorted({round(k * (count - 1) / (wanted - 1)) for k in range(wanted)})
+
+
+def contact_sheet(clip_path: str | os.PathLike, columns: int = SHEET_COLUMNS, rows: int = SHEET_ROWS,
+                  tile_height_px: int = CARD_HEIGHT_PX // SHEET_ROWS) -> np.ndarray:  # fmt: skip
+    """A grid of the clip's frames, evenly spread from first to last, each stamped with its time."""
+    frames = list(iter_frames_with_time(clip_path))
+    if not frames:
+        raise ValueError(f"{clip_path}: no frames")
+    tiles = [_stamp(_scaled_to_height(rgb, tile_height_px), f"{t:.2f} s")
+             for t, rgb in (frames[i] for i in _sampled(len(frames), columns * rows))]  # fmt: skip
+    blank = np.full_like(tiles[0], 40)
+    tiles += [blank] * (columns * rows - len(tiles))
+    return np.vstack([np.hstack(tiles[r * columns:(r + 1) * columns]) for r in range(rows)])
+
+
+def scene_card(still: np.ndarray, clip_path: str | os.PathLike, title: str,
+               layout_picture: np.ndarray | None = None) -> np.ndarray:  # fmt: skip
+    """The still, the layout (where there is one) and the clip's contact sheet, side by side."""
+    gap = np.full((CARD_HEIGHT_PX, 8, 3), 255, np.uint8)
+    panels = [_stamp(_scaled_to_height(still, CARD_HEIGHT_PX), f"{title}: still")]
+    if layout_picture is not None:
+        panels += [gap, _stamp(_scaled_to_height(layout_picture, CARD_HEIGHT_PX), "layout")]
+    panels += [gap, _stamp(contact_sheet(clip_path), "clip", bottom=True)]
+    return np.hstack(panels)
+
+
+def timeline_strip(stills: list[np.ndarray], frame_counts: list[int], width_px: int = STRIP_WIDTH_PX,
+                   height_px: int = STRIP_HEIGHT_PX, numbers: list[int] | None = None) -> np.ndarray:  # fmt: skip
+    """One thumbnail per scene, each as wide as the scene is long (at least 1 px), cropped to fill."""
+    total = sum(frame_counts)
+    edges = [0]
+    for count in frame_counts:
+        edges.append(edges[-1] + count)
+    xs = [round(e * width_px / total) for e in edges]
+    strip = np.zeros((height_px, width_px, 3), np.uint8)
+    for k, still in enumerate(stills):
+        x0, x1 = xs[k], max(xs[k + 1], xs[k] + 1)
+        w = x1 - x0
+        scale = max(w / still.shape[1], height_px / still.shape[0])
+        big = cv2.resize(still, (max(w, round(still.shape[1] * scale)), max(height_px, round(still.shape[0] * scale))),
+                         interpolation=cv2.INTER_AREA)  # fmt: skip
+        top, left = (big.shape[0] - height_px) // 2, (big.shape[1] - w) // 2
+        strip[:, x0:x1] = big[top:top + height_px, left:left + w]
+        strip[:, x0] = MARK
+        if numbers is not None and w >= 24:
+            cv2.putText(strip, str(numbers[k]), (x0 + 4, height_px - 6), cv2.FONT_HERSHEY_SIMPLEX, 0.5, WHITE, 1,
+                        cv2.LINE_AA)  # fmt: skip
+    return strip
+
+
+def data_uri(path: str | os.PathLike, mime: str) -> str:
+    return f"data:{mime};base64,{base64.b64encode(Path(path).read_bytes()).decode('ascii')}"
+
+
+def jpeg_uri(path: str | os.PathLike, quality: int = 85) -> str:
+    """A picture as a JPEG data URI: a tenth of a PNG's size for photographs, for pages that embed many."""
+    ok, data = cv2.imencode(".jpg", cv2.imread(str(path), cv2.IMREAD_COLOR), [cv2.IMWRITE_JPEG_QUALITY, quality])
+    if not ok:
+        raise ValueError(f"{path}: could not encode as JPEG")
+    return f"data:image/jpeg;base64,{base64.b64encode(data.tobytes()).decode('ascii')}"
+
+
+SCENE_COLUMNS = {
+    "scene": "scene", "start_s": "start (s)", "end_s": "end (s)", "duration_s": "duration (s)",
+    "backend": "backend", "fallback": "fallback", "animate_s": "seconds", "seed": "seed",
+}  # fmt: skip
+
+STYLE = """
+body { font-family: sans-serif; margin: 1.5em; color: #222; }
+table { border-collapse: collapse; margin: 1em 0; }
+th, td { border: 1px solid #bbb; padding: 0.25em 0.6em; text-align: right; }
+td.text, th.text { text-align: left; }
+tr.fallback td { background: #fff0d0; }
+img { max-width: 100%; }
+figure { margin: 1em 0; }
+video { max-width: 100%; background: #000; }
+"""
+
+
+def scene_table(rows: list[dict]) -> pd.DataFrame:
+    """The summary's scene rows as the report shows them (fallback: ``from svd: reason``)."""
+    table = pd.DataFrame(rows)
+    if table.empty:
+        return pd.DataFrame(columns=list(SCENE_COLUMNS.values()))
+    table["fallback"] = [f"from {f}: {r}" if f else "" for f, r in zip(table["fallback_from"], table["fallback_reason"])]
+    return table[list(SCENE_COLUMNS)].rename(columns=SCENE_COLUMNS)
+
+
+def overview_page(summary: dict, timeline_png: str | os.PathLike, cards: dict[int, str | os.PathLike]) -> str:
+    """The episode's page: totals, the timeline strip, the scene table and every scene card."""
+    name = html.escape(summary["episode"])
+    table = scene_table(summary["scene_table"])
+    body = table.to_html(index=False, na_rep="", classes="scenes", border=0, escape=True)
+    for k, row in enumerate(summary["scene_table"]):  # mark the fallbacks' rows
+        if row["fallback_from"]:
+            body = _mark_row(body, k, "fallback")
+    used = ", ".join(f"{b} {n}" for b, n in summary["backends"].items())
+    falls = summary["fallbacks"]
+    fell = (f"<p><strong>{len(falls)} scene(s) fell back</strong>: "
+            + "; ".join(html.escape(f"scene {f['scene']}: {f['from']} -> {f['to']} ({f['reason']})") for f in falls)
+            + "</p>") if falls else "<p>No scene fell back.</p>"  # fmt: skip
+    stages = ", ".join(f"{s} {v:.1f} s" for s, v in summary["stage_seconds"].items())
+    parts = [
+        f"<!doctype html><html><head><meta charset='utf-8'><title>{name}: scenes</title><style>{STYLE}</style>"
+        f"</head><body><h1>{name}</h1>",
+        f"<p>{summary['scenes']} scenes, {summary['duration_s']:.2f} s; backends: {html.escape(used)}; "
+        f"job time {summary['total_seconds']:.1f} s ({stages}).</p>",
+        fell,
+        f"<figure id='timeline'><img alt='timeline' src='{jpeg_uri(timeline_png)}'>"
+        "<figcaption>The episode, one thumbnail per scene, each as wide as the scene is long.</figcaption></figure>",
+        "<h2>Scenes</h2>", body, "<h2>Scene by scene</h2>",
+    ]
+    for row in summary["scene_table"]:
+        card = cards.get(row["scene"])
+        if card is None:
+            continue
+        parts.append(f"<figure class='scene' id='scene-{row['scene']}'><img alt='scene {row['scene']}' "
+                     f"src='{jpeg_uri(card)}'><figcaption>Scene {row['scene']}: "
+                     f"{row['start_s']:.2f}–{row['end_s']:.2f} s, {html.escape(str(row['backend']))}</figcaption></figure>")  # fmt: skip
+    parts.append("</body></html>")
+    return "\n".join(parts)
+
+
+def _mark_row(table_html: str, index: int, css_class: str) -> str:
+    """Give the ``index``-th body row of a pandas HTML table a class."""
+    head, _, rest = table_html.partition("<tbody>")
+    first, *rows = rest.split("<tr>")
+    marked = "".join((f"<tr class='{css_class}'>" if k == index else "<tr>") + row for k, row in enumerate(rows))
+    return head + "<tbody>" + first + marked
+
+
+def previews_page(name: str, episode_preview: str | os.PathLike, scene_previews: dict[int, str | os.PathLike]) -> str:
+    """The episode and every scene's clip as videos that play in the page (embedded, small).
+
+    Each video, once its metadata is read, shows its length under it (and in
+    ``data-duration-s``), so a glance tells that it loaded.
+    """
+    name = html.escape(name)
+    parts = [
+        f"<!doctype html><html><head><meta charset='utf-8'><title>{name}: previews</title><style>{STYLE}</style>"
+        f"</head><body><h1>{name}: previews</h1>",
+        "<h2>The episode</h2>",
+        f"<figure><video id='episode' controls preload='metadata' src='{data_uri(episode_preview, 'video/mp4')}'>"
+        "</video><figcaption class='length'></figcaption></figure>",
+        "<h2>Each scene's clip</h2>",
+    ]
+    for scene, path in sorted(scene_previews.items()):
+        parts.append(f"<figure><video class='clip' data-scene='{scene}' controls muted loop preload='metadata' "
+                     f"src='{data_uri(path, 'video/mp4')}'></video><figcaption>Scene {scene} "
+                     "<span class='length'></span></figcaption></figure>")  # fmt: skip
+    parts.append("""<script>
+for (const v of document.querySelectorAll('video')) {
+  v.addEventListener('loadedmetadata', () => {
+    v.dataset.durationS = v.duration.toFixed(3);
+    const out = v.parentElement.querySelector('.length');
+    if (out) out.textContent = '(' + v.duration.toFixed(2) + ' s)';
+  });
+}
+</script></body></html>""")
+    return "\n".join(parts)

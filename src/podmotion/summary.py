@@ -1,0 +1,117 @@
+"""The run summary: ``results/NAME/summary.json`` and its one line on the console.
+
+Per scene: its span in the output (frames and seconds), the backend that made
+its clip, whether that was a fallback and why, the seconds its animate job
+took, and its seed, all read from the clip's sidecar. Per episode: the
+backends used, every fallback with its reason, and the seconds each stage's
+jobs took, from the ``benchmark:`` files Snakemake writes for every job
+(``logs/benchmarks/<rule>/<episode>[/scene_<label>].tsv``).
+
+A fallback stays in the summary (and the report) for as long as the clip it
+made is there: only a clip redone by its own backend clears it.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections import Counter
+from fractions import Fraction
+from pathlib import Path
+
+import pandas as pd
+
+from .atomic import atomic_output
+
+# The workflow's stages, by the rules whose jobs belong to them.
+STAGES = {
+    "detect": ("detect_scenes", "collect_scenes"),
+    "animate": ("animate_scene",),
+    "pad": ("pad_scene",),
+    "assemble": ("concat", "live_regions", "mux", "combine_scene"),
+}
+BENCHMARKS_DIR = Path("logs") / "benchmarks"
+
+
+def benchmark_seconds(path: str | os.PathLike) -> float:
+    """Wall seconds of one job, from its Snakemake benchmark file (the first run's row)."""
+    table = pd.read_csv(path, sep="\t")
+    return float(table["s"].iloc[0])
+
+
+def stage_seconds(episode: str, labels: list[str], root: str | os.PathLike = BENCHMARKS_DIR) -> dict:
+    """Seconds per stage for one episode, summed over its jobs' benchmark files, and how many
+    jobs were timed. Per-scene files count only for the episode's current scenes."""
+    root = Path(root)
+    wanted = {f"scene_{label}.tsv" for label in labels}
+    seconds, jobs = {}, 0
+    for stage, rules in STAGES.items():
+        total = 0.0
+        for rule in rules:
+            files = [root / rule / f"{episode}.tsv"]
+            scene_dir = root / rule / episode
+            if scene_dir.is_dir():
+                files += [p for p in sorted(scene_dir.glob("scene_*.tsv")) if p.name in wanted]
+            for path in files:
+                if path.is_file():
+                    total += benchmark_seconds(path)
+                    jobs += 1
+        seconds[stage] = round(total, 2)
+    return {"stage_seconds": seconds, "total_seconds": round(sum(seconds.values()), 2), "timed_jobs": jobs}
+
+
+def scene_rows(frame_ranges: dict[int, tuple[int, int]], labels: dict[int, str], fps: Fraction,
+               sidecars: dict[int, dict]) -> list[dict]:  # fmt: skip
+    """One row per scene that owns output frames: its span, and what its sidecar says."""
+    rows = []
+    for scene, (start, end) in sorted(frame_ranges.items(), key=lambda item: item[1]):
+        if end <= start:
+            continue
+        side = sidecars.get(scene, {})
+        fallback = side.get("fallback")
+        rows.append({
+            "scene": scene, "label": labels[scene], "start_frame": start, "end_frame": end,
+            "start_s": round(float(start / fps), 3), "end_s": round(float(end / fps), 3),
+            "duration_s": round(float((end - start) / fps), 3),
+            "backend": side.get("backend"), "requested_backend": side.get("requested_backend"),
+            "fallback_from": fallback.get("from") if fallback else None,
+            "fallback_reason": fallback.get("reason") if fallback else None,
+            "attempt": side.get("attempt"), "animate_s": side.get("seconds"), "seed": side.get("seed"),
+        })  # fmt: skip
+    return rows
+
+
+def episode_summary(name: str, output: str, rows: list[dict], timings: dict) -> dict:
+    used = Counter(r["backend"] for r in rows if r["backend"])
+    fallbacks = [{"scene": r["scene"], "from": r["fallback_from"], "to": r["backend"], "reason": r["fallback_reason"]}
+                 for r in rows if r["fallback_from"]]  # fmt: skip
+    return {
+        "episode": name, "output": output, "scenes": len(rows),
+        "duration_s": rows[-1]["end_s"] if rows else 0.0,
+        "backends": dict(sorted(used.items())), "fallbacks": fallbacks,
+        **timings, "scene_table": rows,
+    }  # fmt: skip
+
+
+def write_summary(summary: dict, path: str | os.PathLike) -> None:
+    with atomic_output(path) as tmp:
+        Path(tmp).write_text(json.dumps(summary, indent=2) + "\n", encoding="utf-8")
+
+
+def read_summary(path: str | os.PathLike) -> dict:
+    return json.loads(Path(path).read_text(encoding="utf-8"))
+
+
+def console_line(summary: dict) -> str:
+    """``ep: 5 scenes, 12.4 s; kenburns 4, svd 1; 1 fallback (scene 3 svd -> kenburns: out of memory);
+    jobs took 42.1 s (detect 1.2, animate 30.0, pad 6.1, assemble 4.8)``"""
+    used = ", ".join(f"{backend} {n}" for backend, n in summary["backends"].items()) or "no clips"
+    falls = summary["fallbacks"]
+    if falls:
+        said = "; ".join(f"scene {f['scene']} {f['from']} -> {f['to']}: {f['reason']}" for f in falls)
+        fell = f"{len(falls)} fallback{'s' if len(falls) > 1 else ''} ({said})"
+    else:
+        fell = "no fallback"
+    stages = ", ".join(f"{stage} {s:.1f}" for stage, s in summary["stage_seconds"].items())
+    return (f"{summary['episode']}: {summary['scenes']} scenes, {summary['duration_s']:.1f} s; {used}; {fell}; "
+            f"jobs took {summary['total_seconds']:.1f} s ({stages})")  # fmt: skip

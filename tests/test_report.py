@@ -1,0 +1,182 @@
+"""The run summary, the report's pictures and pages, and Snakemake's report opened in a real headless Chromium."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+import zipfile
+from fractions import Fraction
+from pathlib import Path
+
+import cv2
+import numpy as np
+import pytest
+from conftest import Workflow, planned_jobs
+from measure import video_facts
+from templates import make_template_episode
+
+from podmotion.ffmpeg import EncoderSettings, encode_frames
+from podmotion.report import CARD_HEIGHT_PX, MARK, STRIP_WIDTH_PX, contact_sheet, timeline_strip
+from podmotion.summary import console_line
+
+HOLDS = [60, 45, 70, 55]
+FPS = 25
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]  # fmt: skip
+needs_chromium = pytest.mark.skipif(CHROMIUM is None, reason="no chromium: apt-get install chromium (see .ci/apt-packages.txt)")
+
+
+def chromium(tmp_path: Path, *args: str) -> str:
+    profile = tmp_path / "chromium-profile"
+    proc = subprocess.run([CHROMIUM, *CHROMIUM_FLAGS, f"--user-data-dir={profile}", *args],
+                          capture_output=True, text=True, timeout=120)  # fmt: skip
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    return proc.stdout
+
+
+@pytest.fixture(scope="module")
+def finished(tmp_path_factory):
+    """A template episode (layout, waveform) with kenburns, then both report forms."""
+    folder = tmp_path_factory.mktemp("report")
+    source = folder / "template episode.mp4"
+    truth = make_template_episode(source, hold_frames=HOLDS, width=320, height=180, fps=Fraction(FPS), live="waveform")
+    wf = Workflow(folder / "run")
+    wf.workdir.mkdir()
+    wf.config.update({"podcasts": {"ep": str(source)}, "animate": {"backend": "kenburns"}})
+    proc = wf.run()
+    for form in ("report.html", "report.zip"):
+        wf.run("--report", str(wf.workdir / form))
+    return wf, truth, proc
+
+
+def summary_of(wf) -> dict:
+    return json.loads(wf.result("ep", "summary.json").read_text())
+
+
+def test_summary_has_every_scene_at_its_true_frames(finished):
+    wf, truth, _ = finished
+    summary = summary_of(wf)
+    bounds = [0, *truth["cut_frames"], sum(HOLDS)]
+    rows = summary["scene_table"]
+    assert summary["scenes"] == len(HOLDS) == len(rows)
+    assert [(r["start_frame"], r["end_frame"]) for r in rows] == list(zip(bounds, bounds[1:]))
+    assert [round(r["duration_s"] * 1000) for r in rows] == [round(h * 1000 / FPS) for h in HOLDS]
+    assert summary["backends"] == {"kenburns": len(HOLDS)} and summary["fallbacks"] == []
+    assert all(r["seed"] is not None and r["animate_s"] > 0 for r in rows)
+
+
+def test_summary_times_every_job_by_stage(finished):
+    wf, _, _ = finished
+    summary = summary_of(wf)
+    # detect 1, animate and pad one per scene, concat + live_regions + mux
+    assert summary["timed_jobs"] == 1 + 2 * len(HOLDS) + 3
+    assert set(summary["stage_seconds"]) == {"detect", "animate", "pad", "assemble"}
+    assert all(s > 0 for s in summary["stage_seconds"].values())
+    assert summary["total_seconds"] == pytest.approx(sum(summary["stage_seconds"].values()), abs=0.02)
+    for rule in ("detect_scenes", "animate_scene", "pad_scene", "concat", "live_regions", "mux", "scene_card",
+                 "summarise", "episode_report"):  # fmt: skip
+        assert list((wf.workdir / "logs" / "benchmarks" / rule).rglob("*.tsv")), rule
+
+
+def test_the_console_gets_one_line_per_episode(finished):
+    wf, _, proc = finished
+    lines = [line for line in proc.stderr.splitlines() if line.startswith("podmotion: ep:")]
+    assert lines == [f"podmotion: {console_line(summary_of(wf))}"]
+    assert re.match(r"podmotion: ep: 4 scenes, 9\.2 s; kenburns 4; no fallback; jobs took [0-9.]+ s \(detect", lines[0])
+
+
+def test_scene_cards_put_still_layout_and_contact_sheet_side_by_side(finished):
+    wf, _, _ = finished
+    cards = sorted(wf.result("ep", "report", "scenes").glob("scene_*.png"))
+    assert [p.name for p in cards] == [f"scene_{k:03d}.png" for k in range(1, len(HOLDS) + 1)]
+    card = cv2.imread(str(cards[0]))
+    still_w = CARD_HEIGHT_PX * 320 // 180
+    sheet_w = 4 * round(320 * (CARD_HEIGHT_PX // 2) / 180)
+    assert card.shape[:2] == (CARD_HEIGHT_PX, still_w + 8 + still_w + 8 + sheet_w)  # the template has a layout
+    gaps = card[:, [still_w, still_w + 8 + still_w]]
+    assert (gaps >= 250).all()  # white gaps between the three panels
+
+
+def test_timeline_strip_gives_each_scene_its_share_of_the_width(finished):
+    wf, truth, _ = finished
+    strip = cv2.cvtColor(cv2.imread(str(wf.result("ep", "report", "timeline.png"))), cv2.COLOR_BGR2RGB)
+    assert strip.shape[1] == STRIP_WIDTH_PX
+    marks = [x for x in range(strip.shape[1]) if (strip[:, x] == MARK).all()]
+    total = sum(HOLDS)
+    assert marks == [round(f * STRIP_WIDTH_PX / total) for f in [0, *truth["cut_frames"]]]
+
+
+def test_a_rerun_after_the_report_has_nothing_to_do(finished):
+    wf, _, _ = finished
+    assert planned_jobs(wf) == set()
+
+
+def test_contact_sheet_spreads_frames_first_to_last(tmp_path):
+    """Frame k is a flat grey of 10*k: the tiles must be frames 0, 3, 6, ... 20 of 21."""
+    clip = tmp_path / "clip.mp4"
+    frames = [np.full((64, 96, 3), 10 * k, np.uint8) for k in range(21)]
+    encode_frames(frames, clip, width=96, height=64, fps=Fraction(10), encoder=EncoderSettings(crf=4, preset="veryfast"))
+    sheet = contact_sheet(clip, columns=4, rows=2, tile_height_px=64)
+    assert sheet.shape == (128, 4 * 96, 3)
+    greys = [int(np.median(sheet[r * 64 + 40:(r + 1) * 64, c * 96:(c + 1) * 96])) for r in range(2) for c in range(4)]
+    want = [10 * round(k * 20 / 7) for k in range(8)]
+    assert all(abs(g - w) <= 3 for g, w in zip(greys, want)), (greys, want)
+
+
+def test_timeline_strip_gives_a_short_scene_at_least_a_pixel():
+    stills = [np.full((90, 160, 3), v, np.uint8) for v in (50, 100, 150)]
+    strip = timeline_strip(stills, [1000, 1, 1000], width_px=200, height_px=20)
+    assert (strip[:, 100] == MARK).all() and strip.shape == (20, 200, 3)
+
+
+def test_zip_report_holds_every_page_and_picture(finished):
+    wf, _, _ = finished
+    names = zipfile.ZipFile(wf.workdir / "report.zip").namelist()
+    for wanted in ("overview.html", "previews.html", "timeline.png", *(f"scene_{k:03d}.png" for k in range(1, 5))):
+        assert any(n.endswith("/" + wanted) for n in names), (wanted, names)
+    assert "report/report.html" in names
+
+
+@needs_chromium
+def test_snakemake_report_lists_the_episode_pages_in_chromium(finished, tmp_path):
+    wf, _, _ = finished
+    dom = chromium(tmp_path, "--virtual-time-budget=8000", "--dump-dom", (wf.workdir / "report.html").as_uri())
+    for wanted in ("overview.html", "previews.html", "timeline.png", "Scene by scene", "Overview"):
+        assert wanted in dom, wanted
+
+
+@needs_chromium
+def test_overview_page_shows_the_scene_table_and_the_pictures(finished, tmp_path):
+    wf, truth, _ = finished
+    page = wf.result("ep", "report", "overview.html")
+    dom = chromium(tmp_path, "--virtual-time-budget=5000", "--dump-dom", page.as_uri())
+    body = dom.split("<tbody>")[1].split("</tbody>")[0]
+    rows = re.findall(r"<tr[^>]*>(.*?)</tr>", body, re.S)
+    assert len(rows) == len(HOLDS)
+    cells = [re.findall(r"<td[^>]*>(.*?)</td>", row, re.S) for row in rows]
+    bounds_s = [f / FPS for f in [0, *truth["cut_frames"], sum(HOLDS)]]
+    assert [float(c[1]) for c in cells] == pytest.approx(bounds_s[:-1], abs=0.001)
+    assert [c[4] for c in cells] == ["kenburns"] * len(HOLDS)
+    assert len(re.findall(r"<img ", dom)) == len(HOLDS) + 1  # the timeline and a card per scene
+    shot = tmp_path / "overview.png"
+    chromium(tmp_path, f"--screenshot={shot}", "--window-size=1200,900", page.as_uri())
+    picture = cv2.imread(str(shot))
+    assert picture.shape[:2] == (900, 1200)
+    coloured = (picture.max(axis=2).astype(int) - picture.min(axis=2)) > 40  # the pictures, not text on white
+    assert coloured.mean() > 0.15, coloured.mean()
+
+
+@needs_chromium
+def test_previews_play_in_chromium_at_their_lengths(finished, tmp_path):
+    wf, _, _ = finished
+    dom = chromium(tmp_path, "--virtual-time-budget=10000", "--dump-dom",
+                   wf.result("ep", "report", "previews.html").as_uri())  # fmt: skip
+    lengths = [float(x) for x in re.findall(r'data-duration-s="([0-9.]+)"', dom)]
+    episode_s = video_facts(wf.result("ep", "ep_animated.mp4"))["duration_s"]
+    clips_s = [video_facts(p)["duration_s"] for p in sorted(wf.result("ep", "clips").glob("scene_*.mp4"))]
+    assert len(lengths) == 1 + len(HOLDS)  # every video loaded its metadata
+    assert abs(lengths[0] - episode_s) < 0.05
+    assert lengths[1:] == pytest.approx(clips_s, abs=0.05)
