@@ -1,7 +1,7 @@
 """profiles/slurm against a real SLURM cluster: Snakemake's SLURM executor plugin, no mock.
 
 tests/slurm/cluster.sh starts a one-node cluster on localhost (munged, MariaDB, slurmdbd,
-slurmctld, slurmd; partitions cpu and gpu, one GPU declared through gres). A three-scene
+slurmctld, slurmd; partitions cpu and gpu, one GPU declared through gres). A two-scene
 episode runs with ``--executor slurm --workflow-profile profiles/slurm`` and the svd backend
 (the tiny random-weight model, on the CPU), so every animate_scene job has resources gpu=1.
 Only the site's names are added on the command line: the partitions and the account, as the
@@ -46,8 +46,9 @@ SITE_DEFAULTS = {"slurm_partition": "cpu", "slurm_account": "podmotion"}
 SITE_RULES = {"animate_scene": {"slurm_partition": "gpu"}}
 
 FPS = 25
-CUTS = [40, 90]
-FRAMES = 140
+CUTS = [50]
+FRAMES = 110
+SCENES = range(1, len(CUTS) + 2)
 SACCT_FIELDS = ["JobID", "JobName", "Comment", "Partition", "Account", "ReqTRES", "AllocTRES", "State", "ExitCode"]
 
 
@@ -109,7 +110,7 @@ def slurm_run(slurm_env, tmp_path_factory, tiny_svd):
     from conftest import Workflow
 
     folder = tmp_path_factory.mktemp("slurm e2e")  # a space in the job's folder, on purpose
-    source = folder / "three scenes.mp4"
+    source = folder / "two scenes.mp4"
     make_podcast(source, CUTS, FRAMES, width=160, height=90, fps=Fraction(FPS))
     wf = Workflow(folder / "work")
     wf.workdir.mkdir()
@@ -153,7 +154,7 @@ def tres(field: str) -> dict[str, str]:
 def test_every_job_went_through_slurm_and_completed(slurm_run):
     wf, _, _, jobs = slurm_run
     rules = sorted(rule_of(j) for j in jobs)
-    assert rules.count("animate_scene") == 3 and rules.count("pad_scene") == 3, rules
+    assert rules.count("animate_scene") == len(SCENES) and rules.count("pad_scene") == len(SCENES), rules
     assert {"detect_scenes", "concat", "mux"} <= set(rules), rules
     assert all(j["State"] == "COMPLETED" and j["ExitCode"] == "0:0" for j in jobs), jobs
     assert {j["Account"] for j in jobs} == {SITE_DEFAULTS["slurm_account"]}
@@ -178,7 +179,7 @@ def test_animate_jobs_asked_for_a_gpu_and_ffmpeg_jobs_did_not(slurm_run):
 
 def test_each_cluster_job_loaded_the_model_itself(slurm_run):
     wf, _, _, _ = slurm_run
-    for k in (1, 2, 3):
+    for k in SCENES:
         sidecar = json.loads(wf.result("ep", "clips", f"scene_{k:03d}.json").read_text())
         assert sidecar["backend"] == "svd" and sidecar["fallback"] is None and sidecar["result"]["device"] == "cpu"
         log = (wf.workdir / "logs" / "animate_scene" / "ep" / f"scene_{k:03d}.log").read_text()
@@ -188,7 +189,7 @@ def test_each_cluster_job_loaded_the_model_itself(slurm_run):
 
 def test_the_episode_completes_in_sync_with_the_source_audio(slurm_run):
     wf, source, _, _ = slurm_run
-    for k in (1, 2, 3):
+    for k in SCENES:
         facts = video_facts(wf.result("ep", "clips", f"scene_{k:03d}.mp4"))
         assert (facts["frames"], facts["fps"], facts["width"], facts["height"]) == (4, 6, 64, 64)
     out = wf.result("ep", "ep_animated.mp4")

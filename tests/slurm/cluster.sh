@@ -11,8 +11,9 @@
 # while the cluster runs (and only where no slurm.conf is there already), because the job
 # step of snakemake-executor-plugin-slurm-jobstep 0.6.1 runs `srun` without SLURM_CONF: it
 # drops every SLURM_* variable but a few job ids, and srun then finds no configuration.
-# No system service is touched, so it works in a container without systemd or cgroups. It needs root (slurmd starts jobs as their user) and Debian's
-# slurm-wlm, slurmdbd, munge and mariadb-server packages (.ci/apt-packages.txt).
+# No system service is touched, so it works in a container without systemd or cgroups.
+# It needs root (slurmd starts jobs as their user) and Debian's slurm-wlm, slurmdbd, munge
+# and mariadb-server packages (.ci/apt-packages.txt).
 # The cluster: partitions cpu (default) and gpu over one node with one GPU (gres on a file),
 # accounting through slurmdbd (sacct works), an account "podmotion" that root may use.
 # On failure `start` prints which step failed and the tail of that daemon's log, stops
@@ -112,12 +113,15 @@ fail() {
     exit 1
 }
 
-# Wait up to $1 seconds for the command "${@:2}" to succeed.
+# Wait up to $1 seconds for the command "${@:3}" to succeed; give up at once when the daemon
+# it waits for has died ($2: its pid, or its pid file once that is written).
 wait_for() {
-    local deadline=$((SECONDS + $1))
-    shift
+    local deadline=$((SECONDS + $1)) daemon=$2 pid
+    shift 2
     while ((SECONDS < deadline)); do
         if "$@" >/dev/null 2>&1; then return 0; fi
+        if [[ "$daemon" =~ ^[0-9]+$ ]]; then pid=$daemon; else pid=$(cat "$daemon" 2>/dev/null || true); fi
+        if [ -n "$pid" ] && ! kill -0 "$pid" 2>/dev/null; then return 1; fi
         sleep 0.2
     done
     return 1
@@ -201,7 +205,7 @@ print(*(s.getsockname()[1] for s in socks))
         --pid-file="$STATE/run/munged.pid" --log-file="$STATE/log/munged.log" \
         --seed-file="$STATE/munge/munged.seed" </dev/null >>"$STATE/log/munged.log" 2>&1 \
         || fail "munged did not start" "$STATE/log/munged.log"
-    wait_for 10 test -S "$STATE/munge/munge.socket" || fail "munged did not open its socket" "$STATE/log/munged.log"
+    wait_for 10 "$STATE/run/munged.pid" test -S "$STATE/munge/munge.socket" || fail "munged did not open its socket" "$STATE/log/munged.log"
 
     # MariaDB for slurmdbd: a private data directory, TCP on localhost only.
     if [ ! -d "$STATE/mysql/mysql" ]; then
@@ -215,8 +219,9 @@ print(*(s.getsockname()[1] for s in socks))
         --log-error="$STATE/log/mariadbd.log" --innodb-buffer-pool-size=64M \
         --innodb-log-file-size=64M --innodb-lock-wait-timeout=900 \
         </dev/null >>"$STATE/log/mariadbd.log" 2>&1 &
-    wait_for 60 mariadb --no-defaults --socket="$STATE/run/mysqld.sock" -u root -e "SELECT 1" \
-        || fail "mariadbd did not answer in 60 s" "$STATE/log/mariadbd.log"
+    echo "$!" >"$STATE/run/mariadbd.pid" # mariadbd writes the same pid there once it is up
+    wait_for 60 "$!" mariadb --no-defaults --socket="$STATE/run/mysqld.sock" -u root -e "SELECT 1" \
+        || fail "mariadbd exited or did not answer in 60 s" "$STATE/log/mariadbd.log"
     mariadb --no-defaults --socket="$STATE/run/mysqld.sock" -u root -e "
         CREATE USER IF NOT EXISTS 'slurm'@'127.0.0.1' IDENTIFIED BY '$DB_PASS';
         ALTER USER 'slurm'@'127.0.0.1' IDENTIFIED BY '$DB_PASS';
@@ -225,7 +230,7 @@ print(*(s.getsockname()[1] for s in socks))
 
     # slurmdbd reads slurmdbd.conf beside $SLURM_CONF.
     slurmdbd </dev/null >>"$STATE/log/slurmdbd.log" 2>&1 || fail "slurmdbd did not start" "$STATE/log/slurmdbd.log"
-    wait_for 60 sacctmgr -n list cluster || fail "slurmdbd did not answer in 60 s" "$STATE/log/slurmdbd.log"
+    wait_for 60 "$STATE/run/slurmdbd.pid" sacctmgr -n list cluster || fail "slurmdbd exited or did not answer in 60 s" "$STATE/log/slurmdbd.log"
     # The cluster, an account, and root as one of its users (root also keeps its own account).
     sacctmgr -i add cluster podmotion >/dev/null 2>&1 || true
     sacctmgr -i add account podmotion cluster=podmotion description=tests organization=podmotion >/dev/null 2>&1 || true
@@ -234,11 +239,11 @@ print(*(s.getsockname()[1] for s in socks))
         || fail "sacctmgr could not add the account podmotion for root" "$STATE/log/slurmdbd.log"
 
     slurmctld </dev/null >>"$STATE/log/slurmctld.log" 2>&1 || fail "slurmctld did not start" "$STATE/log/slurmctld.log"
-    wait_for 60 scontrol ping || fail "slurmctld did not answer in 60 s" "$STATE/log/slurmctld.log"
+    wait_for 60 "$STATE/run/slurmctld.pid" scontrol ping || fail "slurmctld exited or did not answer in 60 s" "$STATE/log/slurmctld.log"
     slurmd -N "$HOST" </dev/null >>"$STATE/log/slurmd.log" 2>&1 || fail "slurmd did not start" "$STATE/log/slurmd.log"
     node_idle() { [ "$(sinfo -h -n "$HOST" -p cpu -o %T)" = idle ]; }
-    wait_for 60 node_idle \
-        || fail "node $HOST is not idle after 60 s ($(sinfo -h -N -o '%N %T %E' 2>&1 | head -3))" "$STATE/log/slurmd.log"
+    wait_for 60 "$STATE/run/slurmd.pid" node_idle \
+        || fail "node $HOST is not idle in 60 s ($(sinfo -h -N -o '%N %T %E' 2>&1 | head -3))" "$STATE/log/slurmd.log"
     log "cluster up: SLURM_CONF=$SLURM_CONF, node $HOST, $CPUS CPUs, ${MEMORY_MB} MB, gres gpu:1, partitions cpu (default) and gpu"
 }
 
