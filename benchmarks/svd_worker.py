@@ -8,6 +8,10 @@ reports) and their ratio. The goal: through the worker, per-clip wall time withi
 
     .venv/bin/python benchmarks/svd_worker.py                     # tiny random-weight model on the CPU
     .venv/bin/python benchmarks/svd_worker.py --size full         # full-size SVD-XT, random weights (a GPU)
+
+On the GPU machine it runs as part of the one command in docs/benchmarks.md, which folds its
+``--json`` into benchmarks/svd_gpu.py's table. Unlike svd_gpu.py it runs the whole backend, so it
+needs OpenCV and an ffmpeg (imageio-ffmpeg) too.
 """
 
 from __future__ import annotations
@@ -54,6 +58,10 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--size", choices=["tiny", "full"], default="tiny")
     ap.add_argument("--clips", type=int, default=10)
+    ap.add_argument("--model-folder", type=Path, default=None,
+                    help="keep the random model here (saved if missing, reused if there)")  # fmt: skip
+    ap.add_argument("--json", type=Path, default=None, help="also write the figures here (benchmarks/svd_gpu.py "
+                                                            "--worker-json reads them)")  # fmt: skip
     args = ap.parse_args()
 
     from podmotion.backends import AnimateRequest
@@ -68,7 +76,9 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
         arch = random_model.TINY if args.size == "tiny" else random_model.FULL
-        model = random_model.save_pipeline(tmp / "model", arch, variant=None if args.size == "tiny" else "fp16")
+        model = (args.model_folder or tmp / "model").absolute()  # the worker runs in another folder
+        if not (model / "model_index.json").is_file():
+            random_model.save_pipeline(model, arch, variant=None if args.size == "tiny" else "fp16")
         options = options_for(args.size, model)
         stills = []
         for k in range(args.clips):
@@ -109,6 +119,16 @@ def main() -> None:
     row("resident worker (2nd on)", warm_wall[1:], warm_gen[1:])
     print(f"per clip, worker against a fresh process: {sum(cold_wall) / sum(warm_wall):.1f}x faster; "
           f"clips after the first within {100 * (sum(warm_wall[1:]) / sum(warm_gen[1:]) - 1):.0f}% of generation")
+    if args.json:
+        def way(wall, gen):
+            return {"wall_s_per_clip": sum(wall) / len(wall), "generate_s_per_clip": sum(gen) / len(gen)}
+
+        args.json.write_text(json.dumps({
+            "size": args.size, "clips": args.clips, "device": options["device"],
+            "settings": {k: options[k] for k in ("dtype", "num_frames", "num_inference_steps", "decode_chunk_size")},
+            "ways": {"fresh": way(cold_wall, cold_gen), "worker_all": way(warm_wall, warm_gen),
+                     "worker_after_first": way(warm_wall[1:], warm_gen[1:])},
+        }, indent=2))  # fmt: skip
 
 
 if __name__ == "__main__":

@@ -113,3 +113,42 @@ def test_the_worker_never_serves_a_model_prepared_another_way(folder, tiny_svd):
     assert results["classic"]["seconds_load"] > 0 and results["channels_last"]["seconds_load"] > 0  # loaded again
     assert results["again"]["seconds_load"] < 0.05  # ... and kept for the next job that asks for the same
     assert results["channels_last"]["prepared"]["channels_last"] is True
+
+
+# -- the GPU benchmark's own pieces --------------------------------------------------------
+
+
+def test_the_gpu_benchmark_needs_no_opencv_pyav_ffmpeg_or_snakemake(tiny_svd):
+    """The GPU machine has PyTorch, transformers and accelerate, and is given diffusers alone."""
+    import subprocess
+    import sys
+
+    code = ("import sys\nsys.path.insert(0, sys.argv[1])\nimport svd_gpu\n"
+            "import podmotion.svd.loader, podmotion.svd.generate, podmotion.svd.random_model, podmotion.svd.worker\n"
+            "from pathlib import Path\nprint(svd_gpu.model_flops(Path(sys.argv[2]), 64, 64, 4)['batch'])\n"
+            "print(sorted(m for m in ('cv2', 'av', 'imageio_ffmpeg', 'snakemake', 'jsonschema') if m in sys.modules))\n")  # fmt: skip
+    out = subprocess.run([sys.executable, "-c", code, str(REPO / "benchmarks"), str(tiny_svd)], capture_output=True,
+                         text=True, check=True)  # fmt: skip
+    assert out.stdout.split("\n")[:2] == ["2", "[]"]
+
+
+def test_flops_are_counted_from_the_configs_on_the_meta_device(tmp_path):
+    import sys
+
+    import torch
+    from diffusers import AutoencoderKLTemporalDecoder, UNetSpatioTemporalConditionModel
+
+    from podmotion.svd.random_model import FULL
+
+    sys.path.insert(0, str(REPO / "benchmarks"))
+    from svd_gpu import model_flops
+
+    with torch.device("meta"):  # the published SVD-XT's configs, no weights
+        UNetSpatioTemporalConditionModel(**FULL.unet).save_config(tmp_path / "unet")
+        AutoencoderKLTemporalDecoder(**FULL.vae).save_config(tmp_path / "vae")
+    guided = model_flops(tmp_path, 1024, 576, 25)
+    unguided = model_flops(tmp_path, 1024, 576, 25, guided=False)
+    assert guided["unet_flop_per_step"] == 2 * unguided["unet_flop_per_step"]  # guidance doubles the batch
+    assert 155e12 < guided["unet_flop_per_step"] < 165e12  # 159.9 TFLOP per step at 1024x576, 25 frames
+    assert 6.5e12 < guided["vae_flop_per_frame"] < 7.5e12  # 6.94 TFLOP to decode one frame
+    assert model_flops(tmp_path, 1024, 576, 14)["vae_flop_per_frame"] == guided["vae_flop_per_frame"]
