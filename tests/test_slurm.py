@@ -182,6 +182,7 @@ def test_each_cluster_job_loaded_the_model_itself(slurm_run):
     for k in SCENES:
         sidecar = json.loads(wf.result("ep", "clips", f"scene_{k:03d}.json").read_text())
         assert sidecar["backend"] == "svd" and sidecar["fallback"] is None and sidecar["result"]["device"] == "cpu"
+        assert sidecar["runtime"]["worker"] is False and sidecar["result"]["seconds_load"] > 0  # paid in this job
         log = (wf.workdir / "logs" / "animate_scene" / "ep" / f"scene_{k:03d}.log").read_text()
         assert "loading the model in this job" in log, log[-2000:]
     assert not worker.socket_path(wf.workdir).exists()
