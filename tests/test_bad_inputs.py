@@ -253,7 +253,11 @@ def test_a_missing_or_unreadable_source_fails_alone(podcast5, tmp_path):
     assert not wf.result("gone").exists() or not any(wf.result("gone").iterdir())
     assert not wf.result("bad", "scenes").exists()
     # Nothing temporary is left beside the finished episode, though the run failed elsewhere.
-    assert sorted(p.name for p in wf.result("good").iterdir() if p.is_file()) == ["good_animated.mp4"]
+    assert sorted(p.name for p in wf.result("good").iterdir() if p.is_file()) == ["chapters.txt", "good_animated.mp4",
+                                                                                 "summary.json"]  # fmt: skip
+    # The run's last lines: the finished episode's summary, and the two that did not finish.
+    assert "podmotion: good: 5 scenes" in proc.stderr
+    assert "podmotion: gone: not finished (no results/gone/summary.json)" in proc.stderr
 
 
 @pytest.mark.parametrize(("width", "height", "fps", "level"), [
