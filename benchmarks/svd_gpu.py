@@ -1,7 +1,7 @@
 """SVD speed against the seeds' way, in one run: the full-size SVD-XT with random weights.
 
 Speed and memory don't depend on the weight values, so no download is needed: the real diffusers
-classes are built with random weights (``podmotion.svd.random_model.FULL``) and saved with
+classes are built with random weights (``podmotion.i2v.random_model.FULL``) and saved with
 ``save_pretrained`` as fp16 variant files, the way the published model is stored.
 
 Rows (``--rows``, all by default):
@@ -28,7 +28,7 @@ printed side by side, and the target (under 15 s per clip on an H100, loading ex
 the best row. ``--worker-json`` folds in ``benchmarks/svd_worker.py --json``'s resident-worker figures.
 
 This script imports only torch, transformers, accelerate, diffusers, numpy, pillow, safetensors and
-huggingface_hub (through podmotion.svd): no OpenCV, PyAV, ffmpeg or Snakemake. See
+huggingface_hub (through podmotion.i2v): no OpenCV, PyAV, ffmpeg or Snakemake. See
 docs/benchmarks.md for the one command that runs it on a CUDA machine.
 
     python benchmarks/svd_gpu.py --json svd_gpu.json --markdown svd_gpu.md          # a CUDA GPU
@@ -101,9 +101,9 @@ import json, sys, time
 import numpy as np
 import torch
 from PIL import Image
-from podmotion.svd import loader
-from podmotion.svd.generate import Knobs, generate
-from podmotion.svd.weights import ModelSpec
+from podmotion.i2v import loader
+from podmotion.i2v.generate import Knobs, generate
+from podmotion.i2v.weights import ModelSpec
 a = json.loads(sys.argv[1])
 total = torch.cuda.get_device_properties(a["device"]).total_memory
 torch.cuda.set_per_process_memory_fraction(min(1.0, a["cap_bytes"] / total), a["device"])
@@ -156,7 +156,7 @@ def main() -> None:
     import torch
 
     import podmotion
-    from podmotion.svd import loader, random_model
+    from podmotion.i2v import loader, random_model
 
     device = loader.resolve_device(args.device, "benchmark")
     cuda = device.startswith("cuda")
@@ -226,7 +226,7 @@ class Bench:
         self.result = result
 
     def knobs(self, steps=None, chunk=None, seed=1):
-        from podmotion.svd.generate import Knobs
+        from podmotion.i2v.generate import Knobs
 
         a = self.args
         return Knobs(a.width, a.height, a.frames, 6, 127, 0.02, steps or a.steps, 1.0, 3.0, chunk or a.decode_chunk,
@@ -265,9 +265,9 @@ class Bench:
     def podmotion_row(self, row: str, what: str, dtype: str, preparation, offload: str = "none") -> dict:
         import torch
 
-        from podmotion.svd import loader
-        from podmotion.svd.generate import generate
-        from podmotion.svd.weights import ModelSpec
+        from podmotion.i2v import loader
+        from podmotion.i2v.generate import generate
+        from podmotion.i2v.weights import ModelSpec
 
         base = {"row": row, "what": what, "dtype": dtype, "attention": preparation.attention,
                 "channels_last": preparation.channels_last, "compile": preparation.compile,
@@ -294,35 +294,35 @@ class Bench:
                 "redo": report["redo"]}  # fmt: skip
 
     def row_fp16(self):
-        from podmotion.svd.loader import Preparation
+        from podmotion.i2v.loader import Preparation
 
         return self.podmotion_row("fp16", "podmotion's default: fp16, SDPA, model kept loaded", "fp16", Preparation())
 
     def row_bf16(self):
-        from podmotion.svd.loader import Preparation
+        from podmotion.i2v.loader import Preparation
 
         return self.podmotion_row("bf16", "bf16, SDPA", "bf16", Preparation())
 
     def row_classic(self):
-        from podmotion.svd.loader import Preparation
+        from podmotion.i2v.loader import Preparation
 
         return self.podmotion_row("classic", "attention: classic (AttnProcessor)", self.args.base_dtype,
                                   Preparation(attention="classic"))  # fmt: skip
 
     def row_channels_last(self):
-        from podmotion.svd.loader import Preparation
+        from podmotion.i2v.loader import Preparation
 
         return self.podmotion_row("channels_last", "channels-last convolution weights", self.args.base_dtype,
                                   Preparation(channels_last=True))  # fmt: skip
 
     def row_compile(self):
-        from podmotion.svd.loader import Preparation
+        from podmotion.i2v.loader import Preparation
 
         return self.podmotion_row("compile", "torch.compile of the UNet (warm-up = compilation)", self.args.base_dtype,
                                   Preparation(compile=True))  # fmt: skip
 
     def row_combined(self):
-        from podmotion.svd.loader import Preparation
+        from podmotion.i2v.loader import Preparation
 
         rows = {r["row"]: r for r in self.result["rows"] if "seconds_per_clip" in r}
         base = rows.get(self.args.base_dtype)
@@ -339,9 +339,9 @@ class Bench:
     def row_decode(self) -> list[dict]:
         import torch
 
-        from podmotion.svd import loader
-        from podmotion.svd.generate import _decode, _denoise
-        from podmotion.svd.weights import ModelSpec
+        from podmotion.i2v import loader
+        from podmotion.i2v.generate import _decode, _denoise
+        from podmotion.i2v.weights import ModelSpec
 
         dtype = self.args.base_dtype
         pipe = loader.load_pipeline(ModelSpec(str(self.folder), None, "fp16", dtype), loader.Placement(self.device))

@@ -1,8 +1,8 @@
 """Model loading per clip: a fresh process per clip (the seeds' way) against the resident worker, side by side.
 
 Ten scenes are animated with the svd backend twice, through the code a Snakemake job runs
-(``podmotion.backends.svd.animate``): once with ``worker: false`` in a new Python process per clip
-(imports, model load, generation), once through one resident worker (``podmotion.svd.worker``). For each
+(``podmotion.backends.i2v.animate``): once with ``worker: false`` in a new Python process per clip
+(imports, model load, generation), once through one resident worker (``podmotion.i2v.worker``). For each
 way it prints the wall time per clip, the pure generation time (denoise + decode, from the clips' own
 reports) and their ratio. The goal: through the worker, per-clip wall time within 5% of pure generation.
 
@@ -32,7 +32,7 @@ import json, sys
 from pathlib import Path
 from fractions import Fraction
 from podmotion.backends import AnimateRequest
-from podmotion.backends.svd import animate
+from podmotion.backends.i2v import animate
 from podmotion.ffmpeg import EncoderSettings
 args = json.loads(sys.argv[1])
 report = animate(AnimateRequest(Path(args["image"]), Path(args["out"]), 1024, 576, Fraction(25), 10.0, seed=1,
@@ -65,10 +65,10 @@ def main() -> None:
     args = ap.parse_args()
 
     from podmotion.backends import AnimateRequest
-    from podmotion.backends.svd import animate
+    from podmotion.backends.i2v import animate
     from podmotion.ffmpeg import EncoderSettings
     from podmotion.media import write_image
-    from podmotion.svd import random_model, worker
+    from podmotion.i2v import random_model, worker
 
     sys.path.insert(0, str(REPO / "tests"))
     from synth import scene_picture

@@ -87,7 +87,7 @@ def podcast5(tmp_path_factory) -> tuple[Path, dict]:
 @pytest.fixture(scope="session")
 def tiny_svd(tmp_path_factory) -> Path:
     """A tiny random-weight SVD pipeline of the real diffusers classes, saved with save_pretrained."""
-    from podmotion.svd.random_model import save_pipeline
+    from podmotion.i2v.random_model import save_pipeline
 
     return save_pipeline(tmp_path_factory.mktemp("svd") / "tiny model")  # a space in the path, on purpose
 
@@ -111,7 +111,7 @@ def tiny_svd_options(model: Path, **changes) -> dict:
 @pytest.fixture(scope="session", autouse=True)
 def _no_resident_worker_left():
     """svd tests that run in the repository folder share its resident worker: stop it when the tests end."""
-    from podmotion.svd import worker
+    from podmotion.i2v import worker
 
     folder = os.getcwd()
     yield

@@ -36,7 +36,7 @@ from conftest import REPO, tiny_svd_options
 from measure import audio_packet_md5, video_facts, video_frames
 from synth import make_podcast
 
-from podmotion.svd import worker
+from podmotion.i2v import worker
 
 CLUSTER = REPO / "tests" / "slurm" / "cluster.sh"
 PROFILE = REPO / "profiles" / "slurm"

@@ -24,8 +24,8 @@ from podmotion.animate import animate_scene
 from podmotion.errors import GenerationFailed, PodmotionError
 from podmotion.media import write_image
 from podmotion.settings import config_problem, load_schema
-from podmotion.svd import faults
-from podmotion.svd.plan import MODEL_PIXELS, memory_plan, model_size
+from podmotion.i2v import faults
+from podmotion.i2v.plan import MODEL_PIXELS, memory_plan, model_size
 from podmotion.timeline import scene_seed
 from synth import scene_picture
 
@@ -192,7 +192,7 @@ def test_out_of_memory_on_the_last_attempt_falls_back_to_kenburns(still, tiny_sv
 def test_one_black_frame_is_enough_to_refuse_a_clip():
     import torch
 
-    from podmotion.svd.generate import _frame_problem
+    from podmotion.i2v.generate import _frame_problem
 
     lit = np.full((8, 8, 3), 200, np.uint8)
     frames = torch.full((4, 3, 8, 8), 0.5)
@@ -239,8 +239,8 @@ def test_nan_in_a_half_precision_decode_is_redone_in_fp32(still, tiny_svd, tmp_p
 def test_the_model_is_loaded_once_per_process(tiny_svd):
     from diffusers import StableVideoDiffusionPipeline
 
-    from podmotion.svd import loader
-    from podmotion.svd.weights import ModelSpec
+    from podmotion.i2v import loader
+    from podmotion.i2v.weights import ModelSpec
 
     spec, where = ModelSpec(str(tiny_svd), None, None, "fp32"), loader.Placement("cpu")
     first = loader.load_pipeline(spec, where)
@@ -251,9 +251,9 @@ def test_the_model_is_loaded_once_per_process(tiny_svd):
 def test_fp16_variant_files_load_in_half_precision(tmp_path):
     import torch
 
-    from podmotion.svd import loader
-    from podmotion.svd.random_model import save_pipeline
-    from podmotion.svd.weights import ModelSpec
+    from podmotion.i2v import loader
+    from podmotion.i2v.random_model import save_pipeline
+    from podmotion.i2v.weights import ModelSpec
 
     folder = save_pipeline(tmp_path / "m16", variant="fp16")
     assert (folder / "unet" / "diffusion_pytorch_model.fp16.safetensors").is_file()
@@ -265,8 +265,8 @@ def test_fp16_variant_files_load_in_half_precision(tmp_path):
 
 def one_line_load_error(model: str, hf_home: Path, offline: bool) -> str:
     """The error a job prints when it can't load ``model`` (a fresh process: the hub reads its env once)."""
-    code = ("import sys\nfrom podmotion.errors import PodmotionError\nfrom podmotion.svd import loader\n"
-            "from podmotion.svd.weights import ModelSpec\n"
+    code = ("import sys\nfrom podmotion.errors import PodmotionError\nfrom podmotion.i2v import loader\n"
+            "from podmotion.i2v.weights import ModelSpec\n"
             "try:\n    loader.load_pipeline(ModelSpec(sys.argv[1]), loader.Placement('cpu'))\n"
             "except PodmotionError as exc:\n    print(exc)\n")  # fmt: skip
     # Online, the hub is a closed local port: refused at once, whatever network the machine has.
@@ -303,7 +303,7 @@ def test_a_local_folder_that_is_not_a_pipeline_is_named(tmp_path):
 def test_torch_and_diffusers_are_imported_only_by_the_svd_job():
     code = ("import sys\nimport podmotion.animate, podmotion.backends, podmotion.backends.kenburns, "
             "podmotion.backends.still, podmotion.pad, podmotion.detect, podmotion.assemble, podmotion.settings, "
-            "podmotion.svd.plan, podmotion.svd.weights, podmotion.svd.loader, podmotion.svd.faults\n"
+            "podmotion.i2v.plan, podmotion.i2v.weights, podmotion.i2v.loader, podmotion.i2v.faults\n"
             "print(sorted(m for m in ('torch', 'diffusers', 'transformers') if m in sys.modules))\n")  # fmt: skip
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"

@@ -17,9 +17,9 @@ from test_svd import run_svd
 
 from podmotion.media import write_image
 from podmotion.settings import config_problem, load_schema
-from podmotion.svd import loader, worker
-from podmotion.svd.generate import Knobs, generate
-from podmotion.svd.weights import ModelSpec
+from podmotion.i2v import loader, worker
+from podmotion.i2v.generate import Knobs, generate
+from podmotion.i2v.weights import ModelSpec
 
 SCHEMA = load_schema(REPO / "workflow" / "schemas" / "config.schema.yaml")
 KNOBS = Knobs(width=64, height=64, num_frames=4, fps=6, motion_bucket_id=127, noise_aug_strength=0.02,
@@ -124,7 +124,7 @@ def test_the_gpu_benchmark_needs_no_opencv_pyav_ffmpeg_or_snakemake(tiny_svd):
     import sys
 
     code = ("import sys\nsys.path.insert(0, sys.argv[1])\nimport svd_gpu\n"
-            "import podmotion.svd.loader, podmotion.svd.generate, podmotion.svd.random_model, podmotion.svd.worker\n"
+            "import podmotion.i2v.loader, podmotion.i2v.generate, podmotion.i2v.random_model, podmotion.i2v.worker\n"
             "from pathlib import Path\nprint(svd_gpu.model_flops(Path(sys.argv[2]), 64, 64, 4)['batch'])\n"
             "print(sorted(m for m in ('cv2', 'av', 'imageio_ffmpeg', 'snakemake', 'jsonschema') if m in sys.modules))\n")  # fmt: skip
     out = subprocess.run([sys.executable, "-c", code, str(REPO / "benchmarks"), str(tiny_svd)], capture_output=True,
@@ -138,7 +138,7 @@ def test_flops_are_counted_from_the_configs_on_the_meta_device(tmp_path):
     import torch
     from diffusers import AutoencoderKLTemporalDecoder, UNetSpatioTemporalConditionModel
 
-    from podmotion.svd.random_model import FULL
+    from podmotion.i2v.random_model import FULL
 
     sys.path.insert(0, str(REPO / "benchmarks"))
     from svd_gpu import model_flops

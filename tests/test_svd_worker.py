@@ -11,7 +11,7 @@ from test_svd import run_svd
 
 from podmotion.errors import GenerationFailed
 from podmotion.media import write_image
-from podmotion.svd import faults, worker
+from podmotion.i2v import faults, worker
 
 
 @pytest.fixture

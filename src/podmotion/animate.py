@@ -43,7 +43,8 @@ def animate_scene(image_path: str | os.PathLike, clip_path: str | os.PathLike, s
     max_duration_s, width, height, fps, encoder, art_box): what shapes the clip.
     With an ``art_box`` smaller than the still, the backend animates that crop
     alone and the clip is the still with the animated crop pasted back in.
-    ``runtime`` is how to run it (for svd: device, memory savers, retries,
+    ``loop`` (wan: pad.strategy is loop) lets a first-last-frame model end on the still.
+    ``runtime`` is how to run it (for svd, wan, ltx: device, memory savers, retries,
     on_error, fallback and the fallback's options); ``attempt`` is Snakemake's.
     """
     name = settings["backend"]
@@ -69,6 +70,7 @@ def animate_scene(image_path: str | os.PathLike, clip_path: str | os.PathLike, s
             encoder=EncoderSettings(**settings["encoder"], threads=threads).intermediate(),
             attempt=attempt,
             threads=threads,
+            loop=bool(settings.get("loop", False)),
         )
         if not whole:  # only the art moves: the backend sees the art's crop alone
             art_path, art_clip = Path(scratch) / "art.png", Path(scratch) / "art.mp4"

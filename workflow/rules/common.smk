@@ -23,8 +23,8 @@ from podmotion.settings import (
     scene_settings,
 )
 from podmotion.summary import console_line, read_summary
-from podmotion.svd import worker as svd_worker
-from podmotion.svd.weights import config_weights_problem
+from podmotion.i2v import worker as svd_worker
+from podmotion.i2v.weights import config_weights_problem
 from podmotion.timeline import scene_seed
 from podmotion.topics import input_files as topic_files
 from podmotion.topics import topic_settings, topics_problem
@@ -352,7 +352,7 @@ def print_summaries():
 
 
 # A cluster job runs on its own node: it loads the SVD model itself instead of
-# looking for a resident worker (podmotion.svd.worker). A runtime key: no rerun.
+# looking for a resident worker (podmotion.i2v.worker). A runtime key: no rerun.
 if workflow.remote_exec:
     config["animate"]["svd"]["worker"] = False
     logger.info("cluster job: an svd scene loads the model itself (no resident worker)")

@@ -8,6 +8,7 @@ log and the per-scene sidecar). Backends are looked up by name in
 
 from __future__ import annotations
 
+import dataclasses
 import importlib
 import importlib.util
 import subprocess
@@ -34,6 +35,8 @@ class AnimateRequest:
     encoder: EncoderSettings = EncoderSettings()
     attempt: int = 1  # Snakemake's attempt number: a backend may use less memory on a retry
     threads: int = 0  # CPU threads the job may use (0 = the library's default)
+    backend: str = ""  # the backend's name (one module may serve several: svd, wan, ltx)
+    loop: bool = False  # pad.strategy is loop: a model that takes a last frame gets the still there too
 
 
 @dataclass(frozen=True)
@@ -51,7 +54,7 @@ class Backend:
 
 BACKENDS: dict[str, Backend] = {
     "svd": Backend(
-        "svd", "podmotion.backends.svd", needs_gpu=True,
+        "svd", "podmotion.backends.i2v", needs_gpu=True,
         runtime_keys=("device", "offload", "forward_chunking", "retries", "on_error", "fallback", "worker",
                       "worker_timeout_s"),  # fmt: skip
     ),  # fmt: skip
@@ -87,7 +90,7 @@ def resolve_auto(svd_options: dict | None = None) -> tuple[str, str]:
     if not ok:
         return CPU_DEFAULT, why
     if svd_options:
-        from ..svd.weights import ModelSpec, missing_before_run
+        from ..i2v.weights import ModelSpec, missing_before_run  # noqa: I001
 
         problem = missing_before_run(ModelSpec.from_options(svd_options))
         if problem:

@@ -1,4 +1,4 @@
-"""Pure decisions for the svd backend: model size, per-attempt memory plan, option parsing."""
+"""Pure decisions for the image-to-video backends: model size, per-attempt memory plan."""
 
 from __future__ import annotations
 
@@ -13,8 +13,8 @@ MAX_SIDE = 2048
 OFFLOAD_LEVELS = ("none", "model", "sequential")
 
 def model_size(image_w: int, image_h: int, width: int | None = None, height: int | None = None,
-               pixels: int = MODEL_PIXELS) -> tuple[int, int]:  # fmt: skip
-    """The generation size for an image: multiples of 64 near ``pixels``, nearest the image's aspect.
+               pixels: int = MODEL_PIXELS, step: int = SIZE_STEP, max_side: int = MAX_SIDE) -> tuple[int, int]:  # fmt: skip
+    """The generation size for an image: multiples of ``step`` (SVD: 64) near ``pixels``, nearest the image's aspect.
 
     ``width``/``height`` from config win; with one of them set, the other
     follows the image's aspect.
@@ -22,21 +22,22 @@ def model_size(image_w: int, image_h: int, width: int | None = None, height: int
     if image_w <= 0 or image_h <= 0:
         raise ValueError("image size must be positive")
     aspect = image_w / image_h
+    snap = lambda value: _snap(value, step, max_side)  # noqa: E731
     if width and height:
-        return int(width), int(height)
+        return snap(int(width)), snap(int(height))
     if width or height:
-        # the other side follows the aspect; if it would pass MAX_SIDE, both shrink
+        # the other side follows the aspect; if it would pass max_side, both shrink
         w = float(width) if width else height * aspect
         h = float(height) if height else width / aspect
-        scale = min(1.0, MAX_SIDE / max(w, h))
-        return _snap(w * scale), _snap(h * scale)
+        scale = min(1.0, max_side / max(w, h))
+        return snap(w * scale), snap(h * scale)
     ideal_h = math.sqrt(pixels / aspect)
     best = None
-    for h in {_snap(ideal_h) + d * SIZE_STEP for d in (-2, -1, 0, 1, 2)}:
-        if not SIZE_STEP <= h <= MAX_SIDE:
+    for h in {snap(ideal_h) + d * step for d in (-2, -1, 0, 1, 2)}:
+        if not step <= h <= max_side:
             continue
-        for w in {_snap(h * aspect) + d * SIZE_STEP for d in (-1, 0, 1)}:
-            if not SIZE_STEP <= w <= MAX_SIDE:
+        for w in {snap(h * aspect) + d * step for d in (-1, 0, 1)}:
+            if not step <= w <= max_side:
                 continue
             # Aspect error matters most (it is what gets cropped); pixel count second.
             cost = abs(math.log((w / h) / aspect)) + 0.25 * abs(math.log(w * h / pixels))
@@ -45,8 +46,8 @@ def model_size(image_w: int, image_h: int, width: int | None = None, height: int
     return best[1]
 
 
-def _snap(value: float) -> int:
-    return int(min(MAX_SIDE, max(SIZE_STEP, round(value / SIZE_STEP) * SIZE_STEP)))
+def _snap(value: float, step: int = SIZE_STEP, max_side: int = MAX_SIDE) -> int:
+    return int(min(max_side // step * step, max(step, round(value / step) * step)))
 
 
 @dataclass(frozen=True)
@@ -55,8 +56,11 @@ class MemoryPlan:
     decode_chunk_size: int
     forward_chunking: bool
     offload: str  # none | model | sequential
+    vae_tiling: bool | None = None  # members decoded by their pipeline: VAE tiling and slicing (None: svd)
 
     def describe(self) -> str:
+        if self.vae_tiling is not None:
+            return f"vae_tiling {'on' if self.vae_tiling else 'off'}, offload {self.offload}"
         return (f"decode_chunk_size {self.decode_chunk_size}, forward_chunking {'on' if self.forward_chunking else 'off'}, "
                 f"offload {self.offload}")  # fmt: skip
 
@@ -81,3 +85,19 @@ def memory_plan(decode_chunk_size: int, num_frames: int, offload: str, forward_c
         offload=OFFLOAD_LEVELS[offload_rank],
     )
 
+
+
+def pipeline_plan(num_frames: int, offload: str, vae_tiling: bool, level: int) -> MemoryPlan:
+    """The plan for a member its pipeline decodes (wan, ltx): what attempt ``level`` adds.
+
+    0: as configured. 1: VAE tiling and slicing (the decode of a long clip at
+    720p is what runs out first). 2: model CPU offload. 3 and up: sequential
+    offload. Nothing is ever turned down from what the config asked for.
+    """
+    if level < 0:
+        raise ValueError("level must be >= 0")
+    offload_rank = OFFLOAD_LEVELS.index(offload)
+    if level >= 2:
+        offload_rank = max(offload_rank, min(level - 1, len(OFFLOAD_LEVELS) - 1))
+    return MemoryPlan(level=level, decode_chunk_size=int(num_frames), forward_chunking=False,
+                      offload=OFFLOAD_LEVELS[offload_rank], vae_tiling=bool(vae_tiling) or level >= 1)  # fmt: skip

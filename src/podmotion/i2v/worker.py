@@ -1,15 +1,15 @@
-"""One resident SVD process per workflow folder, serving one Snakemake job per scene.
+"""One resident image-to-video process (svd, wan, ltx) per workflow folder, serving one Snakemake job per scene.
 
 Each scene stays its own job (reruns, ``gpu=1`` and failures stay per scene),
 but loading the model (imports, about 4.5 GB of weights, CUDA start-up) is paid
-once: the first job starts ``python -m podmotion.svd.worker SOCKET`` and later
+once: the first job starts ``python -m podmotion.i2v.worker SOCKET`` and later
 jobs hand it their request over a Unix socket.
 
 - **The socket** is named after the workflow folder's absolute path, so two
   workflows in two folders never share a worker.
 - **Isolation.** The worker runs the job's request through the same code as a
-  job would (``podmotion.backends.svd.animate_here``). ``svd.loader`` keeps a
-  pipeline keyed by model id, revision, variant, dtype, device, memory plan and
+  job would (``podmotion.backends.i2v.animate_here``). ``i2v.loader`` keeps a
+  pipeline keyed by member (svd, wan, ltx), model id, revision, variant, dtype, device, memory plan and
   preparation (compiled UNet, channels-last, attention kernel), so a request
   never gets a model loaded or prepared another way; a retry's leaner plan
   reloads it.
@@ -124,7 +124,7 @@ def _start(path: Path) -> socket.socket:
     _kill(path)  # whatever is left of an earlier one
     log_path = path.with_suffix(".log")
     with open(log_path, "ab") as log_file:
-        subprocess.Popen([sys.executable, "-m", "podmotion.svd.worker", str(path)], stdin=subprocess.DEVNULL,
+        subprocess.Popen([sys.executable, "-m", "podmotion.i2v.worker", str(path)], stdin=subprocess.DEVNULL,
                          stdout=log_file, stderr=log_file, start_new_session=True)  # fmt: skip
     log.info("svd: started a resident worker (%s, log %s)", path, log_path)
     deadline = time.monotonic() + START_S
@@ -168,7 +168,7 @@ def stop(workdir: str | os.PathLike | None = None) -> bool:
 
 def serve(path: Path, idle_s: float = IDLE_S) -> None:
     """Answer requests one at a time until idle for ``idle_s`` or asked to stop."""
-    from ..backends.svd import animate_here
+    from ..backends.i2v import animate_here
 
     server = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     path.unlink(missing_ok=True)

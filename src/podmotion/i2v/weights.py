@@ -1,4 +1,4 @@
-"""Where SVD weights come from, and one-line messages for every way they can be missing.
+"""Where image-to-video weights come from (every member: svd, wan, ltx), and one-line messages for every way they can be missing.
 
 No torch here: the workflow checks the config's models before any job starts.
 """
@@ -15,10 +15,17 @@ class ModelSpec:
     revision: str | None = None
     variant: str | None = None  # e.g. "fp16": load the *.fp16.safetensors files
     dtype: str = "fp16"  # fp16 | bf16 | fp32
+    member: str = "svd"  # which family member (backend) loads it: part of every loaded pipeline's key
 
     @classmethod
-    def from_options(cls, svd: dict) -> "ModelSpec":
-        return cls(svd["model"], svd.get("revision"), svd.get("variant"), svd.get("dtype", "fp16"))
+    def from_options(cls, options: dict, member: str = "svd") -> "ModelSpec":
+        return cls(options["model"], options.get("revision"), options.get("variant"), options.get("dtype", "fp16"),
+                   member)  # fmt: skip
+
+    @property
+    def key(self) -> str:
+        """The config key that names the model, for messages."""
+        return f"animate.{self.member}.model"
 
 
 def local_folder(model: str) -> Path | None:
@@ -30,12 +37,34 @@ def local_folder(model: str) -> Path | None:
     return path if looks_like_path else None
 
 
-def folder_problem(folder: Path) -> str | None:
+def folder_problem(folder: Path, member: str = "svd") -> str | None:
+    """What is wrong with a local pipeline folder for ``member``: the folder, model_index.json, its class."""
     if not folder.is_dir():
         return "no such folder (and not a hub id like owner/name)"
     if not (folder / "model_index.json").is_file():
         return ("not a diffusers pipeline folder (no model_index.json); "
                 "fill it with `hf download MODEL --local-dir FOLDER` or save_pretrained")  # fmt: skip
+    return _class_problem(folder, member)
+
+
+# The pipeline classes each member loads (a Hub repo may be saved under a sibling class of the same parts).
+PIPELINE_CLASSES = {
+    "svd": ("StableVideoDiffusionPipeline",),
+    "wan": ("WanImageToVideoPipeline", "WanPipeline"),  # Wan2.2-TI2V-5B-Diffusers is saved as WanPipeline
+    "ltx": ("LTXImageToVideoPipeline", "LTXPipeline", "LTXConditionPipeline"),
+}
+
+
+def _class_problem(folder: Path, member: str) -> str | None:
+    import json
+
+    try:
+        name = json.loads((folder / "model_index.json").read_text()).get("_class_name")
+    except (OSError, ValueError, AttributeError) as exc:
+        return f"model_index.json can't be read ({exc})"
+    allowed = PIPELINE_CLASSES.get(member, ())
+    if allowed and name not in allowed:
+        return f"holds a {name}, not a {member} pipeline ({', '.join(allowed)})"
     return None
 
 
@@ -52,16 +81,16 @@ def weights_problem(spec: ModelSpec, exc: BaseException | None, *, local: bool) 
     text = _chain_text(exc)
     lowered = text.lower()
     if spec.variant and "variant" in lowered:
-        return (f"animate.svd.model has no '{spec.variant}' variant files; set animate.svd.variant: null "
+        return (f"{spec.key} has no '{spec.variant}' variant files; set animate.{spec.member}.variant: null "
                 "to load the full-precision files")  # fmt: skip
     if local:
-        return f"animate.svd.model: could not load the pipeline folder ({' '.join(str(exc).split())[:200]})"
+        return f"{spec.key}: could not load the pipeline folder ({' '.join(str(exc).split())[:200]})"
     from huggingface_hub import constants
 
     cache = constants.HF_HUB_CACHE
     url = f"https://huggingface.co/{spec.model}"
     get = (f"accept the licence at {url}, log in with `hf auth login` (or set HF_TOKEN), then run `hf download "
-           f"{spec.model}`; or set animate.svd.model to a local folder holding the pipeline")  # fmt: skip
+           f"{spec.model}`; or set {spec.key} to a local folder holding the pipeline")  # fmt: skip
     if spec.revision and "revision" in lowered:
         return f"revision {spec.revision!r} not found for {spec.model}; {get}"
     if "gated" in lowered or " 401" in text or " 403" in text or "unauthorized" in lowered:
@@ -69,7 +98,7 @@ def weights_problem(spec: ModelSpec, exc: BaseException | None, *, local: bool) 
     if constants.HF_HUB_OFFLINE:
         why = "HF_HUB_OFFLINE is set"
     elif "repositorynotfound" in lowered:
-        return f"no such model on the hub, and none in the Hugging Face cache ({cache}); check animate.svd.model, or {get}"
+        return f"no such model on the hub, and none in the Hugging Face cache ({cache}); check {spec.key}, or {get}"
     else:
         why = "the hub could not be reached"
     return f"model weights not found: not in the Hugging Face cache ({cache}) and {why}; to get them, {get}"
@@ -84,7 +113,7 @@ def missing_before_run(spec: ModelSpec) -> str | None:
     """
     folder = local_folder(spec.model)
     if folder is not None:
-        return folder_problem(folder)
+        return folder_problem(folder, spec.member)
     from huggingface_hub import auth_check, constants, snapshot_download
 
     try:
@@ -101,7 +130,7 @@ def missing_before_run(spec: ModelSpec) -> str | None:
 
 
 def config_weights_problem(config: dict) -> str | None:
-    """The first model that a scene explicitly set to ``backend: svd`` can't load, as one line.
+    """The first model that a scene explicitly set to an image-to-video backend (svd, wan, ltx) can't load, as one line.
 
     ``auto`` is left to the jobs: resolving it here would cost every dry run a torch import.
     """
@@ -114,13 +143,14 @@ def config_weights_problem(config: dict) -> str | None:
             sections.append((f"overrides.{episode}.{scene}.animate", merged))
     seen = set()
     for where, section in sections:
-        if section.get("backend") != "svd":
+        name = section.get("backend")
+        if name not in PIPELINE_CLASSES:
             continue
-        spec = ModelSpec.from_options(section["svd"])
+        spec = ModelSpec.from_options(section[name], name)
         if spec in seen:
             continue
         seen.add(spec)
         problem = missing_before_run(spec)
         if problem:
-            return f"config: {where}.svd.model = {spec.model}: {problem}"
+            return f"config: {where}.{name}.model = {spec.model}: {problem}"
     return None

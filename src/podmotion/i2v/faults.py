@@ -1,12 +1,18 @@
 """Test hooks: simulate failures that only a real GPU produces, through the real code paths.
 
+They apply to every member of the image-to-video family (svd, wan, ltx): svd's
+own chunked decode calls them, and for wan and ltx they sit in the wrapper
+around the pipeline's VAE decode (``generate.generate_clip``).
+
 Set ``PODMOTION_SVD_FAULT`` to a comma-separated list; unset (always, outside
 tests) nothing happens. An item may end in ``@NAME`` to hit only the still whose
 file name starts with NAME (``oom_decode_above=2@scene_002``).
 
 - ``oom_decode_above=N``: decoding more than N frames at once raises
   ``torch.OutOfMemoryError``, as a GPU too small for that chunk would
-  (``N=0``: every decode fails).
+  (``N=0``: every decode fails). wan and ltx decode the whole clip at once.
+- ``oom_untiled``: a decode without VAE tiling runs out of memory (wan, ltx: the
+  saver their first retry turns on; svd never tiles, so it always fails there).
 - ``nan_decode=half``: the VAE decode gives NaNs when it runs in fp16 or bf16,
   as fp16 overflow does.
 - ``nan_latents=fp16``: denoising in fp16 gives NaNs.
@@ -36,7 +42,7 @@ def active(about: str) -> dict[str, str]:
     return faults
 
 
-def before_decode(chunk_frames: int, about: str) -> None:
+def before_decode(chunk_frames: int, about: str, tiled: bool = False) -> None:
     faults = active(about)
     if "crash" in faults:
         os._exit(70)
@@ -44,6 +50,10 @@ def before_decode(chunk_frames: int, about: str) -> None:
         import time
 
         time.sleep(float(faults["hang"] or 3600))
+    if "oom_untiled" in faults and not tiled:
+        import torch
+
+        raise torch.OutOfMemoryError(f"CUDA out of memory (simulated by {ENV}: decoding without VAE tiling)")
     limit = faults.get("oom_decode_above")
     if limit is not None and chunk_frames > int(limit):
         import torch

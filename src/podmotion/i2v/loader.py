@@ -1,4 +1,4 @@
-"""The one place an SVD pipeline is loaded, prepared, and kept.
+"""The one place an image-to-video pipeline (any member: svd, wan, ltx) is loaded, prepared, and kept.
 
 ``load_pipeline`` takes a hub id or a local folder, honours ``HF_HUB_OFFLINE``
 and the Hugging Face cache, and keeps the loaded pipeline for the life of the
@@ -6,7 +6,7 @@ process (one at a time), so a caller that animates several scenes in one
 process loads the model once. Every way the weights can be missing becomes one
 ``PodmotionError`` line that says where it looked and how to get them.
 
-The kept pipeline is keyed by what was loaded (``ModelSpec``), where it was
+The kept pipeline is keyed by what was loaded (``ModelSpec``, member included), where it was
 placed (``Placement``) and how it was prepared for speed (``Preparation``:
 ``torch.compile`` of the UNet, channels-last convolution weights, the attention
 kernel). A request that differs in any of them never gets the kept pipeline.
@@ -19,6 +19,7 @@ import time
 from dataclasses import dataclass
 
 from ..errors import PodmotionError
+from .members import member
 from .weights import ModelSpec, folder_problem, local_folder, weights_problem
 
 log = logging.getLogger(__name__)
@@ -30,7 +31,8 @@ DTYPE_NAMES = {"fp32": "float32", "fp16": "float16", "bf16": "bfloat16"}
 class Placement:
     device: str  # resolved: cpu, cuda, cuda:N or mps
     offload: str = "none"  # none | model | sequential
-    forward_chunking: bool = False
+    forward_chunking: bool = False  # svd: the UNet's feed-forward layers one frame at a time
+    vae_tiling: bool = False  # wan, ltx: VAE tiling and slicing
 
 
 ATTENTION = ("sdpa", "classic")
@@ -76,7 +78,7 @@ def torch_dtype(name: str):
     return getattr(torch, DTYPE_NAMES[name])
 
 
-def resolve_device(requested: str, about: str) -> str:
+def resolve_device(requested: str, about: str, member: str = "svd") -> str:
     """``auto`` -> cuda if usable, else mps, else cpu. An unusable explicit device is an error."""
     import torch
 
@@ -85,18 +87,18 @@ def resolve_device(requested: str, about: str) -> str:
             return "cuda"
         if getattr(torch.backends, "mps", None) is not None and torch.backends.mps.is_available():
             return "mps"
-        log.warning("svd: no GPU found, running on the CPU: expect minutes per step at full size")
+        log.warning(f"{member}: no GPU found, running on the CPU: expect minutes per step at full size")
         return "cpu"
     if requested.startswith("cuda"):
         if not torch.cuda.is_available():
-            raise PodmotionError(about, f"animate.svd.device = {requested} but PyTorch sees no CUDA device")
+            raise PodmotionError(about, f"animate.{member}.device = {requested} but PyTorch sees no CUDA device")
         index = int(requested.partition(":")[2] or 0)
         if index >= torch.cuda.device_count():
             raise PodmotionError(
-                about, f"animate.svd.device = {requested} but only {torch.cuda.device_count()} CUDA device(s) exist"
+                about, f"animate.{member}.device = {requested} but only {torch.cuda.device_count()} CUDA device(s) exist"
             )
     if requested == "mps" and not torch.backends.mps.is_available():
-        raise PodmotionError(about, "animate.svd.device = mps but PyTorch sees no MPS device")
+        raise PodmotionError(about, f"animate.{member}.device = mps but PyTorch sees no MPS device")
     return requested
 
 
@@ -109,13 +111,13 @@ def load_pipeline(spec: ModelSpec, placement: Placement, preparation: Preparatio
     started = time.perf_counter()
     pipe = _from_pretrained(spec)
     pipe.set_progress_bar_config(disable=True)  # podmotion logs each step itself
-    _place(pipe, placement)
-    _prepare(pipe, preparation)
+    _place(pipe, placement, spec.member)
+    _prepare(pipe, preparation, spec.member)
     _loaded[key] = pipe
-    log.info("svd: loaded %s (%s%s) on %s in %.1f s (attention %s%s%s)", spec.model, spec.dtype,
+    log.info(f"{spec.member}: loaded %s (%s%s) on %s in %.1f s (attention %s%s%s)", spec.model, spec.dtype,
              f", variant {spec.variant}" if spec.variant else "", placement.device, time.perf_counter() - started,
              preparation.attention, ", channels-last" if preparation.channels_last else "",
-             ", UNet compiled on first use" if preparation.compile else "")  # fmt: skip
+             ", denoiser compiled on first use" if preparation.compile else "")  # fmt: skip
     return pipe
 
 
@@ -131,27 +133,31 @@ def _quiet_libraries() -> None:
 
 def _from_pretrained(spec: ModelSpec):
     _quiet_libraries()  # before the pipeline's import, which already talks
-    from diffusers import StableVideoDiffusionPipeline
+    import diffusers
 
+    pipeline_class = getattr(diffusers, member(spec.member).pipeline)
     folder = local_folder(spec.model)
     if folder is not None:
-        problem = folder_problem(folder)
+        problem = folder_problem(folder, spec.member)
         if problem:
-            raise PodmotionError(spec.model, f"animate.svd.model: {problem}")
+            raise PodmotionError(spec.model, f"{spec.key}: {problem}")
     source = str(folder) if folder is not None else spec.model
     try:
-        return StableVideoDiffusionPipeline.from_pretrained(
+        return pipeline_class.from_pretrained(
             source, revision=spec.revision, variant=spec.variant, dtype=torch_dtype(spec.dtype)
         )
     except (OSError, ValueError) as exc:
         raise PodmotionError(spec.model, weights_problem(spec, exc, local=folder is not None)) from exc
 
 
-def _place(pipe, placement: Placement) -> None:
-    if placement.forward_chunking:
+def _place(pipe, placement: Placement, name: str = "svd") -> None:
+    if placement.forward_chunking and hasattr(pipe, "unet"):
         pipe.unet.enable_forward_chunking()  # feed-forward layers one frame at a time (dim 0, chunk 1)
+    if placement.vae_tiling:
+        pipe.vae.enable_tiling()  # the decode in overlapping tiles (and frames: LTX), one clip at a time
+        pipe.vae.enable_slicing()
     if placement.offload != "none" and placement.device in ("cpu",):
-        log.info("svd: offload %s has no effect on the CPU; ignored", placement.offload)
+        log.info(f"{name}: offload %s has no effect on the CPU; ignored", placement.offload)
         pipe.to(placement.device)
     elif placement.offload == "model":
         pipe.enable_model_cpu_offload(device=placement.device)
@@ -161,27 +167,30 @@ def _place(pipe, placement: Placement) -> None:
         pipe.to(placement.device)
 
 
-def _prepare(pipe, preparation: Preparation) -> None:
+def _prepare(pipe, preparation: Preparation, name: str = "svd") -> None:
     import torch
 
+    denoiser = getattr(pipe, member(name).denoiser)
     if preparation.attention == "classic":
         from diffusers.models.attention_processor import AttnProcessor
 
-        for part in (pipe.unet, pipe.vae):
+        for part in (denoiser, pipe.vae):
             part.set_attn_processor(AttnProcessor())
     if preparation.channels_last:
         # Module.to(memory_format=...) refuses the 5-D weights of the temporal Conv3d layers: 2-D ones only.
-        for part in (pipe.unet, pipe.vae):
+        for part in (denoiser, pipe.vae):
             for module in part.modules():
                 if isinstance(module, torch.nn.Conv2d):
                     module.to(memory_format=torch.channels_last)
     if preparation.compile:
-        pipe.unet.compile()  # in place: pipe.unet stays the diffusers model; compiled at its first call
+        denoiser.compile()  # in place: pipe.unet (transformer) stays the diffusers model; compiled at its first call
 
 
 def attention_kernels(pipe) -> list[str]:
-    """The attention processor classes the UNet and the VAE run (what ``attention`` really chose)."""
-    return sorted({type(p).__name__ for part in (pipe.unet, pipe.vae) for p in part.attn_processors.values()})
+    """The attention processor classes the denoiser and the VAE run (what ``attention`` really chose)."""
+    parts = [getattr(pipe, "unet", None) or getattr(pipe, "transformer", None), pipe.vae]
+    return sorted({type(p).__name__ for part in parts if hasattr(part, "attn_processors")
+                   for p in part.attn_processors.values()})  # fmt: skip
 
 
 def release() -> None:

@@ -1,0 +1,120 @@
+"""The members of the image-to-video family: what differs from one diffusers model to the next.
+
+Everything else (loading, weight checks, the resident worker, memory plans per
+attempt, NaN/black checks and redo, out-of-memory retry, fallback, sidecar and
+timings) is shared, in this package and in ``podmotion.backends.i2v``. Adding a
+model is one more ``Member`` here, its ``animate.<name>`` section in the config
+schema, and a ``BACKENDS`` entry.
+
+No torch here: the workflow reads these declarations before any job runs.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from typing import Callable
+
+log = logging.getLogger(__name__)
+
+# The default prompt: podcast art should breathe, not fly around.
+GENTLE_PROMPT = ("gentle natural motion, subtle movement, steady camera, no camera movement, no zoom, "
+                 "consistent lighting, high quality")  # fmt: skip
+GENTLE_NEGATIVE = ("camera shake, fast motion, zoom, pan, flicker, distorted, deformed, blurry, low quality, "
+                   "text, watermark, static image")  # fmt: skip
+
+# Memory savers an attempt level can turn on: savers only ever add up, never turn off what config asked for.
+OFFLOAD_LEVELS = ("none", "model", "sequential")
+
+
+@dataclass(frozen=True)
+class Member:
+    name: str  # the backend name and its config section, animate.<name>
+    pipeline: str  # the diffusers pipeline class
+    denoiser: str  # the pipeline's denoising model attribute: unet | transformer
+    size_step: int  # width and height are multiples of this
+    pixels: int  # the pixel budget sizes are chosen near
+    max_side: int
+    frame_step: int  # num_frames = k * frame_step + 1 (1: any count)
+    max_frames: int
+    native_fps: int
+    prompt: bool  # takes a text prompt
+    negative_prompt: bool
+    decode: str  # "chunked": podmotion decodes the latents in chunks (svd); "pipeline": the pipeline decodes
+    default_dtype: str
+    # The pipeline kwargs (besides image, size, frames, steps, generator, output_type) from animate.<name>.
+    call_kwargs: Callable[[dict], dict] = field(default=lambda options: {}, compare=False)
+    # From the loaded pipeline: "required", "optional" or None (no last frame) -- see last_frame_mode().
+    last_frame: Callable[[object], str | None] = field(default=lambda pipe: None, compare=False)
+    # Per attempt level (index; the last repeats): which savers that level adds.
+    savers: tuple[str, ...] = ()
+
+    def frames(self, asked: int) -> int:
+        """The frame count the model makes for ``asked``: rounded down to k * frame_step + 1."""
+        if self.frame_step <= 1:
+            return max(2, int(asked))
+        k = max(1, (int(asked) - 1) // self.frame_step)
+        return min(k * self.frame_step + 1, (self.max_frames - 1) // self.frame_step * self.frame_step + 1)
+
+
+def _wan_kwargs(options: dict) -> dict:
+    return {"prompt": options.get("prompt") or GENTLE_PROMPT,
+            "negative_prompt": options.get("negative_prompt") or GENTLE_NEGATIVE,
+            "guidance_scale": float(options["guidance_scale"])}  # fmt: skip
+
+
+def _wan_last_frame(pipe) -> str | None:
+    """FLF2V (Wan 2.1 first-last-frame) has positional embeddings for two images and needs the last frame.
+
+    Wan 2.2 TI2V-5B (``expand_timesteps``: the first frame replaces latent frame 0) silently ignores
+    ``last_image`` in diffusers 0.42, and Wan 2.1 I2V was not trained with one: neither gets it.
+    """
+    if getattr(pipe.config, "expand_timesteps", False):
+        return None
+    if getattr(pipe.transformer.config, "pos_embed_seq_len", None) and pipe.image_encoder is not None:
+        return "required"
+    return None
+
+
+def _ltx_kwargs(options: dict) -> dict:
+    return {"prompt": options.get("prompt") or GENTLE_PROMPT,
+            "negative_prompt": options.get("negative_prompt") or GENTLE_NEGATIVE,
+            "guidance_scale": float(options["guidance_scale"]), "frame_rate": int(options["fps"]),
+            "decode_timestep": float(options["decode_timestep"]),
+            "decode_noise_scale": float(options["decode_noise_scale"])}  # fmt: skip
+
+
+MEMBERS: dict[str, Member] = {
+    "svd": Member(
+        "svd", "StableVideoDiffusionPipeline", "unet", size_step=64, pixels=1024 * 576, max_side=2048,
+        frame_step=1, max_frames=64, native_fps=6, prompt=False, negative_prompt=False, decode="chunked",
+        default_dtype="fp16",
+    ),  # fmt: skip
+    "wan": Member(
+        "wan", "WanImageToVideoPipeline", "transformer", size_step=32, pixels=1280 * 704, max_side=1280,
+        frame_step=4, max_frames=161, native_fps=24, prompt=True, negative_prompt=True, decode="pipeline",
+        default_dtype="bf16", call_kwargs=_wan_kwargs, last_frame=_wan_last_frame,
+        savers=("", "vae_tiling", "model_offload", "sequential_offload"),
+    ),  # fmt: skip
+    "ltx": Member(
+        "ltx", "LTXImageToVideoPipeline", "transformer", size_step=32, pixels=768 * 512, max_side=1280,
+        frame_step=8, max_frames=257, native_fps=24, prompt=True, negative_prompt=True, decode="pipeline",
+        default_dtype="bf16", call_kwargs=_ltx_kwargs,
+        savers=("", "vae_tiling", "model_offload", "sequential_offload"),
+    ),  # fmt: skip
+}
+
+
+def member(name: str) -> Member:
+    try:
+        return MEMBERS[name]
+    except KeyError:
+        raise ValueError(f"unknown image-to-video model {name!r}; known: {', '.join(MEMBERS)}") from None
+
+
+def last_frame_mode(m: Member, pipe) -> str | None:
+    mode = m.last_frame(pipe)
+    log.info("%s: %s takes %s", m.name, type(pipe).__name__,
+             {"required": "a last frame (first-last-frame model)", "optional": "an optional last frame",
+              None: "no last frame"}[mode])  # fmt: skip
+    return mode
