@@ -110,7 +110,7 @@ def combine_scene(padded_path: str | os.PathLike, scenes_dir: str | os.PathLike,
     one frame is an error.
     """
     from . import narration
-    from .ffmpeg import count_frames, run
+    from .media import count_frames
     from .scene_folder import SceneFolder
 
     folder = SceneFolder(scenes_dir)
@@ -126,8 +126,6 @@ def combine_scene(padded_path: str | os.PathLike, scenes_dir: str | os.PathLike,
     with atomic_output(out_path) as tmp, tempfile.TemporaryDirectory(prefix="podmotion-combine-") as scratch:
         wav = Path(scratch) / "narration.wav"
         narration.write_wav(narration.read_wav_span(folder.narration_pcm, a, b), wav)
-        run(["-loglevel", "error", "-i", Path(padded_path).resolve(), "-i", wav, "-map", "0:v:0", "-map", "1:a:0",
-             "-c:v", "copy", "-c:a", "aac", "-b:a", "192k", "-movflags", "+faststart", "-f", "mp4", tmp],
-            about=out_path)  # fmt: skip
+        mux_audio(padded_path, wav, tmp, copy_audio=False, has_audio=True)
     log.info("%s: %.3f s of video, %.3f s of narration (%+.1f ms)", out_path, video_s, audio_s, drift_s * 1000)
     return drift_s

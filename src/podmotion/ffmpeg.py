@@ -17,6 +17,7 @@ import os
 import re
 import shutil
 import subprocess
+import tempfile
 from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
@@ -74,14 +75,39 @@ def _last_error_line(stderr: str) -> str:
     return "ffmpeg failed"
 
 
-def run(args: Sequence[str], *, about: str | os.PathLike, stdin_bytes: bytes | None = None) -> str:
-    """Run ffmpeg with ``args``; return its stderr, or raise naming ``about``."""
+def run(args: Sequence[str], *, about: str | os.PathLike, stdin: bytes | Iterable[bytes] | None = None,
+        stdout: bool = False) -> str:  # fmt: skip
+    """Run ffmpeg with ``args``; return its stderr (or, with ``stdout``, what it wrote there), or
+    raise naming ``about``.
+
+    ``stdin``: bytes, or an iterable of byte chunks streamed to ffmpeg as they
+    come (so a long clip's frames never sit in memory together). If ffmpeg stops
+    reading early, the rest of the stream is not consumed and its error is raised.
+    """
     cmd = [ffmpeg_exe(), "-hide_banner", "-nostdin", "-y", *map(str, args)]
-    proc = subprocess.run(cmd, input=stdin_bytes, capture_output=True)
-    stderr = proc.stderr.decode("utf-8", "replace")
-    if proc.returncode != 0:
-        raise PodmotionError(about, _failure(proc.returncode, stderr))
-    return stderr
+    if stdin is None or isinstance(stdin, bytes):
+        proc = subprocess.run(cmd, input=stdin, capture_output=True)
+        returncode, stderr = proc.returncode, proc.stderr.decode("utf-8", "replace")
+        written = proc.stdout.decode("utf-8", "replace")
+    else:
+        with tempfile.TemporaryFile() as err:  # a file, not a pipe: ffmpeg never blocks on a full stderr
+            proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=err)
+            try:
+                for chunk in stdin:
+                    proc.stdin.write(chunk)
+            except BrokenPipeError:
+                pass  # ffmpeg exited: its stderr says why
+            finally:
+                try:
+                    proc.stdin.close()
+                except BrokenPipeError:
+                    pass
+                returncode = proc.wait()
+            err.seek(0)
+            stderr, written = err.read().decode("utf-8", "replace"), ""
+    if returncode != 0:
+        raise PodmotionError(about, _failure(returncode, stderr))
+    return written if stdout else stderr
 
 
 def _failure(returncode: int, stderr: str) -> str:
@@ -179,31 +205,46 @@ def encode_frames(
 
     Frames are streamed to ffmpeg's stdin, so memory stays at one frame.
     """
-    cmd = [
-        ffmpeg_exe(), "-hide_banner", "-nostdin", "-y", "-loglevel", "error",
-        "-f", "rawvideo", "-pix_fmt", "rgb24", "-s", f"{width}x{height}",
-        "-r", fps_arg(fps), "-i", "-",
-        "-an", "-vf", "scale=out_color_matrix=bt709:out_range=tv",
-        *encoder.video_args(),
-        "-r", fps_arg(fps), "-f", "mp4", str(out_path),
-    ]  # fmt: skip
-    proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stderr=subprocess.PIPE)
     count = 0
-    try:
+
+    def chunks():
+        nonlocal count
         for frame in frames:
             if frame.shape != (height, width, 3) or frame.dtype != np.uint8:
                 raise ValueError(f"frame {count} is {frame.shape} {frame.dtype}, expected {(height, width, 3)} uint8")
-            proc.stdin.write(np.ascontiguousarray(frame).tobytes())
+            yield np.ascontiguousarray(frame).tobytes()
             count += 1
-    except BrokenPipeError:
-        pass
-    finally:
-        proc.stdin.close()
-        stderr = proc.stderr.read().decode("utf-8", "replace")
-        proc.wait()
-    if proc.returncode != 0:
-        raise PodmotionError(out_path, _failure(proc.returncode, stderr))
+
+    run(["-loglevel", "error", "-f", "rawvideo", "-pix_fmt", "rgb24", "-s", f"{width}x{height}", "-r", fps_arg(fps),
+         "-i", "-", "-an", "-vf", "scale=out_color_matrix=bt709:out_range=tv", *encoder.video_args(),
+         "-r", fps_arg(fps), "-f", "mp4", out_path], about=out_path, stdin=chunks())  # fmt: skip
     return count
+
+
+AAC_ARGS = ("-c:a", "aac", "-b:a", "192k")  # every audio podmotion encodes: once, at 192 kb/s
+
+
+def decode_audio(in_path: str | os.PathLike, wav_path: str | os.PathLike, *, rate_hz: int, channels: int) -> None:
+    """The first audio stream as 16-bit PCM WAV at ``rate_hz``. The ffmpeg program honours edit
+    lists and gapless tags, so an AAC's or an mp3's encoder padding is trimmed."""
+    run(["-loglevel", "error", "-i", Path(in_path).resolve(), "-map", "0:a:0", "-ac", str(channels), "-ar",
+         str(rate_hz), "-c:a", "pcm_s16le", "-f", "wav", wav_path], about=in_path)  # fmt: skip
+
+
+def encode_aac(wav_path: str | os.PathLike, out_path: str | os.PathLike) -> None:
+    """Audio alone, encoded once to AAC in an MP4 (M4A) file."""
+    run(["-loglevel", "error", "-i", Path(wav_path).resolve(), *AAC_ARGS, "-f", "mp4", Path(out_path).resolve()],
+        about=out_path)  # fmt: skip
+
+
+def audio_packet_md5(path: str | os.PathLike) -> str:
+    """MD5 of the first audio stream's packets, stream-copied (the file must have audio)."""
+    try:
+        out = run(["-v", "error", "-i", Path(path).resolve(), "-map", "0:a:0", "-c", "copy", "-f", "md5", "-"],
+                  about=path, stdout=True)  # fmt: skip
+    except PodmotionError as exc:
+        raise PodmotionError(path, f"cannot read audio packets ({exc.problem})") from None
+    return out.strip()
 
 
 def encode_preview(in_path: str | os.PathLike, out_path: str | os.PathLike, *, long_side_px: int,
@@ -226,14 +267,6 @@ def _quote(path: Path) -> str:
     return "'" + str(path.resolve()).replace("'", "'\\''") + "'"
 
 
-def count_frames(path: str | os.PathLike) -> int:
-    """Frames in an MP4's first video stream, from its index (no decoding)."""
-    import av
-
-    with av.open(str(path)) as container:
-        return container.streams.video[0].frames
-
-
 def concat_copy(parts: Sequence[str | os.PathLike], out_path: str | os.PathLike, *, list_path: str | os.PathLike,
                 fps: Fraction) -> None:  # fmt: skip
     """Join MP4 segments by stream copy (no re-encode) with the concat demuxer.
@@ -242,6 +275,8 @@ def concat_copy(parts: Sequence[str | os.PathLike], out_path: str | os.PathLike,
     Each entry's duration is stated as frames/fps, so every segment starts
     exactly on the frame grid whatever the muxer guessed for its last frame.
     """
+    from .media import count_frames
+
     frames = {p: count_frames(p) for p in {os.fspath(p) for p in parts}}
     lines = ["ffconcat version 1.0"]
     for part in parts:
@@ -310,7 +345,7 @@ def mux_audio(
         args += ["-map", "1:t"]
     args += ["-c:v", "copy"]
     if has_audio:
-        args += ["-c:a", "copy"] if copy_audio else ["-c:a", "aac", "-b:a", "192k"]
+        args += ["-c:a", "copy"] if copy_audio else list(AAC_ARGS)
     for k, index in enumerate(subtitles):  # MP4 takes text as mov_text; MKV takes all but mov_text as it is
         codec = (subtitle_codecs[index] if index < len(subtitle_codecs) else "") if subtitle_codecs else ""
         args += [f"-c:s:{k}", "mov_text" if container == "mp4" else "srt" if codec == "mov_text" else "copy"]

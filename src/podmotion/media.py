@@ -255,6 +255,12 @@ def upright(rgb: np.ndarray, rotation_deg: int) -> np.ndarray:
     return np.ascontiguousarray(np.rot90(rgb, turns)) if turns else rgb
 
 
+def count_frames(path: str | os.PathLike) -> int:
+    """Frames in an MP4's first video stream, from its index (no decoding)."""
+    with open_media(path) as container:
+        return container.streams.video[0].frames
+
+
 def iter_frames_with_time(path: str | os.PathLike) -> Iterator[tuple[float, np.ndarray]]:
     """Yield (time_s from the first frame, RGB frame) for every frame, upright."""
     import av

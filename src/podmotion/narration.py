@@ -3,7 +3,7 @@
 All narration is decoded to 48 kHz stereo PCM and joined sample-exactly, so the
 scene boundaries ``T_k`` are exact sums of sample counts: no clicks or gaps
 from joining compressed streams, and no drift however many scenes. The joined
-PCM is encoded once (AAC) for the merged episode, and cut per scene for the
+PCM is encoded once (``ffmpeg.encode_aac``) for the merged episode, and cut per scene for the
 combined clips.
 """
 
@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 
 from .errors import PodmotionError
-from .ffmpeg import run
+from .ffmpeg import decode_audio
 from .media import open_media
 
 RATE_HZ = 48000
@@ -27,16 +27,15 @@ CHANNELS = 2
 def decode(path: str | os.PathLike) -> np.ndarray:
     """The file's first audio stream as int16 ``(samples, 2)`` at 48 kHz.
 
-    Decoded by the ffmpeg program, which honours edit lists and gapless tags, so
-    an AAC's or an mp3's encoder padding is trimmed and the length is the true one.
+    Decoded by the ffmpeg program (``ffmpeg.decode_audio``), which trims an AAC's
+    or an mp3's encoder padding, so the length is the true one.
     """
     with open_media(path) as container:  # a one-line error for a missing or unreadable file
         if not container.streams.audio:
             raise PodmotionError(path, "has no audio stream")
     with tempfile.TemporaryDirectory(prefix="podmotion-narration-") as tmp:
         wav = Path(tmp) / "decoded.wav"
-        run(["-loglevel", "error", "-i", Path(path).resolve(), "-map", "0:a:0", "-ac", str(CHANNELS), "-ar",
-             str(RATE_HZ), "-c:a", "pcm_s16le", "-f", "wav", wav], about=path)  # fmt: skip
+        decode_audio(path, wav, rate_hz=RATE_HZ, channels=CHANNELS)
         with wave.open(str(wav), "rb") as w:
             samples = np.frombuffer(w.readframes(w.getnframes()), np.int16).reshape(-1, CHANNELS)
     if not len(samples):
@@ -61,8 +60,3 @@ def read_wav_span(path: str | os.PathLike, start_sample: int, end_sample: int) -
         w.setpos(start_sample)
         data = w.readframes(end_sample - start_sample)
     return np.frombuffer(data, np.int16).reshape(-1, CHANNELS)
-
-
-def encode_aac(wav_path: str | os.PathLike, out_path: str | os.PathLike) -> None:
-    run(["-loglevel", "error", "-i", Path(wav_path).resolve(), "-c:a", "aac", "-b:a", "192k", "-f", "mp4",
-         Path(out_path).resolve()], about=out_path)  # fmt: skip

@@ -25,6 +25,7 @@ import numpy as np
 from . import narration
 from .detect import sharpness
 from .errors import PodmotionError
+from .ffmpeg import encode_aac
 from .media import SourceInfo, even, parse_colour, read_image, write_image
 from .scene_folder import NarrationSpan, Scene, SceneFolder, narrated_scenes, write_scene_folder
 
@@ -256,7 +257,7 @@ def collect_to_folder(images_dir, audio_dir, out_dir, *, variant: str = "first",
         write_variants(rows, folder.variants_csv)
         folder.write_narration(spans)
         narration.write_wav(np.concatenate(pieces), folder.narration_pcm)
-        narration.encode_aac(folder.narration_pcm, folder.narration_audio)
+        encode_aac(folder.narration_pcm, folder.narration_audio)
         folder.write_source(info)
     log.info("%s: %d scene(s), %.3f s of narration, variants by %s", out_dir, len(scenes), total_s, variant)
     return out

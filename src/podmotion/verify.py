@@ -10,14 +10,13 @@ and where the picture cuts, in frames, next to the detected scene starts.
 from __future__ import annotations
 
 import argparse
-import subprocess
 import sys
 from pathlib import Path
 
 import numpy as np
 
 from .errors import PodmotionError
-from .ffmpeg import ffmpeg_exe
+from .ffmpeg import audio_packet_md5 as packet_md5
 from .media import iter_frames_with_time, probe
 
 
@@ -36,14 +35,7 @@ def audio_packet_md5(path: str | Path) -> str | None:
     """MD5 of the first audio stream's packets, stream-copied; None without audio."""
     if not probe(path).has_audio:
         return None  # an optional map ("0:a:0?") matching nothing would hash the video instead
-    out = subprocess.run(
-        [ffmpeg_exe(), "-v", "error", "-i", str(path), "-map", "0:a:0", "-c", "copy", "-f", "md5", "-"],
-        capture_output=True, text=True,
-    )  # fmt: skip
-    if out.returncode != 0:
-        last = (out.stderr.strip().splitlines() or ["ffmpeg failed"])[-1]
-        raise PodmotionError(path, f"cannot read audio packets ({last})")
-    return out.stdout.strip() or None
+    return packet_md5(path)
 
 
 def main(argv: list[str] | None = None) -> int:
