@@ -116,3 +116,36 @@ def _no_resident_worker_left():
     folder = os.getcwd()
     yield
     worker.stop(folder)
+
+
+@pytest.fixture(scope="session")
+def tiny_wan(tmp_path_factory) -> Path:
+    """A tiny random-weight Wan 2.2 TI2V-5B-style pipeline (takes no last frame), saved with save_pretrained."""
+    from podmotion.i2v.random_models import save_pipeline
+
+    return save_pipeline(tmp_path_factory.mktemp("wan") / "tiny ti2v", "wan_ti2v")
+
+
+@pytest.fixture(scope="session")
+def tiny_wan_flf2v(tmp_path_factory) -> Path:
+    """A tiny random-weight Wan 2.1 first-last-frame pipeline (CLIP image encoder; needs the last frame)."""
+    from podmotion.i2v.random_models import save_pipeline
+
+    return save_pipeline(tmp_path_factory.mktemp("wan") / "tiny flf2v", "wan_flf2v")
+
+
+@pytest.fixture(scope="session")
+def tiny_ltx(tmp_path_factory) -> Path:
+    """A tiny random-weight LTX-Video image-to-video pipeline, saved with save_pretrained."""
+    from podmotion.i2v.random_models import save_pipeline
+
+    return save_pipeline(tmp_path_factory.mktemp("ltx") / "tiny ltx", "ltx")
+
+
+def tiny_i2v_options(section: str, model: Path, **changes) -> dict:
+    """animate.wan / animate.ltx for a tiny model: 64x32, 9 frames, 2 steps, fp32 on the CPU."""
+    options = schema_defaults(section)
+    options.update(model=str(model), dtype="fp32", device="cpu", width=64, height=32, num_frames=9,
+                   num_inference_steps=2)  # fmt: skip
+    options.update(changes)
+    return options

@@ -143,10 +143,12 @@ def svd_problem(config: dict) -> str | None:
     places = [("animate.svd", svd, {})]
     for episode, scenes in (config.get("overrides") or {}).items():
         for scene, override in (scenes or {}).items():
-            scene_svd = ((override or {}).get("animate") or {}).get("svd") or {}
-            if "retries" in scene_svd:
-                return (f"config: overrides.{episode}.{scene}.animate.svd.retries: retries can only be set "
-                        "globally (animate.svd.retries)")  # fmt: skip
+            scene_animate = (override or {}).get("animate") or {}
+            for name in ("svd", "wan", "ltx"):
+                if "retries" in (scene_animate.get(name) or {}):
+                    return (f"config: overrides.{episode}.{scene}.animate.{name}.retries: retries can only be set "
+                            f"globally (animate.{name}.retries)")  # fmt: skip
+            scene_svd = scene_animate.get("svd") or {}
             places.append((f"overrides.{episode}.{scene}.animate.svd", svd, scene_svd))
     for where, base, extra in places:
         merged = {**base, **extra}

@@ -13,7 +13,7 @@ rule animate_scene:
         "logs/animate_scene/{name}/scene_{scene}.log",
     benchmark:
         "logs/benchmarks/animate_scene/{name}/scene_{scene}.tsv"
-    retries: config["animate"]["svd"]["retries"]
+    retries: ANIMATE_RETRIES
     conda:
         "../../envs/podmotion.yaml"
     threads: 2

@@ -197,6 +197,12 @@ def animate_gpus(wildcards):
     return 1 if BACKENDS[scene_backend(wildcards)].needs_gpu else 0
 
 
+# The image-to-video backends (podmotion.i2v): Snakemake retries an animate job as
+# often as the most any of them allows; each falls back after its own retries.
+I2V_BACKENDS = ("svd", "wan", "ltx")
+ANIMATE_RETRIES = max(config["animate"][b]["retries"] for b in I2V_BACKENDS)
+
+
 def memory_level(wildcards, attempt):
     """0 on the first attempt, one more per retry: the svd backend uses less memory each time.
 
@@ -219,10 +225,13 @@ def animate_settings(wildcards):
     if seed is None:
         seed = scene_seed(config["animate"]["seed"], scene)
     out = output_params(ep)
+    loop = settings["pad"]["strategy"] == "loop" and BACKENDS[backend].loops
     return {
         "backend": backend,
         "seed": seed if BACKENDS[backend].seeded else 0,
         "options": options,
+        # only where it shapes the clip (wan: a first-last-frame model ends on the still)
+        **({"loop": True} if loop else {}),
         "fit": settings["pad"]["fit"],
         "max_duration_s": float(ep.n_frames(scene) / ep.output.fps),
         "art_box": ep.art_box(scene),
@@ -354,8 +363,11 @@ def print_summaries():
 # A cluster job runs on its own node: it loads the SVD model itself instead of
 # looking for a resident worker (podmotion.i2v.worker). A runtime key: no rerun.
 if workflow.remote_exec:
-    config["animate"]["svd"]["worker"] = False
-    logger.info("cluster job: an svd scene loads the model itself (no resident worker)")
+    for _i2v in I2V_BACKENDS:
+        config["animate"][_i2v]["worker"] = False
+    logger.info(
+        "cluster job: an svd, wan or ltx scene loads the model itself (no resident worker)"
+    )
 
 
 def stop_svd_worker():

@@ -46,18 +46,24 @@ class Backend:
     needs_gpu: bool
     seeded: bool = True  # whether the seed changes the clip (so whether a new seed reruns it)
     runtime_keys: tuple[str, ...] = ()  # options that say how to run, not what to make (no rerun on change)
+    loops: bool = False  # pad.strategy loop shapes the clip (a first-last-frame model may end on the still)
 
     def animate(self, request: AnimateRequest) -> dict:
         fn: Callable[[AnimateRequest], dict] = importlib.import_module(self.module).animate
-        return fn(request)
+        return fn(dataclasses.replace(request, backend=self.name))
 
 
+# The image-to-video family (podmotion.i2v): one adapter module; what differs is in podmotion.i2v.members.
+I2V_RUNTIME_KEYS = ("device", "offload", "vae_tiling", "retries", "on_error", "fallback", "worker",
+                    "worker_timeout_s")  # fmt: skip
 BACKENDS: dict[str, Backend] = {
     "svd": Backend(
         "svd", "podmotion.backends.i2v", needs_gpu=True,
         runtime_keys=("device", "offload", "forward_chunking", "retries", "on_error", "fallback", "worker",
                       "worker_timeout_s"),  # fmt: skip
     ),  # fmt: skip
+    "wan": Backend("wan", "podmotion.backends.i2v", needs_gpu=True, runtime_keys=I2V_RUNTIME_KEYS, loops=True),
+    "ltx": Backend("ltx", "podmotion.backends.i2v", needs_gpu=True, runtime_keys=I2V_RUNTIME_KEYS),
     "kenburns": Backend("kenburns", "podmotion.backends.kenburns", needs_gpu=False),
     "still": Backend("still", "podmotion.backends.still", needs_gpu=False, seeded=False),
 }
