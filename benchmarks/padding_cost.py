@@ -23,7 +23,7 @@ from podmotion.backends.kenburns import animate
 from podmotion.ffmpeg import EncoderSettings, encode_frames
 from podmotion.media import iter_frames_with_time, write_image
 from podmotion.pad import pad_scene
-from podmotion.padding import plan_padding
+from podmotion.pad_plan import plan_padding
 
 
 def main() -> None:
@@ -47,7 +47,7 @@ def main() -> None:
 
         t0 = time.perf_counter()
         report = pad_scene(tmp / "clip.mp4", tmp / "planned.mp4", n_frames=n_scene, width=width, height=height,
-                           fps=fps, strategy=args.strategy, fit="cover", encoder=encoder)  # fmt: skip
+                           fps=fps, clip_fps=fps, strategy=args.strategy, fit="cover", encoder=encoder)  # fmt: skip
         planned_s = time.perf_counter() - t0
 
         t0 = time.perf_counter()

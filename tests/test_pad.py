@@ -23,8 +23,8 @@ def indices(path) -> list[int]:
 
 
 def pad(tmp_path, n_frames, strategy, **kw):
-    args = dict(n_frames=n_frames, width=96, height=64, fps=Fraction(25), strategy=strategy, fit="cover",
-                encoder=ENC)  # fmt: skip
+    args = dict(n_frames=n_frames, width=96, height=64, fps=Fraction(25), clip_fps=Fraction(25), strategy=strategy,
+                fit="cover", encoder=ENC)  # fmt: skip
     args.update(kw)
     out = tmp_path / "padded.mp4"
     report = pad_scene(tmp_path / "clip.mp4", out, **args)
@@ -57,7 +57,7 @@ def test_trims_a_clip_longer_than_the_scene(tmp_path):
 
 def test_a_slow_clip_is_played_at_its_own_speed(tmp_path):
     marker_clip(tmp_path / "clip.mp4", 4, Fraction(10))  # 0.4 s at 10 fps
-    out, report = pad(tmp_path, 10, "loop", interpolate="repeat")
+    out, report = pad(tmp_path, 10, "loop", interpolate="repeat", clip_fps=Fraction(10))
     assert report["clip_fps"] == "10" and report["interpolate"] == "repeat"
     assert indices(out) == [0, 0, 0, 1, 1, 2, 2, 2, 3, 3]  # 2.5 output frames per clip frame
 
@@ -66,7 +66,7 @@ def test_a_slow_clip_is_played_at_its_own_speed(tmp_path):
 def test_a_slow_clip_is_interpolated_between_its_frames(tmp_path, mode):
     """The in-between frames lie between their neighbours, the last is not held, and ping-pong turns smoothly."""
     marker_clip(tmp_path / "clip.mp4", 4, Fraction(10))  # levels 10, 30, 50, 70 at 0, 0.1, 0.2, 0.3 s
-    out, report = pad(tmp_path, 20, "pingpong", interpolate=mode)
+    out, report = pad(tmp_path, 20, "pingpong", interpolate=mode, clip_fps=Fraction(10))
     assert report["interpolate"] == mode
     levels = [f[8:-8, 8:-8].mean() for f in video_frames(out)]
     # Played: frame j at j/25 s is clip position j*0.4, j = 0..7 (the last at 2.8, then 3.0 would be past the
@@ -128,5 +128,5 @@ def test_a_broken_still_is_one_line_naming_it(tmp_path):
 def test_a_clip_at_an_odd_output_rate_is_not_resampled(tmp_path):
     odd = Fraction(787500, 26277)  # ~29.969 fps: a rate the MP4 timescale cannot hold exactly
     marker_clip(tmp_path / "clip.mp4", 12, odd)
-    out, _ = pad(tmp_path, 30, "pingpong", fps=odd)
+    out, _ = pad(tmp_path, 30, "pingpong", fps=odd, clip_fps=odd)
     assert indices(out) == list(range(12)) + list(range(10, 0, -1)) + list(range(8))

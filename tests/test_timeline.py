@@ -4,7 +4,7 @@ from fractions import Fraction
 
 import pytest
 
-from podmotion.timeline import frame_at, frame_count, resample_indices, scene_frame_ranges, scene_seed
+from podmotion.timeline import frame_at, resample_indices, scene_frame_ranges, scene_seed
 
 NTSC = Fraction(30000, 1001)
 
@@ -19,7 +19,7 @@ def test_frame_at_rounds_half_up_exactly():
 def test_ranges_tile_the_timeline_without_gaps_or_overlaps():
     bounds = [0.0, 1.3, 2.71, 2.72, 9.999, 12.0]
     ranges = scene_frame_ranges(bounds, Fraction(24))
-    assert ranges[0][0] == 0 and ranges[-1][1] == frame_count(12.0, Fraction(24)) == 288
+    assert ranges[0][0] == 0 and ranges[-1][1] == frame_at(12.0, Fraction(24)) == 288
     assert all(a[1] == b[0] for a, b in zip(ranges, ranges[1:]))
     assert ranges == [(0, 31), (31, 65), (65, 65), (65, 240), (240, 288)]  # a 10 ms scene can own no frame
 

@@ -1,16 +1,29 @@
 """podmotion: turn still-image podcast videos into animated ones.
 
 The package holds the logic; the Snakemake rules in ``workflow/`` only wire it
-together. Modules:
+together. Modules, by stage:
 
-- ``timeline``: frame math (which output frames a scene owns) as pure functions.
-- ``padding``: plans that stretch a short clip to a scene's exact frame count.
-- ``media``: probing video files (PyAV) and reading/writing frames.
-- ``ffmpeg``: the one place that builds and runs ffmpeg command lines.
-- ``detect``: scene detection (PySceneDetect) and representative stills.
-- ``backends``: the animators, one module each, behind one signature.
-- ``pad`` / ``assemble``: per-scene padding, concatenation and audio muxing.
-- ``settings``: config validation messages and per-scene effective settings.
+- frame math and files: ``timeline`` (which output frames a scene owns, as pure
+  functions), ``media`` (probing with PyAV, reading and writing frames),
+  ``ffmpeg`` (the one place that builds and runs ffmpeg command lines),
+  ``atomic`` (outputs written under a temporary name), ``errors`` (one-line
+  errors), ``jobs`` (what every workflow script shares), ``settings`` (config
+  checks and per-scene effective settings).
+- finding the scenes: ``detect`` (PySceneDetect and the stills), ``slides`` (the
+  still-image detector), ``scenedetect_adapter`` (it, as a PySceneDetect
+  detector), ``layout`` (art, frame and live regions), ``scene_folder`` (the
+  scene folder's format), ``episode`` (an episode's output timeline),
+  ``topics`` and ``narration`` (image-folder mode).
+- animating: ``backends`` (the animators, behind one signature), ``i2v`` (the
+  image-to-video models on diffusers, SVD among them: loading, generation,
+  memory plans, the resident worker),
+  ``animate`` (a scene's clip, fallback and sidecar), ``fit`` and ``compose``
+  (fitting a clip, pasting the art back).
+- padding and joining: ``pad_plan`` (which clip frames fill a scene), ``pad``
+  (does it), ``interpolate`` (a clip at another rate played at the output's),
+  ``assemble`` (join, live regions, mux), ``chapters``.
+- after the run: ``summary`` (the run summary), ``report`` (the report's
+  pictures and pages), ``verify`` (a finished episode against its source).
 """
 
 __version__ = "0.1.0"

@@ -22,23 +22,21 @@ from .ffmpeg import EncoderSettings, concat_copy, encode_frames
 from .fit import fit_frame
 from .interpolate import played_positions, resample
 from .media import iter_frames_with_time
-from .padding import plan_padding
+from .pad_plan import plan_padding
 from .timeline import resample_indices
 
 
-def _fitted_frames(clip_path: Path, scratch: Path, width: int, height: int, fit: str) -> tuple[np.ndarray, Fraction]:
-    """Decode, fit and spill every clip frame to disk; return them memory-mapped, and the clip's rate."""
+def _fitted_frames(clip_path: Path, scratch: Path, width: int, height: int, fit: str) -> np.ndarray:
+    """Decode, fit and spill every clip frame to disk; return them memory-mapped."""
     raw = scratch / "frames.rgb"
-    times_s = []
+    count = 0
     with raw.open("wb") as fh:
-        for t, rgb in iter_frames_with_time(clip_path):
+        for _, rgb in iter_frames_with_time(clip_path):
             fh.write(fit_frame(rgb, width, height, fit).tobytes())
-            times_s.append(t)
-    if not times_s:
+            count += 1
+    if not count:
         raise PodmotionError(clip_path, "clip has no frames")
-    clip_fps = _clip_rate(times_s, clip_path)
-    frames = np.memmap(raw, dtype=np.uint8, mode="r", shape=(len(times_s), height, width, 3))
-    return frames, clip_fps
+    return np.memmap(raw, dtype=np.uint8, mode="r", shape=(count, height, width, 3))
 
 
 def _spill(frames, raw: Path, n: int, height: int, width: int) -> np.ndarray:
@@ -51,16 +49,6 @@ def _spill(frames, raw: Path, n: int, height: int, width: int) -> np.ndarray:
     return np.memmap(raw, dtype=np.uint8, mode="r", shape=(n, height, width, 3))
 
 
-def _clip_rate(times_s: list[float], clip_path: Path) -> Fraction:
-    """The clip's frame rate from its frame times (median spacing)."""
-    if len(times_s) < 2:
-        return Fraction(1)  # a single frame: its length is set by the scene anyway
-    spacing = float(np.median(np.diff(times_s)))
-    if spacing <= 0:
-        raise PodmotionError(clip_path, "clip frame times do not increase")
-    return Fraction(1 / spacing).limit_denominator(1001)
-
-
 def pad_scene(
     clip_path: str | os.PathLike,
     out_path: str | os.PathLike,
@@ -69,12 +57,15 @@ def pad_scene(
     width: int,
     height: int,
     fps: Fraction,
+    clip_fps: Fraction,
     strategy: str,
     fit: str,
     encoder: EncoderSettings,
     interpolate: str = "flow",
 ) -> dict:
     """Write ``out_path``: the clip fitted, played at ``fps`` and padded to ``n_frames``.
+
+    ``clip_fps`` is the rate the backend made the clip at (its sidecar says so).
 
     A clip at another rate (SVD's 6 fps) is played at ``fps`` by ``interpolate``:
     ``flow`` (motion-compensated), ``blend`` or ``repeat`` (see podmotion.interpolate).
@@ -84,7 +75,7 @@ def pad_scene(
     # Scratch (raw frames, segments) goes to $TMPDIR (Snakemake's resources.tmpdir), not results/.
     with tempfile.TemporaryDirectory(prefix=f"podmotion-pad-{out_path.stem}-") as tmp:
         scratch = Path(tmp)
-        frames, clip_fps = _fitted_frames(clip_path, scratch, width, height, fit)
+        frames = _fitted_frames(clip_path, scratch, width, height, fit)
         n_clip = len(frames)
         if n_clip == 1 or abs(clip_fps / fps - 1) < Fraction(1, 500):
             clip_fps = Fraction(fps)  # made at the output rate: no resampling, no rounding slips

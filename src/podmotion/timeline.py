@@ -24,11 +24,6 @@ def frame_at(time_s: float | Fraction, fps: Fraction) -> int:
     return math.floor(exact * Fraction(fps) + Fraction(1, 2))
 
 
-def frame_count(duration_s: float | Fraction, fps: Fraction) -> int:
-    """Frames in a timeline that lasts ``duration_s``."""
-    return frame_at(duration_s, fps)
-
-
 def scene_frame_ranges(boundaries_s: Sequence[float | Fraction], fps: Fraction) -> list[tuple[int, int]]:
     """Output frame ranges ``(start_frame, end_frame)`` for consecutive scenes.
 

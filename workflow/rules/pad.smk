@@ -4,6 +4,7 @@
 rule pad_scene:
     input:
         clip="results/{name}/clips/scene_{scene}.mp4",
+        sidecar="results/{name}/clips/scene_{scene}.json",
         scenes=ancient(scenes_dir),
     output:
         "results/{name}/padded/scene_{scene}.mp4",

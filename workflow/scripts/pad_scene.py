@@ -1,7 +1,9 @@
 """Snakemake script: fit one clip to the output and pad it to its scene's frame count."""
 
+import json
 import logging
 from fractions import Fraction
+from pathlib import Path
 
 from podmotion.ffmpeg import EncoderSettings
 from podmotion.jobs import run_job
@@ -11,6 +13,7 @@ settings = snakemake.params.settings  # noqa: F821 (snakemake is injected)
 
 
 def main():
+    made = json.loads(Path(snakemake.input.sidecar).read_text())["result"]  # noqa: F821
     report = pad_scene(
         snakemake.input.clip,  # noqa: F821
         snakemake.output[0],  # noqa: F821
@@ -18,6 +21,7 @@ def main():
         width=settings["width"],
         height=settings["height"],
         fps=Fraction(settings["fps"]),
+        clip_fps=Fraction(made["fps"]),  # the rate the backend made the clip at
         strategy=settings["strategy"],
         fit=settings["fit"],
         interpolate=settings["interpolate"],

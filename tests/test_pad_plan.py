@@ -2,7 +2,7 @@
 
 import pytest
 
-from podmotion.padding import plan_padding
+from podmotion.pad_plan import plan_padding
 
 
 def naive(n_clip: int, n_scene: int, strategy: str) -> list[int]:
