@@ -16,6 +16,7 @@ from typing import Iterator
 import numpy as np
 
 from .errors import PodmotionError
+from .ffmpeg import fps_arg
 
 log = logging.getLogger(__name__)
 TRUNCATION_SLACK_S = 0.1  # a stream that ends this much (and a frame) before the container says is cut short
@@ -194,7 +195,7 @@ def probe(path: str | os.PathLike) -> SourceInfo:
             rotation_deg=rotation_deg,
             display_width=shown_w,
             display_height=shown_h,
-            fps=f"{fps.numerator}/{fps.denominator}",
+            fps=fps_arg(fps),
             is_vfr=is_vfr,
             duration_s=duration_s,
             has_audio=audio is not None,

@@ -12,6 +12,7 @@ from podmotion.assemble import live_boxes_at_output
 from podmotion.atomic import unwritable_problem
 from podmotion.backends import BACKENDS, resolve_auto
 from podmotion.episode import Episode
+from podmotion.ffmpeg import fps_arg
 from podmotion.scene_folder import SceneFolder, scene_file_name
 from podmotion.settings import (
     backend_options,
@@ -260,7 +261,7 @@ def output_params(ep):
     return {
         "width": out.width,
         "height": out.height,
-        "fps": f"{out.fps.numerator}/{out.fps.denominator}",
+        "fps": fps_arg(out.fps),
         "encoder": {
             "crf": out.encoder.crf,
             "preset": out.encoder.preset,
@@ -302,7 +303,7 @@ def live_settings(wildcards):
 
 def episode_fps(wildcards):
     fps = episode(wildcards.name).output.fps
-    return f"{fps.numerator}/{fps.denominator}"
+    return fps_arg(fps)
 
 
 def scene_paths(name, folder, suffix=".mp4"):
