@@ -57,6 +57,13 @@ per scene, in order, under ``scene,label,audio,start_sample,end_sample,duration_
 ``scene,variant,score,chosen``: the variant number, its quality score (0 to 1,
 four decimals; empty when not scored) and 1 for the one animated, else 0.
 
+``prompts.csv`` (topics): each scene's prompt from its prompt file
+(``scene_01.txt`` beside its images), under ``scene,prompt``: one row per scene
+that has one, in order; ``prompt`` is the file's text, stripped, UTF-8, quoted
+as CSV quotes (it may hold commas, quotes and newlines). Scenes without a
+prompt file have no row (their backend's prompt applies); a folder without the
+file has no prompts.
+
 ``source.json`` (always): ``media.SourceInfo`` as a JSON object: ``path``;
 ``width``, ``height`` (coded pixels); ``sample_aspect_ratio`` (``"num/den"``);
 ``rotation_deg`` (clockwise: 0, 90, 180, 270); ``display_width``,
@@ -102,11 +109,13 @@ NARRATION_CSV = "narration.csv"
 NARRATION_WAV = "narration.wav"
 NARRATION_M4A = "narration.m4a"
 VARIANTS_CSV = "variants.csv"
+PROMPTS_CSV = "prompts.csv"
 SOURCE_JSON = "source.json"
 LAYOUT_JSON = "layout.json"
 LAYOUT_PNG = "layout.png"
 TIMESTAMP_COLUMNS = ("scene", "start_frame", "end_frame", "start_time", "end_time", "duration")
 NARRATION_COLUMNS = ("scene", "label", "audio", "start_sample", "end_sample", "duration_s")
+PROMPT_COLUMNS = ("scene", "prompt")
 US_PER_S = 1_000_000
 
 
@@ -306,6 +315,43 @@ def read_narration(path: str | os.PathLike) -> dict[int, NarrationSpan]:
     return spans
 
 
+# -- prompts.csv ----------------------------------------------------------------------------
+
+
+def write_prompts(prompts: dict[int, str], path: str | os.PathLike) -> None:
+    with open(path, "w", newline="", encoding="utf-8") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(PROMPT_COLUMNS)
+        for scene in sorted(prompts):
+            writer.writerow([scene, prompts[scene]])
+
+
+def read_prompts(path: str | os.PathLike) -> dict[int, str]:
+    """scene -> its prompt, in order; {} where there is no file (a detected episode)."""
+    path = Path(path)
+    if not path.is_file():
+        return {}
+    try:
+        with open(path, newline="", encoding="utf-8") as fh:
+            reader = csv.DictReader(fh)
+            missing = [c for c in PROMPT_COLUMNS if c not in (reader.fieldnames or ())]
+            if missing:
+                raise PodmotionError(path, f"missing columns: {', '.join(missing)} (a scene folder's "
+                                     f"{path.name} has {','.join(PROMPT_COLUMNS)})")  # fmt: skip
+            rows = list(reader)
+    except (OSError, UnicodeDecodeError, csv.Error) as exc:
+        raise PodmotionError(path, f"cannot read ({exc})") from None
+    prompts: dict[int, str] = {}
+    for line, row in enumerate(rows, start=2):
+        number = _field(path, line, row, "scene", int)
+        if number in prompts:
+            raise PodmotionError(path, f"line {line}: scene {number} is listed twice")
+        if not row["prompt"]:
+            raise PodmotionError(path, f"line {line}: scene {number} has an empty prompt")
+        prompts[number] = row["prompt"]
+    return prompts
+
+
 # -- source.json and layout.json ------------------------------------------------------------
 
 
@@ -342,6 +388,11 @@ class _FolderFiles:
         """A topic's candidate images, their scores and the one chosen (``variants.csv``)."""
         return self.path / VARIANTS_CSV
 
+    @property
+    def prompts_csv(self) -> Path:
+        """A topic's prompts from its prompt files (``prompts.csv``)."""
+        return self.path / PROMPTS_CSV
+
 
 class SceneFolder(_FolderFiles):
     """A scene folder, read lazily; each file is read once per ``SceneFolder``."""
@@ -377,6 +428,10 @@ class SceneFolder(_FolderFiles):
         path = self.path / LAYOUT_JSON
         return Layout.from_json(path) if path.is_file() else None
 
+    def prompts(self) -> dict[int, str]:
+        """scene -> its prompt file's text (topics); {} where no scene has one."""
+        return dict(self._prompts)
+
     def label(self, scene: int) -> str:
         return self._labels[scene]
 
@@ -389,6 +444,10 @@ class SceneFolder(_FolderFiles):
     @cached_property
     def _source(self) -> SourceInfo:
         return read_source(self.path / SOURCE_JSON)
+
+    @cached_property
+    def _prompts(self) -> dict[int, str]:
+        return read_prompts(self.prompts_csv)
 
     @cached_property
     def _narration(self) -> dict[int, NarrationSpan] | None:
@@ -423,6 +482,7 @@ class SceneFolderWriter(_FolderFiles):
     def __init__(self, path: Path, final: Path):
         self.path, self.final = path, final
         self._scenes: list[Scene] | None = None
+        self._prompts: dict[int, str] = {}
 
     def still_path(self, label: str) -> Path:
         return self.path / still_name(label)
@@ -433,6 +493,10 @@ class SceneFolderWriter(_FolderFiles):
 
     def write_narration(self, spans: Sequence[NarrationSpan]) -> None:
         write_narration(spans, self.path / NARRATION_CSV)
+
+    def write_prompts(self, prompts: dict[int, str]) -> None:
+        write_prompts(prompts, self.prompts_csv)
+        self._prompts = dict(prompts)
 
     def write_source(self, info: SourceInfo) -> None:
         info.to_json(self.path / SOURCE_JSON)
@@ -452,6 +516,8 @@ class SceneFolderWriter(_FolderFiles):
                 raise PodmotionError(None, f"{TIMESTAMPS_CSV} does not read back as the scenes written "
                                      "(their frames and times disagree)")  # fmt: skip
             written.source()
+            if written.prompts() != self._prompts:
+                raise PodmotionError(None, f"{PROMPTS_CSV} does not read back as the prompts written")
             missing = [written.still(s.scene).name for s in self._scenes if not written.still(s.scene).is_file()]
             if missing:
                 raise PodmotionError(None, f"no still {', '.join(missing)}")

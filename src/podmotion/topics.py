@@ -5,8 +5,14 @@ a scene folder out, the same one detection writes, so every later stage is share
 ``podmotion.scene_folder``): the chosen still per scene (``scene_01.png``,
 numbered like the narration), the scenes with the cumulative narration
 boundaries, every candidate with its score and the one chosen, each scene's
-narration file and span, the joined narration (PCM, and AAC encoded once) and
-a source description of that timeline.
+narration file and span, the joined narration (PCM, and AAC encoded once), the
+scenes' prompts and a source description of that timeline.
+
+A scene's prompt (for the backends that take one, wan and ltx) can sit in the
+images folder beside its image, named like it without the variant:
+``scene_01.txt`` or ``image_001.txt`` (``PROMPT_PATTERN``), UTF-8, its text
+stripped; ``overrides.<topic>.<scene>.animate.<backend>.prompt`` beats it, and
+it beats ``animate.<backend>.prompt``.
 """
 
 from __future__ import annotations
@@ -33,6 +39,8 @@ log = logging.getLogger(__name__)
 
 IMAGE_PATTERN = r"^(?:scene|image)_(?P<scene>\d+)(?:_var_(?P<variant>\d+))?\.(?:png|jpe?g|webp|bmp|tiff?)$"
 AUDIO_PATTERN = r"^(?:scene|image)_(?P<scene>\d+)\.(?:mp3|wav|m4a|aac|flac|ogg|opus)$"
+PROMPT_PATTERN = r"^(?:scene|image)_(?P<scene>\d+)\.txt$"  # in the images folder
+MAX_PROMPT_CHARS = 2000  # as animate.<backend>.prompt's maxLength in the schema
 DEFAULT_FPS = Fraction(25)
 DEFAULT_MAX_LONG_SIDE_PX = 1920  # output.max_long_side_px's default (the schema holds it too)
 
@@ -43,6 +51,8 @@ class TopicScene:
     label: str  # the digits as the narration (or the image) writes them: "01"
     variants: dict[int, Path] = field(default_factory=dict)
     audio: Path | None = None
+    prompt: str | None = None  # from its prompt file, stripped
+    prompt_file: Path | None = None
 
 
 def _compile(pattern: str, key: str) -> re.Pattern:
@@ -63,10 +73,14 @@ def discover(images_dir: str | os.PathLike, audio_dir: str | os.PathLike, *, ima
         if not folder.is_dir():
             raise PodmotionError(folder, f"{what} folder not found")
     image_re, audio_re = _compile(image_pattern, "image_pattern"), _compile(audio_pattern, "audio_pattern")
+    prompt_re = re.compile(PROMPT_PATTERN, re.IGNORECASE)
     scenes: dict[int, TopicScene] = {}
-    ignored = []
+    ignored, prompt_files = [], []
     for path in sorted(images_dir.iterdir()):
         m = image_re.match(path.name)
+        if not m and path.is_file() and prompt_re.match(path.name):
+            prompt_files.append(path)
+            continue
         if not m or not path.is_file():
             if not audio_re.match(path.name):  # one folder may hold both
                 ignored.append(path.name)
@@ -80,6 +94,14 @@ def discover(images_dir: str | os.PathLike, audio_dir: str | os.PathLike, *, ima
     if not scenes:
         raise PodmotionError(images_dir, f"no images named like scene_01_var_01.png or image_001.png "
                              f"(pattern {image_pattern})")  # fmt: skip
+    for path in prompt_files:
+        number = int(prompt_re.match(path.name).group("scene"))
+        if number not in scenes:
+            raise PodmotionError(path, f"prompt for scene {number} has no image in {images_dir} "
+                                 f"(looked for names like {path.stem}_var_01.png)")  # fmt: skip
+        if scenes[number].prompt_file is not None:
+            raise PodmotionError(path, f"scene {number} already has prompt {scenes[number].prompt_file.name}")
+        scenes[number].prompt, scenes[number].prompt_file = read_prompt(path), path
     for path in sorted(audio_dir.iterdir()):
         m = audio_re.match(path.name)
         if not m or not path.is_file():
@@ -100,6 +122,21 @@ def discover(images_dir: str | os.PathLike, audio_dir: str | os.PathLike, *, ima
     return [scenes[k] for k in sorted(scenes)]
 
 
+def read_prompt(path: Path) -> str:
+    """A prompt file's text, stripped: UTF-8, not empty, at most ``MAX_PROMPT_CHARS`` characters."""
+    try:
+        text = path.read_text(encoding="utf-8-sig").strip()
+    except UnicodeDecodeError as exc:
+        raise PodmotionError(path, f"prompt is not UTF-8 text (byte {exc.start})") from None
+    except OSError as exc:
+        raise PodmotionError(path, f"cannot read the prompt ({exc.strerror or exc})") from None
+    if not text:
+        raise PodmotionError(path, "prompt file is empty (write the scene's prompt, or delete the file)")
+    if len(text) > MAX_PROMPT_CHARS:
+        raise PodmotionError(path, f"prompt is {len(text)} characters; at most {MAX_PROMPT_CHARS}")
+    return text
+
+
 def _number(match: re.Match, group: str, path: Path) -> int:
     try:
         return int(match.group(group))
@@ -108,9 +145,10 @@ def _number(match: re.Match, group: str, path: Path) -> int:
 
 
 def input_files(images_dir, audio_dir, image_pattern: str = IMAGE_PATTERN, audio_pattern: str = AUDIO_PATTERN) -> list[str]:
-    """Every file the topic reads: adding, removing or changing one reruns the collection."""
+    """Every file the topic reads (prompt files too): adding, removing or changing one reruns the collection."""
     out = []
-    for folder, pattern in ((Path(images_dir), image_pattern), (Path(audio_dir), audio_pattern)):
+    patterns = ((Path(images_dir), image_pattern), (Path(images_dir), PROMPT_PATTERN), (Path(audio_dir), audio_pattern))
+    for folder, pattern in patterns:
         regex = re.compile(pattern, re.IGNORECASE)
         if folder.is_dir():
             out += sorted(str(p) for p in folder.iterdir() if p.is_file() and regex.match(p.name))
@@ -256,6 +294,7 @@ def collect_to_folder(images_dir, audio_dir, out_dir, *, variant: str = "first",
         folder.write_timestamps(out)
         write_variants(rows, folder.variants_csv)
         folder.write_narration(spans)
+        folder.write_prompts({s.scene: s.prompt for s in scenes if s.prompt is not None})
         narration.write_wav(np.concatenate(pieces), folder.narration_pcm)
         encode_aac(folder.narration_pcm, folder.narration_audio)
         folder.write_source(info)
@@ -280,6 +319,23 @@ def _keep_time_if_same(old: Path, new: Path) -> None:
     if old.is_file() and old.stat().st_size == new.stat().st_size and old.read_bytes() == new.read_bytes():
         stat = old.stat()
         os.utime(new, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+
+
+def takes_prompt(backend: str) -> bool:
+    """Whether the backend takes a text prompt (the image-to-video members that do: wan, ltx)."""
+    from .i2v.members import MEMBERS
+
+    return backend in MEMBERS and MEMBERS[backend].prompt
+
+
+def with_scene_prompt(options: dict, backend: str, scene_override: dict, prompt: str | None) -> dict:
+    """``options`` (one scene's ``animate.<backend>``) with its prompt file's text as ``prompt``, where the
+    backend takes a prompt and the scene's override sets none: the override, then the file, then the default."""
+    if prompt is None or not takes_prompt(backend):
+        return options
+    if "prompt" in (((scene_override or {}).get("animate") or {}).get(backend) or {}):
+        return options
+    return {**options, "prompt": prompt}
 
 
 def scenes_by_number(scenes: list[TopicScene]) -> dict[int, TopicScene]:

@@ -100,8 +100,8 @@ def scenes_checkpoint(name):
 
 
 def topic_inputs(wildcards):
-    """The topic's folders, and every file in them that names a scene: a file added,
-    removed or changed reruns the collection."""
+    """The topic's folders, and every file in them that names a scene (its prompt files
+    too): a file added, removed or changed reruns the collection."""
     topic = topic_settings(config["topics"][wildcards.name])
     files = topic_files(
         topic["images"], topic["audio"], topic["image_pattern"], topic["audio_pattern"]
@@ -214,6 +214,8 @@ def memory_level(wildcards, attempt):
 
 def animate_settings(wildcards):
     """Everything that shapes one scene's clip: a change here reruns just that scene."""
+    from podmotion.topics import takes_prompt, with_scene_prompt
+
     scene = int(wildcards.scene)
     ep = episode(wildcards.name)
     settings = scene_settings(config, wildcards.name, scene)
@@ -222,6 +224,11 @@ def animate_settings(wildcards):
     options, _runtime = backend_options(
         config, wildcards.name, scene, backend, BACKENDS[backend].runtime_keys
     )
+    if is_topic(wildcards.name) and takes_prompt(backend):
+        # the scene's prompt file (via its scene folder) over animate.<backend>.prompt,
+        # under the scene's override: only a prompt-taking scene reruns when it changes
+        prompt = SceneFolder(scenes_dir(wildcards)).prompts().get(scene)
+        options = with_scene_prompt(options, backend, override, prompt)
     seed = override.get("animate", {}).get("seed")
     if seed is None:
         seed = scene_seed(config["animate"]["seed"], scene)
