@@ -98,21 +98,36 @@ def generate(pipe, still: np.ndarray, knobs: Knobs, about: str) -> tuple[np.ndar
     report["seconds_denoise"] = round(denoised - started, 3)
     report["seconds_per_step"] = round((denoised - started) / knobs.num_inference_steps, 4)
 
-    frames = _decode(pipe, latents, knobs, about)
+    def decode():
+        return _decode(pipe, latents, knobs, about)
+
+    frames = _checked_frames(pipe, still, decode(), decode, report, about, "svd")
+    return _finished(frames, report, denoised, device)
+
+
+def _checked_frames(pipe, still: np.ndarray, frames, decode_again, report: dict, about: str, name: str):
+    """``frames`` if they are sound; black or non-finite frames in half precision are decoded again
+    (``decode_again()``) with the VAE in fp32, and the redo is recorded in ``report``."""
+    problem = _frame_problem(frames, still)
+    if not problem:
+        return frames
+    if pipe.vae.dtype == torch.float32:
+        raise GenerationFailed(about, f"the decoded clip is {problem} (VAE in fp32)")
+    report["redo"].append(f"decode in fp32: {problem} in {_name(pipe.vae.dtype)}")
+    log.warning("%s: %s: decoded frames are %s in %s; decoding again in fp32", name, about, problem,
+                _name(pipe.vae.dtype))  # fmt: skip
+    pipe.vae.to(dtype=torch.float32)
+    report["precision"]["decode"] = "fp32"
+    frames = decode_again()
     problem = _frame_problem(frames, still)
     if problem:
-        if pipe.vae.dtype == torch.float32:
-            raise GenerationFailed(about, f"the decoded clip is {problem} (VAE in fp32)")
-        report["redo"].append(f"decode in fp32: {problem} in {_name(pipe.vae.dtype)}")
-        log.warning("svd: %s: decoded frames are %s in %s; decoding again in fp32", about, problem,
-                    _name(pipe.vae.dtype))  # fmt: skip
-        pipe.vae.to(dtype=torch.float32)
-        report["precision"]["decode"] = "fp32"
-        frames = _decode(pipe, latents, knobs, about)
-        problem = _frame_problem(frames, still)
-        if problem:
-            raise GenerationFailed(about, f"the decoded clip is {problem}, even with the VAE in fp32")
-    report["seconds_decode"] = round(time.perf_counter() - denoised, 3)
+        raise GenerationFailed(about, f"the decoded clip is {problem}, even with the VAE in fp32")
+    return frames
+
+
+def _finished(frames, report: dict, decode_started: float, device) -> tuple[np.ndarray, dict]:
+    """The frames as uint8 RGB, and the report with the decode's seconds and the peak GPU memory."""
+    report["seconds_decode"] = round(time.perf_counter() - decode_started, 3)
     report["peak_gpu_bytes"] = int(torch.cuda.max_memory_allocated(device)) if device.type == "cuda" else None
     rgb = (frames.clamp(0, 1) * 255).round().to(torch.uint8).permute(0, 2, 3, 1).cpu().numpy()
     return rgb, report
@@ -229,23 +244,8 @@ def generate_clip(pipe, denoiser: str, still: np.ndarray, knobs: ClipKnobs, abou
     report["seconds_denoise"] = round(denoised - started, 3)
     report["seconds_per_step"] = round((denoised - started) / knobs.num_inference_steps, 4)
 
-    problem = _frame_problem(frames, still)
-    if problem:
-        if pipe.vae.dtype == torch.float32:
-            raise GenerationFailed(about, f"the decoded clip is {problem} (VAE in fp32)")
-        report["redo"].append(f"decode in fp32: {problem} in {_name(pipe.vae.dtype)}")
-        log.warning("%s: %s: decoded frames are %s in %s; decoding again in fp32", name, about, problem,
-                    _name(pipe.vae.dtype))  # fmt: skip
-        pipe.vae.to(dtype=torch.float32)
-        report["precision"]["decode"] = "fp32"
-        frames = _redecode(pipe, seen, knobs, about)
-        problem = _frame_problem(frames, still)
-        if problem:
-            raise GenerationFailed(about, f"the decoded clip is {problem}, even with the VAE in fp32")
-    report["seconds_decode"] = round(time.perf_counter() - denoised, 3)
-    report["peak_gpu_bytes"] = int(torch.cuda.max_memory_allocated(device)) if device.type == "cuda" else None
-    rgb = (frames.clamp(0, 1) * 255).round().to(torch.uint8).permute(0, 2, 3, 1).cpu().numpy()
-    return rgb, report
+    frames = _checked_frames(pipe, still, frames, lambda: _redecode(pipe, seen, knobs, about), report, about, name)
+    return _finished(frames, report, denoised, device)
 
 
 def _set_shift(pipe, shift: float | None) -> None:
