@@ -59,6 +59,18 @@ def kept_pipeline(name: str, model: Path):
     return loader.load_pipeline(ModelSpec(str(model), None, None, "fp32", name), loader.Placement("cpu"))
 
 
+@pytest.mark.parametrize("name, fixture", [("wan", "tiny_wan"), ("ltx", "tiny_ltx")])
+def test_compile_reaches_the_transformer_and_is_a_model_of_its_own(name, fixture, request):
+    """animate.<member>.compile: the transformer compiled in place (the first call, not run here, compiles)."""
+    spec = ModelSpec(str(request.getfixturevalue(fixture)), None, None, "fp32", name)
+    plain = loader.load_pipeline(spec, loader.Placement("cpu"))
+    assert plain.transformer._compiled_call_impl is None
+    compiled = loader.load_pipeline(spec, loader.Placement("cpu"), loader.Preparation.from_options({"compile": True}))
+    assert compiled is not plain and compiled.transformer._compiled_call_impl is not None
+    assert loader.load_pipeline(spec, loader.Placement("cpu"), loader.Preparation(compile=True)) is compiled  # kept
+    loader.release()
+
+
 # -- pure decisions -------------------------------------------------------------------------------
 
 
