@@ -80,7 +80,7 @@ def animate_scene(image_path: str | os.PathLike, clip_path: str | os.PathLike, s
         report, used, fallback = _animate_with_fallback(request, name, runtime, attempt, fallback_options)
         if not whole:
             report["art_box"] = list(art_box)
-            report["frames"] = paste_clip(still, art_clip, art_box, tmp, request.encoder)
+            report["frames"] = paste_clip(still, art_clip, art_box, tmp, request.encoder, Fraction(report["fps"]))
     elapsed_s = time.perf_counter() - started
     sidecar = {
         "backend": used,
@@ -111,12 +111,10 @@ def _animate_with_fallback(request: AnimateRequest, name: str, runtime: dict, at
         return BACKENDS[used].animate(dataclasses.replace(request, options=fallback_options)), used, fallback
 
 
-def paste_clip(still: np.ndarray, art_clip: Path, box, out_path: Path, encoder: EncoderSettings) -> int:
-    """Encode the still with every frame of ``art_clip`` pasted in at ``box``; return the frame count."""
-    import av
-
-    with av.open(str(art_clip)) as container:
-        rate = Fraction(container.streams.video[0].average_rate or 1)
+def paste_clip(still: np.ndarray, art_clip: Path, box, out_path: Path, encoder: EncoderSettings,
+               rate: Fraction) -> int:  # fmt: skip
+    """Encode the still with every frame of ``art_clip`` pasted in at ``box``, at ``rate`` (the rate
+    the backend made the art clip at); return the frame count."""
     alpha = edge_alpha(box[2], box[3], feather_px(box))
     frames = (paste(still, fit_frame(rgb, box[2], box[3], "cover"), box, alpha) for _, rgb in iter_frames_with_time(art_clip))
     height, width = still.shape[:2]
