@@ -50,13 +50,13 @@ def test_every_config_key_is_documented_with_its_default():
             return str(value).lower()
         return "null" if value is None else str(value)
 
-    from podmotion.topics import TOPIC_DEFAULTS
+    from podmotion.settings import schema_defaults as section_defaults
 
+    topic_defaults = section_defaults("topics")  # a map of names: the defaults of each entry
     documented = documented_defaults()
     expected = {key: shown(value) for key, value in schema_defaults().items()}
-    # topics are a map of names, so their defaults live in the code, not the schema
-    expected.update({f"topics.{k}": shown(v) for k, v in TOPIC_DEFAULTS.items() if not k.endswith("_pattern")})
+    expected.update({f"topics.{k}": shown(v) for k, v in topic_defaults.items() if not k.endswith("_pattern")})
     assert documented == expected
     doc = (REPO / "config" / "README.md").read_text()
     for key in ("image_pattern", "audio_pattern"):
-        assert f"`{TOPIC_DEFAULTS[key].replace('|', chr(92) + '|')}`" in doc
+        assert f"`{topic_defaults[key].replace('|', chr(92) + '|')}`" in doc

@@ -15,7 +15,7 @@ from .ffmpeg import EncoderSettings, h264_level
 from .layout import Layout
 from .media import SourceInfo, even
 from .scene_folder import Scene, SceneFolder
-from .settings import rate_from_config
+from .settings import rate_from_config, schema_defaults
 from .timeline import scene_frame_ranges
 
 
@@ -28,19 +28,21 @@ class OutputSettings:
 
 
 def output_settings(output_cfg: dict, source: SourceInfo) -> OutputSettings:
-    """Output size and rate: the config's where set, else the source's display size and rate."""
-    fps_cfg = output_cfg.get("fps")
+    """Output size and rate: the config's where set, else the source's display size and rate.
+    ``output_cfg``: the ``output`` section (the schema's defaults for what it leaves out)."""
+    output_cfg = {**schema_defaults("output"), **output_cfg}
+    fps_cfg = output_cfg["fps"]
     fps = rate_from_config(fps_cfg) if fps_cfg is not None else source.fps_fraction
-    width, height = output_cfg.get("width"), output_cfg.get("height")
+    width, height = output_cfg["width"], output_cfg["height"]
     aspect = source.display_width / source.display_height
     if width is None and height is None:
-        width, height = capped_size(source.display_width, source.display_height, output_cfg.get("max_long_side_px"))
+        width, height = capped_size(source.display_width, source.display_height, output_cfg["max_long_side_px"])
     elif width is None:
         width = even(height * aspect)
     elif height is None:
         height = even(width / aspect)
-    keyint = max(1, round(float(output_cfg.get("keyframe_interval_s", 4.0)) * fps))
-    encoder = EncoderSettings(crf=int(output_cfg.get("crf", 18)), preset=output_cfg.get("preset", "medium"),
+    keyint = max(1, round(float(output_cfg["keyframe_interval_s"]) * fps))
+    encoder = EncoderSettings(crf=int(output_cfg["crf"]), preset=output_cfg["preset"],
                               keyint_frames=keyint, level=h264_level(width, height, fps))  # fmt: skip
     return OutputSettings(int(width), int(height), fps, encoder)
 

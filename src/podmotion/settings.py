@@ -8,14 +8,35 @@ schema violation into one line that names the key and what is allowed.
 from __future__ import annotations
 
 import copy
+import functools
 from fractions import Fraction
 from pathlib import Path
 
 import yaml
 
 
-def load_schema(path: str | Path) -> dict:
+SCHEMA_PATH = Path(__file__).resolve().parents[2] / "workflow" / "schemas" / "config.schema.yaml"
+
+
+def load_schema(path: str | Path = SCHEMA_PATH) -> dict:
     return yaml.safe_load(Path(path).read_text())
+
+
+@functools.cache
+def _schema() -> dict:
+    return load_schema(SCHEMA_PATH)
+
+
+def schema_defaults(*section: str) -> dict:
+    """The schema's defaults for one section, the only place defaults live: ``("output",)``,
+    ``("animate", "kenburns")``, or ``("topics",)`` (the defaults of every topic's entry)."""
+    node = _schema()
+    for key in section:
+        node = node["properties"][key]
+        if "properties" not in node and isinstance(node.get("additionalProperties"), dict):
+            node = node["additionalProperties"]  # a map of names: each entry's properties
+    return {key: copy.deepcopy(spec["default"]) for key, spec in node.get("properties", {}).items()
+            if isinstance(spec, dict) and "default" in spec}  # fmt: skip
 
 
 def normalise(config: dict) -> dict:

@@ -34,15 +34,17 @@ from .errors import PodmotionError
 from .ffmpeg import encode_aac
 from .media import SourceInfo, even, parse_colour, read_image, write_image
 from .scene_folder import NarrationSpan, Scene, SceneFolder, narrated_scenes, write_scene_folder
+from .settings import schema_defaults
 
 log = logging.getLogger(__name__)
 
-IMAGE_PATTERN = r"^(?:scene|image)_(?P<scene>\d+)(?:_var_(?P<variant>\d+))?\.(?:png|jpe?g|webp|bmp|tiff?)$"
-AUDIO_PATTERN = r"^(?:scene|image)_(?P<scene>\d+)\.(?:mp3|wav|m4a|aac|flac|ogg|opus)$"
+# The defaults of a topic's entry are the schema's (topics.<name>.*): the only place they live.
+_TOPIC_DEFAULTS = schema_defaults("topics")
+IMAGE_PATTERN = _TOPIC_DEFAULTS["image_pattern"]
+AUDIO_PATTERN = _TOPIC_DEFAULTS["audio_pattern"]
 PROMPT_PATTERN = r"^(?:scene|image)_(?P<scene>\d+)\.txt$"  # in the images folder
 MAX_PROMPT_CHARS = 2000  # as animate.<backend>.prompt's maxLength in the schema
 DEFAULT_FPS = Fraction(25)
-DEFAULT_MAX_LONG_SIDE_PX = 1920  # output.max_long_side_px's default (the schema holds it too)
 
 
 @dataclass
@@ -237,18 +239,20 @@ def write_variants(rows: list[VariantRow], path: Path) -> None:
 # -- the scene folder -----------------------------------------------------------------------
 
 
-def collect_to_folder(images_dir, audio_dir, out_dir, *, variant: str = "first", named: dict[int, int] | None = None,
-                      missing_audio_s: float = 4.0, output_cfg: dict | None = None,
-                      image_pattern: str = IMAGE_PATTERN, audio_pattern: str = AUDIO_PATTERN) -> list[Scene]:  # fmt: skip
-    """Write the topic's scene folder atomically; return its scenes."""
-    output_cfg = output_cfg or {}
+def collect_to_folder(images_dir, audio_dir, out_dir, *, variant: str = _TOPIC_DEFAULTS["variant"],
+                      named: dict[int, int] | None = None, missing_audio_s: float = _TOPIC_DEFAULTS["missing_audio_s"],
+                      output_cfg: dict | None = None, image_pattern: str = IMAGE_PATTERN,
+                      audio_pattern: str = AUDIO_PATTERN) -> list[Scene]:  # fmt: skip
+    """Write the topic's scene folder atomically; return its scenes. ``output_cfg``: the ``output``
+    section (the schema's defaults for what it leaves out)."""
+    output_cfg = {**schema_defaults("output"), **(output_cfg or {})}
     scenes = discover(images_dir, audio_dir, image_pattern=image_pattern, audio_pattern=audio_pattern)
     # Every candidate must be a readable image, chosen or not, so a bad file is named now;
     # each is decoded once, and scored on the way when the mode scores.
     scorer = SCORERS.get(variant)
     scores_by_path = {}
-    background = parse_colour(output_cfg.get("background") or "#000000", about="config: output.background")
-    cap_px = output_cfg.get("max_long_side_px", DEFAULT_MAX_LONG_SIDE_PX)
+    background = parse_colour(output_cfg["background"], about="config: output.background")
+    cap_px = output_cfg["max_long_side_px"]
 
     def load(path: Path) -> np.ndarray:
         """The image as it will be shown: over the background where transparent, scaled down to the cap."""
@@ -342,12 +346,9 @@ def scenes_by_number(scenes: list[TopicScene]) -> dict[int, TopicScene]:
     return {s.scene: s for s in scenes}
 
 
-TOPIC_DEFAULTS = {"variant": "first", "image_pattern": IMAGE_PATTERN, "audio_pattern": AUDIO_PATTERN,
-                  "missing_audio_s": 4.0}  # fmt: skip
-
-
 def topic_settings(topic: dict) -> dict:
-    return {**TOPIC_DEFAULTS, **topic}
+    """A topic's entry with the schema's defaults for what it leaves out."""
+    return {**_TOPIC_DEFAULTS, **topic}
 
 
 def topics_problem(config: dict) -> str | None:

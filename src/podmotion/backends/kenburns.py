@@ -22,9 +22,9 @@ import numpy as np
 
 from ..ffmpeg import encode_frames
 from ..media import even, read_image
+from ..settings import schema_defaults
 from . import AnimateRequest
 
-DEFAULTS = {"duration_s": 8.0, "zoom": 1.15, "pan": 0.6}
 
 
 def ease(t: float) -> float:
@@ -99,7 +99,7 @@ def clip_size(image_w: int, image_h: int, request: AnimateRequest) -> tuple[int,
 
 
 def animate(request: AnimateRequest) -> dict:
-    opts = {**DEFAULTS, **(request.options or {})}
+    opts = {**schema_defaults("animate", "kenburns"), **(request.options or {})}
     image = read_image(request.image_path)
     out_w, out_h = clip_size(image.shape[1], image.shape[0], request)
     image = _prescale(image, out_w, out_h, float(opts["zoom"]))
