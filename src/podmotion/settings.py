@@ -11,6 +11,7 @@ import copy
 import functools
 from fractions import Fraction
 from pathlib import Path
+from typing import Iterator
 
 import yaml
 
@@ -158,19 +159,25 @@ def animate_runtime(config: dict, episode: str, scene: int, backend: str, runtim
     return runtime
 
 
+def scene_overrides(config: dict) -> Iterator[tuple[str, str, dict]]:
+    """Every per-scene override, once: ``(episode, scene, override)``, for all the checks that look
+    at them (here, ``i2v.weights`` and ``topics``)."""
+    for episode, scenes in (config.get("overrides") or {}).items():
+        for scene, override in (scenes or {}).items():
+            yield episode, str(scene), override or {}
+
+
 def svd_problem(config: dict) -> str | None:
     """Checks across keys that the schema can't express, for animate.svd globally and per scene."""
     svd = (config.get("animate") or {}).get("svd") or {}
     places = [("animate.svd", svd, {})]
-    for episode, scenes in (config.get("overrides") or {}).items():
-        for scene, override in (scenes or {}).items():
-            scene_animate = (override or {}).get("animate") or {}
-            for name in ("svd", "wan", "ltx"):
-                if "retries" in (scene_animate.get(name) or {}):
-                    return (f"config: overrides.{episode}.{scene}.animate.{name}.retries: retries can only be set "
-                            f"globally (animate.{name}.retries)")  # fmt: skip
-            scene_svd = scene_animate.get("svd") or {}
-            places.append((f"overrides.{episode}.{scene}.animate.svd", svd, scene_svd))
+    for episode, scene, override in scene_overrides(config):
+        scene_animate = override.get("animate") or {}
+        for name in ("svd", "wan", "ltx"):
+            if "retries" in (scene_animate.get(name) or {}):
+                return (f"config: overrides.{episode}.{scene}.animate.{name}.retries: retries can only be set "
+                        f"globally (animate.{name}.retries)")  # fmt: skip
+        places.append((f"overrides.{episode}.{scene}.animate.svd", svd, scene_animate.get("svd") or {}))
     for where, base, extra in places:
         merged = {**base, **extra}
         low, high = merged.get("min_guidance_scale", 1.0), merged.get("max_guidance_scale", 3.0)

@@ -34,7 +34,7 @@ from .errors import PodmotionError
 from .ffmpeg import encode_aac
 from .media import SourceInfo, even, parse_colour, read_image, write_image
 from .scene_folder import NarrationSpan, Scene, SceneFolder, narrated_scenes, write_scene_folder
-from .settings import schema_defaults
+from .settings import scene_overrides, schema_defaults
 
 log = logging.getLogger(__name__)
 
@@ -367,23 +367,22 @@ def topics_problem(config: dict) -> str | None:
                 _compile(settings[key], key)
             except PodmotionError as exc:
                 return f"{exc.problem.replace('config: topics:', f'config: topics.{name}:')}"
-    for name, scenes in (config.get("overrides") or {}).items():
-        for scene, override in (scenes or {}).items():
-            if "variant" not in (override or {}):
-                continue
-            where = f"config: overrides.{name}.{scene}.variant"
-            if name not in topics:
-                return f"{where}: variant applies only to image-folder topics"
-            settings = topic_settings(topics[name])
-            try:
-                found = {s.scene: s for s in discover(settings["images"], settings["audio"],
-                                                      image_pattern=settings["image_pattern"],
-                                                      audio_pattern=settings["audio_pattern"])}  # fmt: skip
-            except PodmotionError:
-                return None  # the collect job reports it, naming the file
-            if int(scene) not in found:
-                return f"{where}: topic {name} has no scene {scene}"
-            if override["variant"] not in found[int(scene)].variants:
-                have = ", ".join(map(str, sorted(found[int(scene)].variants)))
-                return f"{where} = {override['variant']}: scene {scene} has variants {have}"
+    for name, scene, override in scene_overrides(config):
+        if "variant" not in override:
+            continue
+        where = f"config: overrides.{name}.{scene}.variant"
+        if name not in topics:
+            return f"{where}: variant applies only to image-folder topics"
+        settings = topic_settings(topics[name])
+        try:
+            found = {s.scene: s for s in discover(settings["images"], settings["audio"],
+                                                  image_pattern=settings["image_pattern"],
+                                                  audio_pattern=settings["audio_pattern"])}  # fmt: skip
+        except PodmotionError:
+            return None  # the collect job reports it, naming the file
+        if int(scene) not in found:
+            return f"{where}: topic {name} has no scene {scene}"
+        if override["variant"] not in found[int(scene)].variants:
+            have = ", ".join(map(str, sorted(found[int(scene)].variants)))
+            return f"{where} = {override['variant']}: scene {scene} has variants {have}"
     return None

@@ -134,13 +134,12 @@ def config_weights_problem(config: dict) -> str | None:
 
     ``auto`` is left to the jobs: resolving it here would cost every dry run a torch import.
     """
-    from ..settings import deep_merge  # here: the rest of this module needs no YAML or schema library
+    from ..settings import deep_merge, scene_overrides  # here: the rest of this module needs no YAML library
     animate = config["animate"]
     sections = [("animate", animate)]
-    for episode, scenes in (config.get("overrides") or {}).items():
-        for scene, override in (scenes or {}).items():
-            merged = deep_merge(animate, (override or {}).get("animate", {}) or {})
-            sections.append((f"overrides.{episode}.{scene}.animate", merged))
+    for episode, scene, override in scene_overrides(config):
+        merged = deep_merge(animate, override.get("animate", {}) or {})
+        sections.append((f"overrides.{episode}.{scene}.animate", merged))
     seen = set()
     for where, section in sections:
         name = section.get("backend")
