@@ -49,7 +49,7 @@ def test_a_video_without_cuts_is_one_scene_spanning_it_all(tmp_path):
     scenes = detect_to_folder(path, tmp_path / "scenes", detector="content", threshold=None, min_scene_len_s=0.6,
                               candidates=3)  # fmt: skip
     assert [(s.scene, s.start_frame, s.end_frame) for s in scenes] == [(1, 0, 60)]
-    assert abs(scenes[0].end_time - truth["duration_s"]) < 0.05
+    assert abs(scenes[0].end_s - truth["duration_s"]) < 0.05
     assert SceneFolder(tmp_path / "scenes").scenes() == scenes
 
 

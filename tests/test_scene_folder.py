@@ -59,8 +59,8 @@ def test_timestamps_round_trip_exact_in_frames(tmp_path, fps):
     back = folder.scenes()
     assert back == scenes
     assert [(s.start_frame, s.end_frame) for s in back] == list(zip(edges, edges[1:]))
-    assert [s.start_time for s in back[1:]] == [Fraction(f) / rate for f in edges[1:-1]]  # exact, not 6 decimals
-    assert all(frame_at(s.start_time, rate) == s.start_frame for s in back)
+    assert [s.start_s for s in back[1:]] == [Fraction(f) / rate for f in edges[1:-1]]  # exact, not 6 decimals
+    assert all(frame_at(s.start_s, rate) == s.start_frame for s in back)
     rows = [line.split(",") for line in (folder.path / "timestamps.csv").read_text().splitlines()]
     assert rows[0] == ["scene", "start_frame", "end_frame", "start_time", "end_time", "duration"]
     assert rows[3][:4] == ["3", "101", "170", f"{101 / float(rate):.6f}"]  # for people: seconds, six decimals
@@ -71,15 +71,15 @@ def test_timestamps_round_trip_exact_in_frames(tmp_path, fps):
 def test_a_lead_and_the_source_end_bound_the_timeline(tmp_path):
     info = source("25/1", duration_s=5.5, video_start_s=0.4)  # audio before the first frame and after the last
     folder = write_folder(tmp_path / "scenes", detected_scenes([0, 25, 100], info), info)
-    bounds = [(s.start_time, s.end_time) for s in folder.scenes()]
+    bounds = [(s.start_s, s.end_s) for s in folder.scenes()]
     assert bounds == [(0, Fraction(7, 5)), (Fraction(7, 5), Fraction(11, 2))]  # 0.4 s + 25 frames; the source's end
 
 
 def test_a_variable_rate_folder_keeps_its_times_to_the_microsecond(tmp_path):
     info = source("200/7", duration_s=3.5, is_vfr=True)
     scenes = detected_scenes([0, 30, 68, 100], info, [0.0, 1.05, 1 / 3 + 2, 3.49])
-    assert [s.start_time for s in scenes] == [0, Fraction("1.05"), Fraction("2.333333")]
-    assert scenes[-1].end_time == Fraction("3.5")  # the source's end, not the last frame's
+    assert [s.start_s for s in scenes] == [0, Fraction("1.05"), Fraction("2.333333")]
+    assert scenes[-1].end_s == Fraction("3.5")  # the source's end, not the last frame's
     assert write_folder(tmp_path / "scenes", scenes, info).scenes() == scenes
 
 
@@ -100,7 +100,7 @@ def test_a_topic_folder_takes_its_boundaries_from_the_samples(tmp_path):
     info = source("30000/1001", duration_s=1.0)
     folder = write_folder(tmp_path / "scenes", scenes, info, {1: "01", 2: "02"}, spans)
     assert frame_at(float(f"{20020 / 48000:.6f}"), rate) == 12  # what a rounded time would give
-    assert folder.scenes()[0].end_time == Fraction(20020, 48000) and folder.scenes()[0].end_frame == 13
+    assert folder.scenes()[0].end_s == Fraction(20020, 48000) and folder.scenes()[0].end_frame == 13
     assert Episode.load(folder.path, {}).frame_ranges == {1: (0, 13), 2: (13, 30)}
 
 
@@ -153,7 +153,7 @@ def test_a_detected_folder_and_a_topic_folder_read_back_with_their_stills(tmp_pa
     spans = topic.narration()
     assert [(s.start_sample, s.end_sample) for s in spans.values()] == [(0, 24000), (24000, 36000), (36000, 84000)]
     assert spans[9].audio is None and spans[1].audio == str(audio / "scene_01.wav")
-    assert [s.start_time for s in topic.scenes()] == [0, Fraction(1, 2), Fraction(3, 4)]
+    assert [s.start_s for s in topic.scenes()] == [0, Fraction(1, 2), Fraction(3, 4)]
     assert topic.source().fps == "30000/1001" and topic.narration_audio.stat().st_size > 0
 
 

@@ -86,8 +86,8 @@ def sharpness(rgb: np.ndarray) -> float:
 
 def candidate_times(scene: Scene, count: int) -> list[float]:
     """``count`` times spread over the middle half of a scene (never its first frame)."""
-    length = scene.end_time - scene.start_time
-    lo, hi = scene.start_time + 0.25 * length, scene.start_time + 0.75 * length
+    length = scene.end_s - scene.start_s
+    lo, hi = scene.start_s + 0.25 * length, scene.start_s + 0.75 * length
     if count <= 1:
         return [(lo + hi) / 2]
     return [lo + (hi - lo) * k / (count - 1) for k in range(count)]
@@ -150,9 +150,9 @@ def representative_frames(video_path: str | os.PathLike, scenes: list[Scene], co
             origin_pts = frame.pts or 0
             break
         for k, scene in enumerate(scenes):
-            hold = scene if spans_s is None else dataclasses.replace(scene, start_time=spans_s[k][0], end_time=spans_s[k][1])
+            hold = scene if spans_s is None else dataclasses.replace(scene, start_s=spans_s[k][0], end_s=spans_s[k][1])
             wanted = [max(0.0, t - video_start_s) for t in candidate_times(hold, count)]
-            scene_end_s = scene.end_time - video_start_s
+            scene_end_s = scene.end_s - video_start_s
             best, best_score, last = None, -1.0, None
             container.seek(origin_pts + int(wanted[0] / tb), stream=video, backward=True, any_frame=False)
             try:

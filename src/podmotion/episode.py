@@ -70,7 +70,7 @@ class Episode:
         folder = SceneFolder(scenes_dir)
         scenes, source = folder.scenes(), folder.source()
         out = output_settings(output_cfg, source)
-        bounds = [s.start_time for s in scenes] + [scenes[-1].end_time]  # exact: no rounding before frame_at
+        bounds = [s.start_s for s in scenes] + [scenes[-1].end_s]  # exact: no rounding before frame_at
         ranges = dict(zip((s.scene for s in scenes), scene_frame_ranges(bounds, out.fps)))
         return cls(scenes, source, out, ranges, folder.labels(), folder.layout())
 

@@ -131,17 +131,16 @@ class Scene:
     scene: int  # 1-based
     start_frame: int  # end exclusive: source frames (detected) or output frames (topic)
     end_frame: int
-    start_time: Fraction  # exact seconds from the source's start (a float given is taken as it prints)
-    end_time: Fraction
+    start_s: Fraction  # exact seconds from the source's start (a float given is taken as it prints)
+    end_s: Fraction  # (the CSV columns keep their documented names, start_time and end_time)
 
     def __post_init__(self):
-        object.__setattr__(self, "start_time", _exact_s(self.start_time))
-        object.__setattr__(self, "end_time", _exact_s(self.end_time))
+        object.__setattr__(self, "start_s", _exact_s(self.start_s))
+        object.__setattr__(self, "end_s", _exact_s(self.end_s))
 
     @property
-    def duration(self) -> Fraction:
-        """Seconds."""
-        return self.end_time - self.start_time
+    def duration_s(self) -> Fraction:
+        return self.end_s - self.start_s
 
 
 @dataclass(frozen=True)
@@ -236,7 +235,7 @@ def write_timestamps(scenes: Sequence[Scene], path: str | os.PathLike) -> None:
         writer = csv.writer(fh)
         writer.writerow(TIMESTAMP_COLUMNS)
         for s in scenes:
-            start_us, end_us = _us(s.start_time), _us(s.end_time)
+            start_us, end_us = _us(s.start_s), _us(s.end_s)
             writer.writerow([s.scene, s.start_frame, s.end_frame, _decimal(start_us), _decimal(end_us),
                              _decimal(end_us - start_us)])  # fmt: skip
 
@@ -459,7 +458,7 @@ class SceneFolder(_FolderFiles):
         table = _read_timestamps(table_path)
         if self._narration is None:
             edges = [s.start_frame for s in table] + [table[-1].end_frame]
-            times = [s.start_time for s in table] + [table[-1].end_time]
+            times = [s.start_s for s in table] + [table[-1].end_s]
             return tuple(detected_scenes(edges, self._source, times))
         if [s.scene for s in table] != list(self._narration):
             raise PodmotionError(table_path, f"scenes {[s.scene for s in table]} are not those of its "
