@@ -8,7 +8,8 @@ together. Modules, by stage:
   ``ffmpeg`` (the one place that builds and runs ffmpeg command lines),
   ``atomic`` (outputs written under a temporary name), ``errors`` (one-line
   errors), ``jobs`` (what every workflow script shares), ``settings`` (config
-  checks and per-scene effective settings).
+  checks, the schema's defaults, per-scene effective settings), ``job_settings``
+  (what each scene's animate and pad jobs get).
 - finding the scenes: ``detect`` (PySceneDetect and the stills), ``slides`` (the
   still-image detector), ``scenedetect_adapter`` (it, as a PySceneDetect
   detector), ``layout`` (art, frame and live regions), ``scene_folder`` (the

@@ -13,9 +13,9 @@ from podmotion.atomic import unwritable_problem
 from podmotion.backends import BACKENDS, resolve_auto
 from podmotion.episode import Episode
 from podmotion.ffmpeg import fps_arg
+from podmotion.job_settings import animate_job_settings, output_params, pad_job_settings
 from podmotion.scene_folder import SceneFolder, scene_file_name
 from podmotion.settings import (
-    backend_options,
     chapter_titles,
     layout_settings,
     config_problem,
@@ -26,9 +26,8 @@ from podmotion.settings import (
 from podmotion.summary import console_line, read_summary
 from podmotion.i2v import worker as svd_worker
 from podmotion.i2v.weights import config_weights_problem
-from podmotion.timeline import scene_seed
 from podmotion.topics import input_files as topic_files
-from podmotion.topics import topic_settings, topics_problem
+from podmotion.topics import takes_prompt, topic_settings, topics_problem
 
 SCHEMA = Path(workflow.basedir) / "workflow" / "schemas" / "config.schema.yaml"
 
@@ -213,69 +212,31 @@ def memory_level(wildcards, attempt):
 
 
 def animate_settings(wildcards):
-    """Everything that shapes one scene's clip: a change here reruns just that scene."""
-    from podmotion.topics import takes_prompt, with_scene_prompt
-
+    """Everything that shapes one scene's clip (podmotion.job_settings)."""
     scene = int(wildcards.scene)
     ep = episode(wildcards.name)
-    settings = scene_settings(config, wildcards.name, scene)
-    override = config["overrides"].get(wildcards.name, {}).get(str(scene), {})
     backend = scene_backend(wildcards)
-    options, _runtime = backend_options(
-        config, wildcards.name, scene, backend, BACKENDS[backend].runtime_keys
-    )
+    prompt = None
     if is_topic(wildcards.name) and takes_prompt(backend):
-        # the scene's prompt file (via its scene folder) over animate.<backend>.prompt,
-        # under the scene's override: only a prompt-taking scene reruns when it changes
         prompt = SceneFolder(scenes_dir(wildcards)).prompts().get(scene)
-        options = with_scene_prompt(options, backend, override, prompt)
-    seed = override.get("animate", {}).get("seed")
-    if seed is None:
-        seed = scene_seed(config["animate"]["seed"], scene)
-    out = output_params(ep)
-    loop = settings["pad"]["strategy"] == "loop" and BACKENDS[backend].loops
-    return {
-        "backend": backend,
-        "seed": seed if BACKENDS[backend].seeded else 0,
-        "options": options,
-        # only where it shapes the clip (wan: a first-last-frame model ends on the still)
-        **({"loop": True} if loop else {}),
-        "fit": settings["pad"]["fit"],
-        "max_duration_s": float(ep.n_frames(scene) / ep.output.fps),
-        "art_box": ep.art_box(scene),
-        **out,
-        # Clips are re-encoded by the padder: only the quality matters here.
-        "encoder": {"crf": out["encoder"]["crf"], "level": out["encoder"]["level"]},
-    }
+    return animate_job_settings(
+        config,
+        wildcards.name,
+        scene,
+        backend,
+        output=ep.output,
+        n_frames=ep.n_frames(scene),
+        art_box=ep.art_box(scene),
+        scene_prompt=prompt,
+    )
 
 
 def pad_settings(wildcards):
     scene = int(wildcards.scene)
     ep = episode(wildcards.name)
-    settings = scene_settings(config, wildcards.name, scene)
-    pad = settings["pad"]
-    return {
-        "n_frames": ep.n_frames(scene),
-        "strategy": pad["strategy"],
-        "fit": pad["fit"],
-        "interpolate": settings["animate"]["interpolate"],
-        **output_params(ep),
-    }
-
-
-def output_params(ep):
-    out = ep.output
-    return {
-        "width": out.width,
-        "height": out.height,
-        "fps": fps_arg(out.fps),
-        "encoder": {
-            "crf": out.encoder.crf,
-            "preset": out.encoder.preset,
-            "keyint_frames": out.encoder.keyint_frames,
-            "level": out.encoder.level,
-        },
-    }
+    return pad_job_settings(
+        config, wildcards.name, scene, output=ep.output, n_frames=ep.n_frames(scene)
+    )
 
 
 def live_boxes(name):
@@ -304,7 +265,7 @@ def muxed_video(wildcards):
 def live_settings(wildcards):
     return {
         "boxes": live_boxes(wildcards.name),
-        **output_params(episode(wildcards.name)),
+        **output_params(episode(wildcards.name).output),
     }
 
 

@@ -1,0 +1,85 @@
+"""The settings each scene's jobs get: what shapes its clip (animate) and its padding (pad).
+
+The workflow hands these to the jobs as params, so a change in any of them
+reruns exactly the jobs it touches and nothing else; ``common.smk`` only
+adapts wildcards to these functions.
+
+- ``animate_job_settings``: the backend's options that shape the clip (the
+  runtime keys, which say how to run and not what to make, are left out), the
+  scene's seed, its prompt where the backend takes one, the output size and
+  rate, the art box, and the quality of the intermediate clip.
+- ``pad_job_settings``: the scene's exact frame count, the padding strategy,
+  the fit, how a clip at another rate is played, and the output's encoder.
+"""
+
+from __future__ import annotations
+
+from .backends import BACKENDS
+from .episode import OutputSettings
+from .ffmpeg import fps_arg
+from .settings import backend_options, scene_settings
+from .timeline import scene_seed
+from .topics import with_scene_prompt
+
+
+def output_params(out: OutputSettings) -> dict:
+    """The output's size, rate (``ffmpeg.fps_arg``) and encoder, as job params."""
+    return {
+        "width": out.width,
+        "height": out.height,
+        "fps": fps_arg(out.fps),
+        "encoder": {
+            "crf": out.encoder.crf,
+            "preset": out.encoder.preset,
+            "keyint_frames": out.encoder.keyint_frames,
+            "level": out.encoder.level,
+        },
+    }
+
+
+def seed_of(config: dict, episode: str, scene: int) -> int:
+    """The scene's own seed from ``overrides``, else one derived from ``animate.seed`` and the scene number."""
+    override = (config.get("overrides") or {}).get(episode, {}).get(str(scene), {})
+    seed = (override.get("animate") or {}).get("seed")
+    return scene_seed(config["animate"]["seed"], scene) if seed is None else seed
+
+
+def animate_job_settings(config: dict, episode: str, scene: int, backend: str, *, output: OutputSettings,
+                         n_frames: int, art_box: list[int] | None, scene_prompt: str | None = None) -> dict:  # fmt: skip
+    """Everything that shapes one scene's clip: a change here reruns just that scene.
+
+    ``backend``: already resolved (not ``auto``). ``scene_prompt``: a topic scene's prompt file, used
+    where the backend takes a prompt and the scene's override sets none.
+    """
+    chosen = BACKENDS[backend]
+    settings = scene_settings(config, episode, scene)
+    override = (config.get("overrides") or {}).get(episode, {}).get(str(scene), {})
+    options, _runtime = backend_options(config, episode, scene, backend, chosen.runtime_keys)
+    options = with_scene_prompt(options, backend, override, scene_prompt)
+    out = output_params(output)
+    loop = settings["pad"]["strategy"] == "loop" and chosen.loops
+    return {
+        "backend": backend,
+        "seed": seed_of(config, episode, scene) if chosen.seeded else 0,
+        "options": options,
+        # only where it shapes the clip (wan: a first-last-frame model ends on the still)
+        **({"loop": True} if loop else {}),
+        "fit": settings["pad"]["fit"],
+        "max_duration_s": float(n_frames / output.fps),
+        "art_box": art_box,
+        **out,
+        # Clips are re-encoded by the padder: only the quality matters here.
+        "encoder": {"crf": out["encoder"]["crf"], "level": out["encoder"]["level"]},
+    }
+
+
+def pad_job_settings(config: dict, episode: str, scene: int, *, output: OutputSettings, n_frames: int) -> dict:
+    """How one scene's clip becomes exactly its ``n_frames`` output frames."""
+    settings = scene_settings(config, episode, scene)
+    return {
+        "n_frames": n_frames,
+        "strategy": settings["pad"]["strategy"],
+        "fit": settings["pad"]["fit"],
+        "interpolate": settings["animate"]["interpolate"],
+        **output_params(output),
+    }

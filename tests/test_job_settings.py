@@ -1,0 +1,69 @@
+"""What each scene's animate and pad jobs get (podmotion.job_settings): the decisions common.smk used to make."""
+
+from __future__ import annotations
+
+from fractions import Fraction
+
+import pytest
+
+from podmotion.episode import OutputSettings
+from podmotion.ffmpeg import EncoderSettings
+from podmotion.job_settings import animate_job_settings, pad_job_settings, seed_of
+from podmotion.settings import schema_defaults
+from podmotion.timeline import scene_seed
+
+OUT = OutputSettings(320, 180, Fraction(30000, 1001), EncoderSettings(crf=20, preset="slow", keyint_frames=120,
+                                                                     level="4.0"))  # fmt: skip
+
+
+def config(**overrides) -> dict:
+    animate = schema_defaults("animate")
+    for name in ("kenburns", "svd", "wan", "ltx"):
+        animate[name] = schema_defaults("animate", name)
+    return {"animate": {**animate, "seed": 7}, "pad": schema_defaults("pad"), "overrides": overrides}
+
+
+def test_the_seed_is_derived_per_scene_unless_the_scene_sets_its_own():
+    cfg = config(ep={"2": {"animate": {"seed": 99}}})
+    assert seed_of(cfg, "ep", 1) == scene_seed(7, 1) != scene_seed(7, 3) == seed_of(cfg, "ep", 3)
+    assert seed_of(cfg, "ep", 2) == 99
+
+
+def test_animate_settings_keep_what_shapes_the_clip_and_drop_how_to_run_it():
+    cfg = config(ep={"1": {"animate": {"svd": {"motion_bucket_id": 180, "offload": "model"}}}})
+    got = animate_job_settings(cfg, "ep", 1, "svd", output=OUT, n_frames=91, art_box=[0, 0, 64, 64])
+    assert got["options"]["motion_bucket_id"] == 180
+    assert not {"offload", "retries", "worker", "device", "on_error", "fallback"} & set(got["options"])
+    assert got["seed"] == scene_seed(7, 1) and got["art_box"] == [0, 0, 64, 64]
+    assert got["max_duration_s"] == pytest.approx(91 * 1001 / 30000)
+    assert (got["width"], got["height"], got["fps"]) == (320, 180, "30000/1001")
+    assert got["encoder"] == {"crf": 20, "level": "4.0"}  # the clip is re-encoded by the padder: quality only
+    assert "loop" not in got
+
+
+def test_a_seedless_backend_gets_seed_zero_so_a_new_seed_does_not_rerun_it():
+    assert animate_job_settings(config(), "ep", 4, "still", output=OUT, n_frames=10, art_box=None)["seed"] == 0
+
+
+def test_loop_is_a_setting_only_for_a_backend_it_shapes():
+    cfg = config(ep={"1": {"pad": {"strategy": "loop"}}, "2": {"pad": {"strategy": "loop"}}})
+    assert animate_job_settings(cfg, "ep", 1, "wan", output=OUT, n_frames=10, art_box=None)["loop"] is True
+    assert "loop" not in animate_job_settings(cfg, "ep", 2, "kenburns", output=OUT, n_frames=10, art_box=None)
+
+
+def test_a_scene_prompt_file_is_under_the_override_and_over_the_default():
+    cfg = config(ep={"2": {"animate": {"wan": {"prompt": "from the override"}}}})
+    one = animate_job_settings(cfg, "ep", 1, "wan", output=OUT, n_frames=10, art_box=None, scene_prompt="from the file")
+    two = animate_job_settings(cfg, "ep", 2, "wan", output=OUT, n_frames=10, art_box=None, scene_prompt="from the file")
+    three = animate_job_settings(cfg, "ep", 3, "wan", output=OUT, n_frames=10, art_box=None)
+    assert [s["options"]["prompt"] for s in (one, two, three)] == ["from the file", "from the override", None]
+    svd = animate_job_settings(cfg, "ep", 1, "svd", output=OUT, n_frames=10, art_box=None, scene_prompt="from the file")
+    assert "prompt" not in svd["options"]  # svd takes no prompt: its scenes don't rerun when a file changes
+
+
+def test_pad_settings_carry_the_frame_count_strategy_and_the_full_encoder():
+    cfg = config(ep={"3": {"pad": {"strategy": "freeze"}, "animate": {"interpolate": "blend"}}})
+    got = pad_job_settings(cfg, "ep", 3, output=OUT, n_frames=77)
+    assert (got["n_frames"], got["strategy"], got["fit"], got["interpolate"]) == (77, "freeze", "cover", "blend")
+    assert got["encoder"] == {"crf": 20, "preset": "slow", "keyint_frames": 120, "level": "4.0"}
+    assert pad_job_settings(cfg, "ep", 1, output=OUT, n_frames=5)["strategy"] == "pingpong"
