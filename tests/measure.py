@@ -92,3 +92,19 @@ def chapters(path: Path) -> list[dict]:
         out_list.append({"start_s": int(ch["START"]) * num / den, "end_s": int(ch["END"]) * num / den,
                          "title": ch.get("title", "")})  # fmt: skip
     return out_list
+
+
+def scenes_unlike_their_padded_clips(out: Path, padded_dir: Path, bounds: list[int]) -> list[int]:
+    """Scenes (numbered from 1, files ``scene_001.mp4`` …) whose output frames ``[bounds[k-1], bounds[k])``
+    are not exactly their padded clip's frames, count included; ``[]`` when every scene's are.
+
+    The joins are stream copies, so each scene's output frames must be its padded clip's, bit for bit:
+    a way to find cuts in clips of random-weight noise, where a picture difference would not.
+    """
+    frames = video_frames(out)
+    wrong = []
+    for k, (start, end) in enumerate(zip(bounds, bounds[1:]), start=1):
+        padded = video_frames(padded_dir / f"scene_{k:03d}.mp4")
+        if len(padded) != end - start or not all(np.array_equal(a, b) for a, b in zip(frames[start:end], padded)):
+            wrong.append(k)
+    return wrong
