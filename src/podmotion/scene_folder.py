@@ -240,10 +240,10 @@ def write_timestamps(scenes: Sequence[Scene], path: str | os.PathLike) -> None:
                              _decimal(end_us - start_us)])  # fmt: skip
 
 
-def _read_rows(path: Path, columns: Sequence[str]) -> list[dict[str, str]]:
-    """The rows of a CSV that must have ``columns``, in order of appearance; one-line errors."""
+def _read_rows(path: Path, columns: Sequence[str], *, empty_ok: bool = False) -> list[dict[str, str]]:
+    """The rows of a UTF-8 CSV that must have ``columns``, in order of appearance; one-line errors."""
     try:
-        with open(path, newline="") as fh:
+        with open(path, newline="", encoding="utf-8") as fh:
             reader = csv.DictReader(fh)
             missing = [c for c in columns if c not in (reader.fieldnames or ())]
             if missing:
@@ -254,7 +254,7 @@ def _read_rows(path: Path, columns: Sequence[str]) -> list[dict[str, str]]:
         raise PodmotionError(path, "file not found (is this a scene folder, results/NAME/scenes?)") from None
     except (OSError, UnicodeDecodeError, csv.Error) as exc:
         raise PodmotionError(path, f"cannot read ({exc})") from None
-    if not rows:
+    if not rows and not empty_ok:
         raise PodmotionError(path, "no scenes")
     return rows
 
@@ -330,16 +330,7 @@ def read_prompts(path: str | os.PathLike) -> dict[int, str]:
     path = Path(path)
     if not path.is_file():
         return {}
-    try:
-        with open(path, newline="", encoding="utf-8") as fh:
-            reader = csv.DictReader(fh)
-            missing = [c for c in PROMPT_COLUMNS if c not in (reader.fieldnames or ())]
-            if missing:
-                raise PodmotionError(path, f"missing columns: {', '.join(missing)} (a scene folder's "
-                                     f"{path.name} has {','.join(PROMPT_COLUMNS)})")  # fmt: skip
-            rows = list(reader)
-    except (OSError, UnicodeDecodeError, csv.Error) as exc:
-        raise PodmotionError(path, f"cannot read ({exc})") from None
+    rows = _read_rows(path, PROMPT_COLUMNS, empty_ok=True)
     prompts: dict[int, str] = {}
     for line, row in enumerate(rows, start=2):
         number = _field(path, line, row, "scene", int)
