@@ -6,7 +6,8 @@ together. Modules, by stage:
 - frame math and files: ``timeline`` (which output frames a scene owns, as pure
   functions), ``media`` (probing with PyAV, reading and writing frames),
   ``ffmpeg`` (the one place that builds and runs ffmpeg command lines),
-  ``atomic`` (outputs written under a temporary name), ``errors`` (one-line
+  ``atomic`` (outputs written under a temporary name), ``tables`` (the one
+  place CSV tables are read and written, with pandas), ``errors`` (one-line
   errors), ``jobs`` (what every workflow script shares), ``settings`` (config
   checks, the schema's defaults, per-scene effective settings), ``job_settings``
   (what each scene's animate and pad jobs get).

@@ -14,6 +14,10 @@ topic. ``clips/``, ``padded/`` and ``combined/`` name their files the same way.
 
 Files
 -----
+The ``.csv`` files are tables as ``podmotion.tables`` writes and reads them:
+UTF-8, a header line, lines ending in ``\\r\\n``, a field quoted where it
+holds a comma, a quote or a line break.
+
 ``timestamps.csv`` (always): one row per scene, in order, under the header
 ``scene,start_frame,end_frame,start_time,end_time,duration``.
 
@@ -87,7 +91,6 @@ source's display size in a detected episode, the chosen image's own in a topic.
 from __future__ import annotations
 
 import contextlib
-import csv
 import os
 from dataclasses import dataclass
 from fractions import Fraction
@@ -102,6 +105,7 @@ from .errors import PodmotionError
 from .layout import Layout
 from .media import SourceInfo, write_image
 from .narration import RATE_HZ
+from .tables import Owner, field, read_table, write_table
 from .timeline import frame_at
 
 TIMESTAMPS_CSV = "timestamps.csv"
@@ -115,8 +119,10 @@ LAYOUT_JSON = "layout.json"
 LAYOUT_PNG = "layout.png"
 TIMESTAMP_COLUMNS = ("scene", "start_frame", "end_frame", "start_time", "end_time", "duration")
 NARRATION_COLUMNS = ("scene", "label", "audio", "start_sample", "end_sample", "duration_s")
+VARIANT_COLUMNS = ("scene", "variant", "score", "chosen")
 PROMPT_COLUMNS = ("scene", "prompt")
 US_PER_S = 1_000_000
+SCENE_FOLDER = Owner("a scene folder", "results/NAME/scenes", "scenes")  # whose tables, as errors say it
 
 
 def _exact_s(value: float | int | str | Fraction) -> Fraction:
@@ -231,49 +237,20 @@ def _decimal(us: int) -> str:
 
 
 def write_timestamps(scenes: Sequence[Scene], path: str | os.PathLike) -> None:
-    with open(path, "w", newline="") as fh:
-        writer = csv.writer(fh)
-        writer.writerow(TIMESTAMP_COLUMNS)
-        for s in scenes:
-            start_us, end_us = _us(s.start_s), _us(s.end_s)
-            writer.writerow([s.scene, s.start_frame, s.end_frame, _decimal(start_us), _decimal(end_us),
-                             _decimal(end_us - start_us)])  # fmt: skip
-
-
-def _read_rows(path: Path, columns: Sequence[str], *, empty_ok: bool = False) -> list[dict[str, str]]:
-    """The rows of a UTF-8 CSV that must have ``columns``, in order of appearance; one-line errors."""
-    try:
-        with open(path, newline="", encoding="utf-8") as fh:
-            reader = csv.DictReader(fh)
-            missing = [c for c in columns if c not in (reader.fieldnames or ())]
-            if missing:
-                raise PodmotionError(path, f"missing columns: {', '.join(missing)} (a scene folder's "
-                                     f"{path.name} has {','.join(columns)})")  # fmt: skip
-            rows = list(reader)
-    except FileNotFoundError:
-        raise PodmotionError(path, "file not found (is this a scene folder, results/NAME/scenes?)") from None
-    except (OSError, UnicodeDecodeError, csv.Error) as exc:
-        raise PodmotionError(path, f"cannot read ({exc})") from None
-    if not rows and not empty_ok:
-        raise PodmotionError(path, "no scenes")
-    return rows
-
-
-def _field(path: Path, line: int, row: dict[str, str], column: str, kind: type):
-    """``row[column]`` as an int or a Fraction; a one-line error naming the line otherwise."""
-    try:
-        return kind(row[column])
-    except (TypeError, ValueError, ZeroDivisionError):
-        what = "a whole number" if kind is int else "a number"
-        raise PodmotionError(path, f"line {line}: {column} {row[column]!r} is not {what}") from None
+    rows = []
+    for s in scenes:
+        start_us, end_us = _us(s.start_s), _us(s.end_s)
+        rows.append((s.scene, s.start_frame, s.end_frame, _decimal(start_us), _decimal(end_us),
+                     _decimal(end_us - start_us)))  # fmt: skip
+    write_table(path, TIMESTAMP_COLUMNS, rows)
 
 
 def _read_timestamps(path: Path) -> list[Scene]:
     """The table as written (times as their decimals), checked: scenes in order, frames contiguous."""
     scenes = []
-    for line, row in enumerate(_read_rows(path, TIMESTAMP_COLUMNS), start=2):
-        number, start, end = (_field(path, line, row, c, int) for c in ("scene", "start_frame", "end_frame"))
-        t0, t1 = (_field(path, line, row, c, Fraction) for c in ("start_time", "end_time"))
+    for line, row in enumerate(read_table(path, TIMESTAMP_COLUMNS, about=SCENE_FOLDER), start=2):
+        number, start, end = (field(path, line, row, c, int) for c in ("scene", "start_frame", "end_frame"))
+        t0, t1 = (field(path, line, row, c, Fraction) for c in ("start_time", "end_time"))
         if end < start:
             raise PodmotionError(path, f"line {line}: scene {number} ends at frame {end}, before it starts ({start})")
         if scenes and number <= scenes[-1].scene:
@@ -289,12 +266,8 @@ def _read_timestamps(path: Path) -> list[Scene]:
 
 
 def write_narration(spans: Sequence[NarrationSpan], path: str | os.PathLike) -> None:
-    with open(path, "w", newline="") as fh:
-        writer = csv.writer(fh)
-        writer.writerow(NARRATION_COLUMNS)
-        for s in spans:
-            writer.writerow([s.scene, s.label, s.audio or "", s.start_sample, s.end_sample,
-                             _decimal(_us(s.duration_s))])  # fmt: skip
+    write_table(path, NARRATION_COLUMNS, [(s.scene, s.label, s.audio, s.start_sample, s.end_sample,
+                                           _decimal(_us(s.duration_s))) for s in spans])  # fmt: skip
 
 
 def read_narration(path: str | os.PathLike) -> dict[int, NarrationSpan]:
@@ -302,8 +275,8 @@ def read_narration(path: str | os.PathLike) -> dict[int, NarrationSpan]:
     path = Path(path)
     spans: dict[int, NarrationSpan] = {}
     end = 0
-    for line, row in enumerate(_read_rows(path, NARRATION_COLUMNS), start=2):
-        number, a, b = (_field(path, line, row, c, int) for c in ("scene", "start_sample", "end_sample"))
+    for line, row in enumerate(read_table(path, NARRATION_COLUMNS, about=SCENE_FOLDER), start=2):
+        number, a, b = (field(path, line, row, c, int) for c in ("scene", "start_sample", "end_sample"))
         if a != end or b < a:
             raise PodmotionError(path, f"line {line}: scene {number} spans samples {a} to {b}; "
                                  f"it should start at {end}, where the one before ends")  # fmt: skip
@@ -318,11 +291,7 @@ def read_narration(path: str | os.PathLike) -> dict[int, NarrationSpan]:
 
 
 def write_prompts(prompts: dict[int, str], path: str | os.PathLike) -> None:
-    with open(path, "w", newline="", encoding="utf-8") as fh:
-        writer = csv.writer(fh)
-        writer.writerow(PROMPT_COLUMNS)
-        for scene in sorted(prompts):
-            writer.writerow([scene, prompts[scene]])
+    write_table(path, PROMPT_COLUMNS, [(scene, prompts[scene]) for scene in sorted(prompts)])
 
 
 def read_prompts(path: str | os.PathLike) -> dict[int, str]:
@@ -330,10 +299,10 @@ def read_prompts(path: str | os.PathLike) -> dict[int, str]:
     path = Path(path)
     if not path.is_file():
         return {}
-    rows = _read_rows(path, PROMPT_COLUMNS, empty_ok=True)
+    rows = read_table(path, PROMPT_COLUMNS, about=SCENE_FOLDER, empty_ok=True)
     prompts: dict[int, str] = {}
     for line, row in enumerate(rows, start=2):
-        number = _field(path, line, row, "scene", int)
+        number = field(path, line, row, "scene", int)
         if number in prompts:
             raise PodmotionError(path, f"line {line}: scene {number} is listed twice")
         if not row["prompt"]:
@@ -348,7 +317,7 @@ def read_prompts(path: str | os.PathLike) -> dict[int, str]:
 def read_source(path: str | os.PathLike) -> SourceInfo:
     path = Path(path)
     if not path.is_file():
-        raise PodmotionError(path, "file not found (is this a scene folder, results/NAME/scenes?)")
+        raise PodmotionError(path, f"file not found (is this {SCENE_FOLDER.name}, {SCENE_FOLDER.place}?)")
     try:
         return SourceInfo.from_json(path)
     except (ValueError, TypeError) as exc:  # not JSON, or not SourceInfo's fields

@@ -19,9 +19,8 @@ from collections import Counter
 from fractions import Fraction
 from pathlib import Path
 
-import pandas as pd
-
 from .atomic import atomic_output
+from .tables import Owner, field, read_table
 
 # The workflow's stages, by the rules whose jobs belong to them.
 STAGES = {
@@ -31,12 +30,13 @@ STAGES = {
     "assemble": ("concat", "live_regions", "mux", "combine_scene"),
 }
 BENCHMARKS_DIR = Path("logs") / "benchmarks"
+BENCHMARK = Owner("a Snakemake benchmark", f"{BENCHMARKS_DIR}/RULE/EPISODE.tsv", "runs")
 
 
 def benchmark_seconds(path: str | os.PathLike) -> float:
     """Wall seconds of one job, from its Snakemake benchmark file (the first run's row)."""
-    table = pd.read_csv(path, sep="\t")
-    return float(table["s"].iloc[0])
+    first = read_table(path, ("s",), about=BENCHMARK, sep="\t")[0]
+    return field(path, 2, first, "s", float)
 
 
 def stage_seconds(episode: str, labels: list[str], root: str | os.PathLike = BENCHMARKS_DIR) -> dict:

@@ -17,7 +17,6 @@ it beats ``animate.<backend>.prompt``.
 
 from __future__ import annotations
 
-import csv
 import logging
 import os
 import re
@@ -33,8 +32,9 @@ from .detect import sharpness
 from .errors import PodmotionError
 from .ffmpeg import encode_aac
 from .media import SourceInfo, even, parse_colour, read_image, write_image
-from .scene_folder import NarrationSpan, Scene, SceneFolder, narrated_scenes, write_scene_folder
+from .scene_folder import VARIANT_COLUMNS, NarrationSpan, Scene, SceneFolder, narrated_scenes, write_scene_folder
 from .settings import scene_overrides, schema_defaults
+from .tables import write_table
 
 log = logging.getLogger(__name__)
 
@@ -229,11 +229,8 @@ def choose_variants(scenes: list[TopicScene], mode: str, named: dict[int, int] |
 
 
 def write_variants(rows: list[VariantRow], path: Path) -> None:
-    with open(path, "w", newline="") as fh:
-        writer = csv.writer(fh)
-        writer.writerow(["scene", "variant", "score", "chosen"])
-        for r in rows:
-            writer.writerow([r.scene, r.variant, "" if r.score is None else f"{r.score:.4f}", int(r.chosen)])
+    write_table(path, VARIANT_COLUMNS, [(r.scene, r.variant, None if r.score is None else f"{r.score:.4f}",
+                                         int(r.chosen)) for r in rows])  # fmt: skip
 
 
 # -- the scene folder -----------------------------------------------------------------------
