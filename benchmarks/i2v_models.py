@@ -6,8 +6,8 @@ weights, saved with ``save_pretrained`` and loaded by ``podmotion.i2v.loader``;
 one clip is made by ``podmotion.i2v.generate.generate_clip``. Reported per
 model: seconds per clip, peak GPU memory, and for each memory cap (8, 16, 24 GB,
 set with ``torch.cuda.set_per_process_memory_fraction``) the first memory plan
-(``pipeline_plan`` level: as configured, VAE tiling, model offload, sequential
-offload) that makes the clip without running out of memory.
+(``pipeline_plan`` level: as configured, VAE tiling, model offload, group
+offload, sequential offload) that makes the clip without running out of memory.
 
     python benchmarks/i2v_models.py --out bench --models wan_ti2v ltx            # on a CUDA GPU
     python benchmarks/i2v_models.py --tiny --device cpu --out /tmp/b --frames 9   # the CPU check (tiny models)
@@ -39,7 +39,7 @@ def one_clip(folder: Path, layout: str, device: str, level: int, width: int, hei
              steps: int) -> dict:  # fmt: skip
     name = MEMBER[layout]
     m = MEMBERS[name]
-    plan = pipeline_plan(frames, "none", False, level)
+    plan = pipeline_plan(frames, "none", False, level, m.offloads)
     dtype = "bf16" if device.startswith("cuda") else "fp32"
     started = time.perf_counter()
     pipe = loader.load_pipeline(ModelSpec(str(folder), None, None, dtype, name),
@@ -77,7 +77,7 @@ def main() -> None:
             total = torch.cuda.get_device_properties(0).total_memory
             torch.cuda.set_per_process_memory_fraction(min(1.0, cap * 1e9 / total))
             row[f"plan_{cap:g}gb"] = "none fits"
-            for level in range(4):
+            for level in range(len(MEMBERS[MEMBER[layout]].offloads) + 1):
                 try:
                     result = one_clip(folder, layout, args.device, level, width, height, args.frames, args.steps)
                     row[f"plan_{cap:g}gb"] = f"{result['plan']} ({result['seconds_per_clip']} s)"

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+import torch
 from conftest import REPO, schema_defaults, tiny_i2v_options
 from measure import md5_of_frames, video_facts, video_frames
 
@@ -22,7 +23,7 @@ from podmotion.animate import animate_scene
 from podmotion.backends import BACKENDS
 from podmotion.errors import GenerationFailed
 from podmotion.i2v import faults, loader
-from podmotion.i2v.generate import seam
+from podmotion.i2v.generate import ClipKnobs, generate_clip, seam
 from podmotion.i2v.members import GENTLE_PROMPT, MEMBERS
 from podmotion.i2v.plan import model_size, pipeline_plan
 from podmotion.i2v.weights import ModelSpec
@@ -93,11 +94,23 @@ def test_frame_counts_are_rounded_down_to_each_members_rule():
 
 
 def test_pipeline_memory_plan_tiles_then_offloads_and_never_turns_down_the_config():
-    plans = [pipeline_plan(121, "none", False, level) for level in range(4)]
+    plans = [pipeline_plan(121, "none", False, level, MEMBERS["wan"].offloads) for level in range(6)]
     assert [(p.vae_tiling, p.offload) for p in plans] == [(False, "none"), (True, "none"), (True, "model"),
+                                                          (True, "group"), (True, "sequential"),
                                                           (True, "sequential")]  # fmt: skip
     assert pipeline_plan(121, "sequential", True, 0).offload == "sequential"
+    assert pipeline_plan(121, "group", False, 2).offload == "group"  # never back down to model
     assert plans[1].describe() == "vae_tiling on, offload none"
+    with pytest.raises(ValueError, match="offload 'group' is not one of none, model, sequential"):
+        pipeline_plan(121, "group", False, 0, MEMBERS["svd"].offloads)
+
+
+def test_group_offload_is_declared_by_the_transformer_members_only():
+    assert MEMBERS["wan"].offloads == MEMBERS["ltx"].offloads == ("none", "model", "group", "sequential")
+    assert MEMBERS["svd"].offloads == ("none", "model", "sequential")
+    assert config_problem({"animate": {"wan": {"offload": "group"}, "ltx": {"offload": "group"}}}, SCHEMA) is None
+    problem = config_problem({"animate": {"svd": {"offload": "group"}}}, SCHEMA)
+    assert problem is not None and "animate.svd.offload" in problem and "\n" not in problem
 
 
 @pytest.mark.parametrize(
@@ -213,6 +226,36 @@ def test_out_of_memory_retries_with_vae_tiling_then_falls_back(name, fixture, st
     assert sidecar["backend"] == "kenburns" and sidecar["requested_backend"] == name
     assert sidecar["fallback"]["from"] == name and "out of memory (vae_tiling on, offload model)" in \
         sidecar["fallback"]["reason"]  # fmt: skip
+
+
+@pytest.mark.parametrize("name, fixture", [("wan", "tiny_wan"), ("ltx", "tiny_ltx")])
+def test_group_offload_gives_the_same_frames_and_an_fp32_redo_sticks(name, fixture, monkeypatch, request):
+    """offload: group through podmotion's placement (CPU to CPU here; the CUDA streams need a GPU):
+    diffusers' hooks on every component, the same frames as the plain pipeline, and the decode redone in
+    fp32 after half-precision NaNs with the VAE's weights still fp32 after the call."""
+    from diffusers.hooks.group_offloading import _is_group_offload_enabled
+
+    spec = ModelSpec(str(request.getfixturevalue(fixture)), None, None, "bf16", name)
+    m = MEMBERS[name]
+    still = scene_picture(2, 64, 64)
+    knobs = ClipKnobs(width=64, height=64, num_frames=9, fps=24, num_inference_steps=2, seed=5,
+                      call=m.call_kwargs(tiny_i2v_options(name, spec.model)))  # fmt: skip
+    plain, grouped = loader._from_pretrained(spec), loader._from_pretrained(spec)
+    loader.offload(plain, "none", "cpu")
+    loader.offload(grouped, "group", "cpu")
+    assert all(_is_group_offload_enabled(part) for part in (grouped.transformer, grouped.vae, grouped.text_encoder))
+    assert not _is_group_offload_enabled(plain.transformer)
+    frames, report = generate_clip(grouped, m.denoiser, still, knobs, "scene_001.png", name=name)
+    expected, _ = generate_clip(plain, m.denoiser, still, knobs, "scene_001.png", name=name)
+    assert report["redo"] == [] and np.array_equal(frames, expected)
+
+    monkeypatch.setenv(faults.ENV, "nan_decode=half")
+    frames, report = generate_clip(grouped, m.denoiser, still, knobs, "scene_001.png", name=name)
+    expected, _ = generate_clip(plain, m.denoiser, still, knobs, "scene_001.png", name=name)
+    assert report["redo"] == ["decode in fp32: non-finite (NaN or inf) in bf16"]
+    assert report["precision"] == {"denoise": "bf16", "decode": "fp32"}
+    assert {p.dtype for p in grouped.vae.parameters()} == {torch.float32}
+    assert np.array_equal(frames, expected)
 
 
 @pytest.mark.parametrize("name, model, words", [

@@ -46,7 +46,7 @@ def i2v_run(tmp_path_factory, tiny_wan, tiny_ltx, tiny_wan_flf2v):
     }}  # fmt: skip
     wf.config.update({"podcasts": {"ep": str(source)}, "animate": {"backend": "wan", "seed": 5, "wan": wan, "ltx": ltx},
                       "overrides": overrides})  # fmt: skip
-    proc = wf.run(env={"PODMOTION_SVD_FAULT": "oom_untiled@scene_002"})
+    proc = wf.run(env={"PODMOTION_I2V_FAULT": "oom_untiled@scene_002"})
     return wf, source, proc
 
 

@@ -10,7 +10,7 @@ profile's comments tell a user to. Then:
 - the episode is complete, in sync with the source's audio, as in the other end-to-end tests;
 - sacct shows every job, which partition it ran in, and what it asked for: the animate jobs
   a GPU (gres/gpu=1 in ReqTRES and AllocTRES), the FFmpeg jobs none, with the profile's memory;
-- each animate job loaded the model itself: no resident SVD worker under a cluster executor.
+- each animate job loaded the model itself: no resident model worker under a cluster executor.
 
 The module is skipped, with the reason, where the cluster cannot start (no SLURM packages,
 not root, a daemon that fails: its log's last lines are in the reason).

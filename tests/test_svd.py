@@ -3,7 +3,7 @@
 The pipeline is diffusers' own StableVideoDiffusionPipeline with small random
 UNet, VAE and CLIP parts, written with save_pretrained and loaded through
 podmotion's loader, the path a downloaded model takes. Out-of-memory and fp16
-overflow can't happen on a CPU, so PODMOTION_SVD_FAULT makes the decode or the
+overflow can't happen on a CPU, so PODMOTION_I2V_FAULT makes the decode or the
 denoise fail the way they do on a GPU, inside the real code path.
 """
 

@@ -1,4 +1,4 @@
-"""The resident SVD worker on the tiny random-weight model: reuse, isolation, crashes, hangs, same frames."""
+"""The resident model worker on the tiny random-weight model: reuse, isolation, crashes, hangs, same frames."""
 
 from __future__ import annotations
 
@@ -72,7 +72,7 @@ def test_a_crashed_worker_fails_its_scene_in_one_line_and_the_next_starts_fresh(
     with pytest.raises(GenerationFailed) as failed:
         run_svd(stills[0], tiny_svd, _out(folder, "crash"), runtime={"on_error": "fail"})
     assert failed.value.retryable and "\n" not in str(failed.value)
-    assert "the resident SVD worker stopped" in str(failed.value) and "the next job starts a fresh one" in str(failed.value)
+    assert "the resident model worker stopped" in str(failed.value) and "the next job starts a fresh one" in str(failed.value)
     monkeypatch.delenv(faults.ENV)
     after = run_svd(stills[0], tiny_svd, _out(folder, "after"))["result"]
     assert after["worker_pid"] != first["worker_pid"] and after["seconds_load"] > 0
@@ -80,7 +80,7 @@ def test_a_crashed_worker_fails_its_scene_in_one_line_and_the_next_starts_fresh(
 
 def test_a_hung_worker_fails_its_scene_after_the_timeout(stills, tiny_svd, folder, monkeypatch):
     monkeypatch.setenv(faults.ENV, "hang=60@scene_001")
-    with pytest.raises(GenerationFailed, match=r"the resident SVD worker did not answer within 3 s"):
+    with pytest.raises(GenerationFailed, match=r"the resident model worker did not answer within 3 s"):
         run_svd(stills[0], tiny_svd, _out(folder, "hang"), runtime={"on_error": "fail", "worker_timeout_s": 3})
     monkeypatch.delenv(faults.ENV)
     assert run_svd(stills[1], tiny_svd, _out(folder, "next"))["result"]["frames"] == 4

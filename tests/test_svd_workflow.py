@@ -39,7 +39,7 @@ def svd_run(tmp_path_factory, tiny_svd):
     svd = {k: v for k, v in tiny_svd_options(tiny_svd).items() if k != "device"}  # device: auto -> cpu here
     wf.config.update({"podcasts": {"ep": str(source)}, "animate": {"backend": "svd", "seed": 11, "svd": svd},
                       "overrides": SCENE_KNOBS})  # fmt: skip
-    proc = wf.run(env={"PODMOTION_SVD_FAULT": FAULTS})
+    proc = wf.run(env={"PODMOTION_I2V_FAULT": FAULTS})
     return wf, source, proc
 
 

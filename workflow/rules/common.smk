@@ -340,9 +340,9 @@ if workflow.remote_exec:
 
 
 def stop_svd_worker():
-    """The run is over: the folder's resident SVD worker, if one was started, exits."""
+    """The run is over: the folder's resident model worker, if one was started, exits."""
     if svd_worker.stop():
-        logger.info("stopped the resident SVD worker")
+        logger.info("stopped the resident model worker")
 
 
 onsuccess:

@@ -65,7 +65,8 @@ def animate_here(request: AnimateRequest) -> dict:
         plan = memory_plan(opts["decode_chunk_size"], num_frames, opts["offload"], opts["forward_chunking"],
                            level=request.attempt - 1)  # fmt: skip
     else:
-        plan = pipeline_plan(num_frames, opts["offload"], opts.get("vae_tiling", False), level=request.attempt - 1)
+        plan = pipeline_plan(num_frames, opts["offload"], opts.get("vae_tiling", False), level=request.attempt - 1,
+                             offloads=m.offloads)  # fmt: skip
     image = read_image(request.image_path)
     width, height = model_size(image.shape[1], image.shape[0], opts.get("width"), opts.get("height"),
                                pixels=m.pixels, step=m.size_step, max_side=m.max_side)  # fmt: skip

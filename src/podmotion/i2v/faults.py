@@ -4,7 +4,7 @@ They apply to every member of the image-to-video family (svd, wan, ltx): svd's
 own chunked decode calls them, and for wan and ltx they sit in the wrapper
 around the pipeline's VAE decode (``generate.generate_clip``).
 
-Set ``PODMOTION_SVD_FAULT`` to a comma-separated list; unset (always, outside
+Set ``PODMOTION_I2V_FAULT`` to a comma-separated list; unset (always, outside
 tests) nothing happens. An item may end in ``@NAME`` to hit only the still whose
 file name starts with NAME (``oom_decode_above=2@scene_002``).
 
@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import os
 
-ENV = "PODMOTION_SVD_FAULT"
+ENV = "PODMOTION_I2V_FAULT"
 HALF_DTYPES = ("torch.float16", "torch.bfloat16")
 
 

@@ -31,6 +31,7 @@ import torch
 
 from ..errors import GenerationFailed
 from . import faults
+from .loader import cast
 
 log = logging.getLogger(__name__)
 
@@ -116,7 +117,7 @@ def _checked_frames(pipe, still: np.ndarray, frames, decode_again, report: dict,
     report["redo"].append(f"decode in fp32: {problem} in {_name(pipe.vae.dtype)}")
     log.warning("%s: %s: decoded frames are %s in %s; decoding again in fp32", name, about, problem,
                 _name(pipe.vae.dtype))  # fmt: skip
-    pipe.vae.to(dtype=torch.float32)
+    cast(pipe.vae, torch.float32)
     report["precision"]["decode"] = "fp32"
     frames = decode_again()
     problem = _frame_problem(frames, still)
@@ -195,7 +196,7 @@ def _bf16_ok(device) -> bool:
 
 def _cast(pipe, dtype) -> None:
     for part in (pipe.unet, pipe.vae, pipe.image_encoder):
-        part.to(dtype=dtype)
+        cast(part, dtype)
 
 
 def _name(dtype) -> str:
@@ -234,7 +235,7 @@ def generate_clip(pipe, denoiser: str, still: np.ndarray, knobs: ClipKnobs, abou
         log.warning("%s: %s: non-finite latents in %s; generating again in %s", name, about, _name(dtype), _name(alt))
         for part in (model, pipe.vae, getattr(pipe, "image_encoder", None)):
             if part is not None:
-                part.to(dtype=alt)
+                cast(part, alt)
         report["precision"] = {"denoise": _name(alt), "decode": _name(alt)}
         started = time.perf_counter()
         frames, seen = _call(pipe, images, knobs, about, name)

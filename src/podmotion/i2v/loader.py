@@ -30,7 +30,7 @@ DTYPE_NAMES = {"fp32": "float32", "fp16": "float16", "bf16": "bfloat16"}
 @dataclass(frozen=True)
 class Placement:
     device: str  # resolved: cpu, cuda, cuda:N or mps
-    offload: str = "none"  # none | model | sequential
+    offload: str = "none"  # none | model | group | sequential
     forward_chunking: bool = False  # svd: the UNet's feed-forward layers one frame at a time
     vae_tiling: bool = False  # wan, ltx: VAE tiling and slicing
 
@@ -159,12 +159,46 @@ def _place(pipe, placement: Placement, name: str = "svd") -> None:
     if placement.offload != "none" and placement.device in ("cpu",):
         log.info(f"{name}: offload %s has no effect on the CPU; ignored", placement.offload)
         pipe.to(placement.device)
-    elif placement.offload == "model":
-        pipe.enable_model_cpu_offload(device=placement.device)
-    elif placement.offload == "sequential":
-        pipe.enable_sequential_cpu_offload(device=placement.device)
     else:
-        pipe.to(placement.device)
+        offload(pipe, placement.offload, placement.device)
+
+
+def offload(pipe, mode: str, device: str) -> None:
+    """Put ``pipe`` on ``device`` the way ``mode`` says (none | model | group | sequential).
+
+    ``group``: diffusers' group offloading at leaf level. Every layer's weights
+    live in CPU memory and come onto the device just before the layer runs; on
+    CUDA a second stream copies the next layer's weights while this one
+    computes, so it runs near model offload's speed with about sequential
+    offload's memory (and pinned CPU memory the size of the model).
+    """
+    import torch
+
+    if mode == "model":
+        pipe.enable_model_cpu_offload(device=device)
+    elif mode == "sequential":
+        pipe.enable_sequential_cpu_offload(device=device)
+    elif mode == "group":
+        pipe.enable_group_offload(onload_device=torch.device(device), offload_device=torch.device("cpu"),
+                                  offload_type="leaf_level", use_stream=device.startswith("cuda"))  # fmt: skip
+    elif mode == "none":
+        pipe.to(device)
+    else:
+        raise ValueError(f"offload must be none, model, group or sequential, not {mode!r}")
+
+
+def cast(part, dtype) -> None:
+    """``part`` (a pipeline component) in ``dtype`` from now on, however it is offloaded.
+
+    Group offloading with streams keeps its own pinned CPU copy of every weight
+    and copies it back at each offload, so a plain ``.to(dtype)`` would be
+    undone after the next layer; its hooks are rebuilt from the cast weights
+    (as diffusers does after it changes weights in place, for LoRA).
+    """
+    part.to(dtype=dtype)
+    from diffusers.hooks.group_offloading import _maybe_remove_and_reapply_group_offloading
+
+    _maybe_remove_and_reapply_group_offloading(part)
 
 
 def _prepare(pipe, preparation: Preparation, name: str = "svd") -> None:

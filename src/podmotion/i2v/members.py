@@ -23,8 +23,10 @@ GENTLE_PROMPT = ("gentle natural motion, subtle movement, steady camera, no came
 GENTLE_NEGATIVE = ("camera shake, fast motion, zoom, pan, flicker, distorted, deformed, blurry, low quality, "
                    "text, watermark, static image")  # fmt: skip
 
-# Memory savers an attempt level can turn on: savers only ever add up, never turn off what config asked for.
-OFFLOAD_LEVELS = ("none", "model", "sequential")
+# The offload modes, least memory saved first. "group": diffusers' group offloading (leaf level, with
+# CUDA streams prefetching the next layer), near model offload's speed with sequential offload's memory.
+OFFLOADS_UNET = ("none", "model", "sequential")
+OFFLOADS_TRANSFORMER = ("none", "model", "group", "sequential")
 
 
 @dataclass(frozen=True)
@@ -46,8 +48,8 @@ class Member:
     call_kwargs: Callable[[dict], dict] = field(default=lambda options: {}, compare=False)
     # From the loaded pipeline: "required", "optional" or None (no last frame) -- see last_frame_mode().
     last_frame: Callable[[object], str | None] = field(default=lambda pipe: None, compare=False)
-    # Per attempt level (index; the last repeats): which savers that level adds.
-    savers: tuple[str, ...] = ()
+    # The offload modes it takes, least memory saved first: config may name any; retries climb them.
+    offloads: tuple[str, ...] = OFFLOADS_UNET
 
     def frames(self, asked: int) -> int:
         """The frame count the model makes for ``asked``: rounded down to k * frame_step + 1."""
@@ -94,13 +96,13 @@ MEMBERS: dict[str, Member] = {
         "wan", "WanImageToVideoPipeline", "transformer", size_step=32, pixels=1280 * 704, max_side=1280,
         frame_step=4, max_frames=161, native_fps=24, prompt=True, negative_prompt=True, decode="pipeline",
         default_dtype="bf16", call_kwargs=_wan_kwargs, last_frame=_wan_last_frame,
-        savers=("", "vae_tiling", "model_offload", "sequential_offload"),
+        offloads=OFFLOADS_TRANSFORMER,
     ),  # fmt: skip
     "ltx": Member(
         "ltx", "LTXImageToVideoPipeline", "transformer", size_step=32, pixels=768 * 512, max_side=1280,
         frame_step=8, max_frames=257, native_fps=24, prompt=True, negative_prompt=True, decode="pipeline",
         default_dtype="bf16", call_kwargs=_ltx_kwargs,
-        savers=("", "vae_tiling", "model_offload", "sequential_offload"),
+        offloads=OFFLOADS_TRANSFORMER,
     ),  # fmt: skip
 }
 

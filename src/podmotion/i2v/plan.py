@@ -5,12 +5,13 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+from .members import OFFLOADS_TRANSFORMER, OFFLOADS_UNET
+
 # SVD was trained at 1024x576; sizes are multiples of 64 near that many pixels.
 MODEL_PIXELS = 1024 * 576
 SIZE_STEP = 64
 MAX_SIDE = 2048
 
-OFFLOAD_LEVELS = ("none", "model", "sequential")
 
 def model_size(image_w: int, image_h: int, width: int | None = None, height: int | None = None,
                pixels: int = MODEL_PIXELS, step: int = SIZE_STEP, max_side: int = MAX_SIDE) -> tuple[int, int]:  # fmt: skip
@@ -55,7 +56,7 @@ class MemoryPlan:
     level: int  # 0 = as configured; each retry after out-of-memory goes one level up
     decode_chunk_size: int
     forward_chunking: bool
-    offload: str  # none | model | sequential
+    offload: str  # none | model | group | sequential (group: members with a transformer)
     vae_tiling: bool | None = None  # members decoded by their pipeline: VAE tiling and slicing (None: svd)
 
     def describe(self) -> str:
@@ -75,29 +76,33 @@ def memory_plan(decode_chunk_size: int, num_frames: int, offload: str, forward_c
     if level < 0:
         raise ValueError("level must be >= 0")
     chunk = 1 if level >= 3 else max(1, min(int(decode_chunk_size), int(num_frames)) >> level)
-    offload_rank = OFFLOAD_LEVELS.index(offload)
+    offload_rank = OFFLOADS_UNET.index(offload)
     if level >= 2:
-        offload_rank = max(offload_rank, min(level - 1, len(OFFLOAD_LEVELS) - 1))
+        offload_rank = max(offload_rank, min(level - 1, len(OFFLOADS_UNET) - 1))
     return MemoryPlan(
         level=level,
         decode_chunk_size=chunk,
         forward_chunking=bool(forward_chunking) or level >= 1,
-        offload=OFFLOAD_LEVELS[offload_rank],
+        offload=OFFLOADS_UNET[offload_rank],
     )
 
 
 
-def pipeline_plan(num_frames: int, offload: str, vae_tiling: bool, level: int) -> MemoryPlan:
+def pipeline_plan(num_frames: int, offload: str, vae_tiling: bool, level: int,
+                  offloads: tuple[str, ...] = OFFLOADS_TRANSFORMER) -> MemoryPlan:  # fmt: skip
     """The plan for a member its pipeline decodes (wan, ltx): what attempt ``level`` adds.
 
     0: as configured. 1: VAE tiling and slicing (the decode of a long clip at
-    720p is what runs out first). 2: model CPU offload. 3 and up: sequential
-    offload. Nothing is ever turned down from what the config asked for.
+    720p is what runs out first). 2 and up: one offload mode further along the
+    member's ``offloads`` each (wan, ltx: 2 model offload, 3 group offload,
+    4 sequential offload). Nothing is ever turned down from what the config asked for.
     """
     if level < 0:
         raise ValueError("level must be >= 0")
-    offload_rank = OFFLOAD_LEVELS.index(offload)
+    if offload not in offloads:
+        raise ValueError(f"offload {offload!r} is not one of {', '.join(offloads)}")
+    offload_rank = offloads.index(offload)
     if level >= 2:
-        offload_rank = max(offload_rank, min(level - 1, len(OFFLOAD_LEVELS) - 1))
+        offload_rank = max(offload_rank, min(level - 1, len(offloads) - 1))
     return MemoryPlan(level=level, decode_chunk_size=int(num_frames), forward_chunking=False,
-                      offload=OFFLOAD_LEVELS[offload_rank], vae_tiling=bool(vae_tiling) or level >= 1)  # fmt: skip
+                      offload=offloads[offload_rank], vae_tiling=bool(vae_tiling) or level >= 1)  # fmt: skip

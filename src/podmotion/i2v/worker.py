@@ -46,14 +46,14 @@ log = logging.getLogger(__name__)
 
 IDLE_S = 600.0  # a worker with nothing to do for this long exits
 START_S = 120.0  # how long a job waits for a fresh worker to listen
-PASSED_ENV = ("PODMOTION_SVD_FAULT", "HF_HUB_OFFLINE", "HF_HOME", "HF_HUB_CACHE", "PODMOTION_FFMPEG")
+PASSED_ENV = ("PODMOTION_I2V_FAULT", "HF_HUB_OFFLINE", "HF_HOME", "HF_HUB_CACHE", "PODMOTION_FFMPEG")
 
 
 def socket_path(workdir: str | os.PathLike | None = None) -> Path:
     """The worker socket for a workflow folder (default: the current one). Short: Unix sockets allow ~100 bytes."""
     folder = os.path.abspath(workdir or os.getcwd())
     digest = hashlib.sha256(f"{os.getuid()}:{folder}".encode()).hexdigest()[:20]
-    return Path(tempfile.gettempdir()) / f"podmotion-svd-{digest}.sock"
+    return Path(tempfile.gettempdir()) / f"podmotion-i2v-{digest}.sock"
 
 
 def _send(conn: socket.socket, message) -> None:
@@ -99,7 +99,7 @@ def animate(request, *, timeout_s: float, workdir: str | os.PathLike | None = No
         hung = isinstance(exc, socket.timeout)
         _kill(path)
         what = f"did not answer within {timeout_s:.0f} s" if hung else f"stopped ({exc})"
-        raise GenerationFailed(request.image_path, f"the resident SVD worker {what}; the next job starts a fresh "
+        raise GenerationFailed(request.image_path, f"the resident model worker {what}; the next job starts a fresh "
                                                    "one", retryable=True) from None  # fmt: skip
     if "error" in reply:
         kind, where, problem, retryable = reply["error"]
@@ -126,7 +126,7 @@ def _start(path: Path) -> socket.socket:
     with open(log_path, "ab") as log_file:
         subprocess.Popen([sys.executable, "-m", "podmotion.i2v.worker", str(path)], stdin=subprocess.DEVNULL,
                          stdout=log_file, stderr=log_file, start_new_session=True)  # fmt: skip
-    log.info("svd: started a resident worker (%s, log %s)", path, log_path)
+    log.info("i2v: started a resident worker (%s, log %s)", path, log_path)
     deadline = time.monotonic() + START_S
     while time.monotonic() < deadline:
         conn = _connect(path)
@@ -134,7 +134,7 @@ def _start(path: Path) -> socket.socket:
             return conn
         time.sleep(0.05)
     _kill(path)
-    raise GenerationFailed(None, f"the resident SVD worker did not start within {START_S:.0f} s (see {log_path})",
+    raise GenerationFailed(None, f"the resident model worker did not start within {START_S:.0f} s (see {log_path})",
                            retryable=True)  # fmt: skip
 
 
@@ -180,13 +180,13 @@ def serve(path: Path, idle_s: float = IDLE_S) -> None:
     server.listen(4)
     server.settimeout(idle_s)
     path.with_suffix(".pid").write_text(str(os.getpid()))
-    log.info("svd worker %d: listening on %s", os.getpid(), path)
+    log.info("i2v worker %d: listening on %s", os.getpid(), path)
     try:
         while True:
             try:
                 conn, _ = server.accept()
             except socket.timeout:
-                log.info("svd worker %d: idle for %.0f s, exiting", os.getpid(), idle_s)
+                log.info("i2v worker %d: idle for %.0f s, exiting", os.getpid(), idle_s)
                 return
             with conn:
                 message = _receive(conn)
