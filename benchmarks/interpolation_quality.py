@@ -73,7 +73,7 @@ def main() -> None:
             write_image(still, image)
             animate(AnimateRequest(image, clip, width, height, OUT_FPS, args.seconds, seed=k + 1,
                                    options={"duration_s": args.seconds, "zoom": 1.3, "pan": 1.0},
-                                   encoder=EncoderSettings(crf=4, preset="veryfast")))  # fmt: skip
+                                   encoder=EncoderSettings(crf=4, preset="veryfast", keyint_frames=250)))  # fmt: skip
             truth = [rgb for _, rgb in iter_frames_with_time(clip)]
             kept = truth[::KEEP_EVERY]
             outs = {}

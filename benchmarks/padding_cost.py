@@ -34,7 +34,7 @@ def main() -> None:
     ap.add_argument("--strategy", default="pingpong")
     args = ap.parse_args()
     width, height, fps = 1280, 720, Fraction(30)
-    encoder = EncoderSettings(preset=args.preset, keyint_frames=120)
+    encoder = EncoderSettings(crf=18, preset=args.preset, keyint_frames=120)
     n_scene = round(args.scene_s * fps)
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)

@@ -35,8 +35,9 @@ from podmotion.backends import AnimateRequest
 from podmotion.backends.i2v import animate
 from podmotion.ffmpeg import EncoderSettings
 args = json.loads(sys.argv[1])
+encoder = EncoderSettings(crf=18, preset="veryfast", keyint_frames=250)
 report = animate(AnimateRequest(Path(args["image"]), Path(args["out"]), 1024, 576, Fraction(25), 10.0, seed=1,
-                                options=args["options"], encoder=EncoderSettings(crf=18, preset="veryfast")))
+                                options=args["options"], encoder=encoder))
 print(json.dumps(report, default=str))
 """
 
@@ -73,6 +74,8 @@ def main() -> None:
     sys.path.insert(0, str(REPO / "tests"))
     from synth import scene_picture
 
+    encoder = EncoderSettings(crf=18, preset="veryfast", keyint_frames=250)
+
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
         arch = random_model.TINY if args.size == "tiny" else random_model.FULL
@@ -101,7 +104,7 @@ def main() -> None:
             for k, still in enumerate(stills):
                 started = time.perf_counter()
                 report = animate(AnimateRequest(still, tmp / f"warm_{k}.mp4", 1024, 576, Fraction(25), 10.0, seed=1,
-                                                options=options, encoder=EncoderSettings(crf=18, preset="veryfast")))
+                                                options=options, encoder=encoder))
                 warm_wall.append(time.perf_counter() - started)
                 warm_gen.append(report["seconds_denoise"] + report["seconds_decode"])
         finally:

@@ -18,6 +18,11 @@ from podmotion.ffmpeg import EncoderSettings, encode_frames, ffmpeg_exe, run
 SAMPLE_RATE = 48000
 
 
+def fast_encoder(crf: int = 18) -> EncoderSettings:
+    """The tests' H.264 settings for the sources and clips they make: quick to encode, one IDR every 250 frames."""
+    return EncoderSettings(crf=crf, preset="veryfast", keyint_frames=250)
+
+
 def scene_picture(index: int, width: int, height: int) -> np.ndarray:
     rng = np.random.default_rng(1000 + index)
     base = rng.integers(30, 225, size=3)
@@ -82,7 +87,7 @@ def make_podcast(
                 yield pictures[k]
 
     video_only = path.with_name(path.stem + ".video.mp4")
-    encode_frames(frames(), video_only, width=width, height=height, fps=fps, encoder=EncoderSettings(preset="veryfast"))
+    encode_frames(frames(), video_only, width=width, height=height, fps=fps, encoder=fast_encoder())
     duration_s = total_frames / float(fps)
     cut_times_s = [c / float(fps) for c in cut_frames]
     frequencies_hz = frequencies_hz or [300.0 + 150.0 * k for k in range(len(bounds) - 1)]

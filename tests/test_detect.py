@@ -6,11 +6,11 @@ from fractions import Fraction
 import cv2
 import numpy as np
 import pytest
-from synth import make_podcast, scene_picture
+from synth import fast_encoder, make_podcast, scene_picture
 
 from podmotion.detect import candidate_times, detect_to_folder
 from podmotion.errors import PodmotionError
-from podmotion.ffmpeg import EncoderSettings, encode_frames
+from podmotion.ffmpeg import encode_frames
 from podmotion.media import read_image
 from podmotion.scene_folder import Scene, SceneFolder
 
@@ -32,7 +32,7 @@ def test_still_is_the_sharpest_middle_frame_not_the_blurred_start(tmp_path):
     for i in range(94):
         frames.append(cv2.GaussianBlur(sharp_b, (0, 0), 3) if i % 3 else sharp_b)
     path = tmp_path / "v.mp4"
-    encode_frames(frames, path, width=192, height=108, fps=Fraction(25), encoder=EncoderSettings(crf=4, preset="veryfast"))
+    encode_frames(frames, path, width=192, height=108, fps=Fraction(25), encoder=fast_encoder(crf=4))
     scenes = detect_to_folder(path, tmp_path / "scenes", detector="content", threshold=None, min_scene_len_s=0.5,
                               candidates=7)  # fmt: skip
     assert len(scenes) == 2 and 50 <= scenes[1].start_frame <= 56
@@ -115,7 +115,7 @@ def test_a_fade_through_black_gives_one_cut(tmp_path, detector):
     fade = [(a * (1 - i / 10)).astype(np.uint8) for i in range(10)] + [(b * (i / 10)).astype(np.uint8) for i in range(10)]
     frames = [a] * 40 + fade + [b] * 40
     path = tmp_path / "fade.mp4"
-    encode_frames(frames, path, width=160, height=96, fps=Fraction(25), encoder=EncoderSettings(preset="veryfast"))
+    encode_frames(frames, path, width=160, height=96, fps=Fraction(25), encoder=fast_encoder())
     scenes = detect_to_folder(path, tmp_path / "s", detector=detector, threshold=None, min_scene_len_s=0.5,
                               candidates=3)  # fmt: skip
     assert len(scenes) == 2 and 45 <= scenes[1].start_frame <= 55

@@ -10,7 +10,6 @@ with forward hooks (the text encoder's token ids, the image encoder's images).
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import numpy as np

@@ -6,11 +6,10 @@ from fractions import Fraction
 import numpy as np
 import pytest
 from measure import md5_of_frames, video_facts, video_frames
-from synth import scene_picture
+from synth import fast_encoder, scene_picture
 
 from podmotion.backends import AnimateRequest
 from podmotion.backends.kenburns import animate, camera_path
-from podmotion.ffmpeg import EncoderSettings
 from podmotion.fit import fit_frame
 from podmotion.media import read_image, write_image
 
@@ -25,7 +24,7 @@ def still(tmp_path):
 def request(still, out, seed, **kw):
     args = dict(image_path=still, out_path=out, width=160, height=90, fps=Fraction(25), max_duration_s=1.2,
                 seed=seed, options={"duration_s": 8.0, "zoom": 1.2, "pan": 0.8},
-                encoder=EncoderSettings(preset="veryfast"))  # fmt: skip
+                encoder=fast_encoder())  # fmt: skip
     args.update(kw)
     return AnimateRequest(**args)
 

@@ -15,9 +15,10 @@ import numpy as np
 import pytest
 from conftest import Workflow, planned_jobs
 from measure import video_facts
+from synth import fast_encoder
 from templates import make_template_episode
 
-from podmotion.ffmpeg import EncoderSettings, encode_frames
+from podmotion.ffmpeg import encode_frames
 from podmotion.report import CARD_HEIGHT_PX, MARK, STRIP_WIDTH_PX, contact_sheet, timeline_strip
 from podmotion.summary import console_line
 
@@ -118,7 +119,7 @@ def test_contact_sheet_spreads_frames_first_to_last(tmp_path):
     """Frame k is a flat grey of 10*k: the tiles must be frames 0, 3, 6, ... 20 of 21."""
     clip = tmp_path / "clip.mp4"
     frames = [np.full((64, 96, 3), 10 * k, np.uint8) for k in range(21)]
-    encode_frames(frames, clip, width=96, height=64, fps=Fraction(10), encoder=EncoderSettings(crf=4, preset="veryfast"))
+    encode_frames(frames, clip, width=96, height=64, fps=Fraction(10), encoder=fast_encoder(crf=4))
     sheet = contact_sheet(clip, columns=4, rows=2, tile_height_px=64)
     assert sheet.shape == (128, 4 * 96, 3)
     greys = [int(np.median(sheet[r * 64 + 40:(r + 1) * 64, c * 96:(c + 1) * 96])) for r in range(2) for c in range(4)]

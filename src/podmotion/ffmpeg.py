@@ -134,12 +134,14 @@ class EncoderSettings:
 
     Segments are joined by stream copy, so they must come out of identical
     encoder settings: same profile, level, pixel format and GOP structure.
-    Every segment starts on an IDR frame and GOPs are closed.
+    Every segment starts on an IDR frame and GOPs are closed. The episode's
+    come from its ``output`` config (``episode.output_settings``: crf, preset,
+    and the keyframe interval in frames); there are no defaults here.
     """
 
-    crf: int = 18
-    preset: str = "medium"
-    keyint_frames: int = 250
+    crf: int
+    preset: str
+    keyint_frames: int
     threads: int = 0  # encoder threads; 0 lets x264 decide. Does not change the bitstream's format.
     level: str = "5.1"  # the H.264 level written in the stream: see h264_level
 
