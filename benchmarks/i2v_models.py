@@ -29,10 +29,10 @@ from podmotion.i2v.members import MEMBERS
 from podmotion.i2v.plan import pipeline_plan
 from podmotion.i2v.random_models import FULL, TINY, save_pipeline
 from podmotion.i2v.weights import ModelSpec
+from podmotion.settings import schema_defaults  # each model's authors' settings: prompt, guidance, ...
 
 MEMBER = {"wan_ti2v": "wan", "wan_flf2v": "wan", "ltx": "ltx"}
 SIZE = {"wan_ti2v": (1280, 704), "wan_flf2v": (1280, 720), "ltx": (768, 512)}
-OPTIONS = {"guidance_scale": 5.0, "fps": 24, "decode_timestep": 0.05, "decode_noise_scale": 0.025}
 
 
 def one_clip(folder: Path, layout: str, device: str, level: int, width: int, height: int, frames: int,
@@ -46,7 +46,7 @@ def one_clip(folder: Path, layout: str, device: str, level: int, width: int, hei
                                 loader.Placement(device, plan.offload, False, plan.vae_tiling))  # fmt: skip
     load_s = time.perf_counter() - started
     still = (np.random.default_rng(0).random((height, width, 3)) * 255).astype(np.uint8)
-    knobs = ClipKnobs(width, height, m.frames(frames), 24, steps, 0, m.call_kwargs(OPTIONS), plan.vae_tiling)
+    knobs = ClipKnobs(width, height, m.frames(frames), 24, steps, 0, m.call_kwargs(schema_defaults(name)), plan.vae_tiling)
     last = still if m.last_frame(pipe) else None
     _, report = generate_clip(pipe, m.denoiser, still, knobs, "bench", last_frame=last, name=name)
     return {"plan": plan.describe(), "seconds_load": round(load_s, 1),

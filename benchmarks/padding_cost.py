@@ -43,7 +43,7 @@ def main() -> None:
         still = np.ascontiguousarray(np.repeat(np.repeat(still[::20, ::20], 20, 0), 20, 1))
         write_image(still, tmp / "still.png")
         animate(AnimateRequest(tmp / "still.png", tmp / "clip.mp4", width, height, fps, args.clip_s, seed=1,
-                               options={"duration_s": args.clip_s}, encoder=encoder.intermediate()))  # fmt: skip
+                               options={"duration_s": args.clip_s}, encoder=EncoderSettings.clip(encoder.crf, encoder.level)))  # fmt: skip
 
         t0 = time.perf_counter()
         report = pad_scene(tmp / "clip.mp4", tmp / "planned.mp4", n_frames=n_scene, width=width, height=height,

@@ -23,7 +23,7 @@ from podmotion.backends import BACKENDS
 from podmotion.errors import GenerationFailed
 from podmotion.i2v import faults, loader
 from podmotion.i2v.generate import ClipKnobs, generate_clip, seam
-from podmotion.i2v.members import GENTLE_PROMPT, MEMBERS
+from podmotion.i2v.members import MEMBERS
 from podmotion.i2v.plan import model_size, pipeline_plan
 from podmotion.i2v.weights import ModelSpec
 from podmotion.media import write_image
@@ -45,7 +45,8 @@ def run(name: str, still: Path, model: Path, out: Path, *, seed: int = 7, attemp
     options = tiny_i2v_options(name, model, worker=False, **knobs)
     keys = BACKENDS[name].runtime_keys
     settings = {"backend": name, "seed": seed, "fit": "cover", "max_duration_s": 2.0, "width": 160, "height": 90,
-                "fps": "25", "encoder": {"crf": 18}, "options": {k: v for k, v in options.items() if k not in keys},
+                "fps": "25", "encoder": {"crf": 18, "level": "5.1"},
+                "options": {k: v for k, v in options.items() if k not in keys},
                 **({"loop": True} if loop else {})}  # fmt: skip
     run_options = {k: options[k] for k in keys}
     run_options["fallback_options"] = schema_defaults("kenburns")
@@ -155,7 +156,8 @@ def test_clip_frames_size_and_same_seed_same_frames(name, fixture, still, tmp_pa
     result = first["result"]
     assert result["backend"] == name and result["num_frames_asked"] == 11 and result["frames"] == 9
     assert result["memory"] == {"vae_tiling": False, "offload": "none"} and result["redo"] == []
-    assert result["prompt"] == GENTLE_PROMPT and first["fallback"] is None
+    assert result["prompt"] == schema_defaults(name)["prompt"] and first["fallback"] is None
+    assert result["prompt"].startswith("gentle natural motion") and "camera shake" in result["negative_prompt"]
     assert set(result["seam"]) == {"last_to_first", "neighbour_median", "ratio"}
     run(name, still, model, tmp_path / "b", width=64, height=48, num_frames=11)
     run(name, still, model, tmp_path / "c", seed=8, width=64, height=48, num_frames=11)

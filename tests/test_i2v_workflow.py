@@ -17,11 +17,10 @@ import json
 from fractions import Fraction
 
 import pytest
-from conftest import tiny_i2v_options
+from conftest import schema_defaults, tiny_i2v_options
 from measure import audio_packet_md5, scenes_unlike_their_padded_clips, video_facts
 from synth import make_podcast
 
-from podmotion.i2v.members import GENTLE_PROMPT
 
 FPS = 25
 CUTS = [40, 80]
@@ -60,7 +59,7 @@ def test_each_scene_was_made_by_its_model_with_its_settings(i2v_run):
     assert [s["backend"] for s in (first, second, third)] == ["wan", "ltx", "wan"]
     assert [s["fallback"] for s in (first, second, third)] == [None, None, None]
     assert first["result"]["prompt"] == "the sea waves slowly"
-    assert third["result"]["prompt"] == GENTLE_PROMPT  # the default, not scene 1's
+    assert third["result"]["prompt"] == schema_defaults("wan")["prompt"]  # the default, not scene 1's
     # ltx ran out of memory without tiling; Snakemake's second attempt tiled the VAE decode
     assert second["attempt"] == 2 and second["result"]["memory"] == {"vae_tiling": True, "offload": "none"}
     # the first-last-frame model got the still as its last frame, for a loop without a jump

@@ -6,9 +6,11 @@ from fractions import Fraction
 
 import pytest
 
-from podmotion.episode import OutputSettings
+from podmotion.episode import Episode, OutputSettings
 from podmotion.ffmpeg import EncoderSettings
-from podmotion.job_settings import animate_job_settings, pad_job_settings, seed_of
+from podmotion.job_settings import BackendChoice, animate_job_settings, pad_job_settings, seed_of
+from podmotion.media import SourceInfo
+from podmotion.scene_folder import Scene, scene_label, write_scene_folder
 from podmotion.settings import schema_defaults
 from podmotion.timeline import scene_seed
 
@@ -56,7 +58,9 @@ def test_a_scene_prompt_file_is_under_the_override_and_over_the_default():
     one = animate_job_settings(cfg, "ep", 1, "wan", output=OUT, n_frames=10, art_box=None, scene_prompt="from the file")
     two = animate_job_settings(cfg, "ep", 2, "wan", output=OUT, n_frames=10, art_box=None, scene_prompt="from the file")
     three = animate_job_settings(cfg, "ep", 3, "wan", output=OUT, n_frames=10, art_box=None)
-    assert [s["options"]["prompt"] for s in (one, two, three)] == ["from the file", "from the override", None]
+    default = schema_defaults("animate", "wan")["prompt"]
+    assert [s["options"]["prompt"] for s in (one, two, three)] == ["from the file", "from the override", default]
+    assert default.startswith("gentle natural motion")
     svd = animate_job_settings(cfg, "ep", 1, "svd", output=OUT, n_frames=10, art_box=None, scene_prompt="from the file")
     assert "prompt" not in svd["options"]  # svd takes no prompt: its scenes don't rerun when a file changes
 
@@ -67,3 +71,43 @@ def test_pad_settings_carry_the_frame_count_strategy_and_the_full_encoder():
     assert (got["n_frames"], got["strategy"], got["fit"], got["interpolate"]) == (77, "freeze", "cover", "blend")
     assert got["encoder"] == {"crf": 20, "preset": "slow", "keyint_frames": 120, "level": "4.0"}
     assert pad_job_settings(cfg, "ep", 1, output=OUT, n_frames=5)["strategy"] == "pingpong"
+
+
+def test_auto_is_decided_once_per_run_and_said_once():
+    decided, said = [], []
+
+    def decide(svd_options):
+        decided.append(svd_options)
+        return "kenburns", "PyTorch sees no CUDA device"
+
+    choose = BackendChoice({"model": "m"}, said.append, decide=decide)
+    assert [choose("auto"), choose("svd"), choose("auto"), choose("still")] == ["kenburns", "svd", "kenburns", "still"]
+    assert decided == [{"model": "m"}]
+    assert said == ["podmotion: animate.backend auto -> kenburns (PyTorch sees no CUDA device)"]
+    # the real decision on this machine, which has no CUDA device
+    said.clear()
+    assert BackendChoice(schema_defaults("animate", "svd"), said.append)("auto") == "kenburns"
+    assert len(said) == 1 and said[0].startswith("podmotion: animate.backend auto -> kenburns (")
+
+
+def test_an_episode_is_loaded_once_per_state_of_its_scene_folder(tmp_path):
+    info = SourceInfo(path="x.mp4", width=320, height=180, sample_aspect_ratio="1/1", rotation_deg=0,
+                      display_width=320, display_height=180, fps="25/1", is_vfr=False, duration_s=4.0,
+                      has_audio=True, audio_codec="aac")  # fmt: skip
+    scenes = [Scene(1, 0, 50, 0.0, 2.0), Scene(2, 50, 100, 2.0, 4.0)]
+
+    def write(cuts):
+        with write_scene_folder(tmp_path / "scenes") as folder:
+            folder.write_timestamps(cuts)
+            folder.write_source(info)
+            for s in cuts:
+                folder.still_path(scene_label(s.scene)).write_bytes(b"")
+
+    write(scenes)
+    first = Episode.of_folder(tmp_path / "scenes", {"fps": 5})
+    assert Episode.of_folder(tmp_path / "scenes", {"fps": 5}) is first  # kept
+    assert Episode.of_folder(tmp_path / "scenes", {"fps": 10}).frame_ranges == {1: (0, 20), 2: (20, 40)}
+    assert first.frame_ranges == {1: (0, 10), 2: (10, 20)}
+    write([Scene(1, 0, 75, 0.0, 3.0), Scene(2, 75, 100, 3.0, 4.0)])  # detected again: a new folder state
+    again = Episode.of_folder(tmp_path / "scenes", {"fps": 5})
+    assert again is not first and again.frame_ranges == {1: (0, 15), 2: (15, 20)}

@@ -36,7 +36,7 @@ def test_a_clip_longer_than_its_scene_is_trimmed():
 @pytest.mark.parametrize("n_scene", [1, 7, 99, 1000, 12345])
 def test_plans_match_the_naive_sequence(strategy, n_clip, n_scene):
     plan = plan_padding(n_clip, n_scene, strategy, min_period_frames=48)
-    assert plan.total_frames == n_scene
+    assert len(plan.expand()) == n_scene
     assert plan.expand() == naive(n_clip, n_scene, strategy)
 
 

@@ -124,7 +124,7 @@ def run_svd(still: Path, model: Path, out: Path, *, seed: int = 7, attempt: int 
     runtime_keys = ("device", "offload", "forward_chunking", "retries", "on_error", "fallback")
     settings = {
         "backend": "svd", "seed": seed, "fit": "cover", "max_duration_s": 2.0, "width": 160, "height": 90,
-        "fps": "25", "encoder": {"crf": 18},
+        "fps": "25", "encoder": {"crf": 18, "level": "5.1"},
         "options": {k: v for k, v in options.items() if k not in runtime_keys},
     }  # fmt: skip
     run = {k: options[k] for k in runtime_keys}

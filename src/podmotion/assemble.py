@@ -16,6 +16,23 @@ from .media import MP4_COPYABLE_AUDIO, SourceInfo, probe
 log = logging.getLogger(__name__)
 
 
+JOINED_PARTS = ("video", "live")  # results/NAME/NAME_video.mp4, NAME_live.mp4: temporary, before the mux
+
+
+def leftover_parts(final_path: str | os.PathLike, name: str) -> list[Path]:
+    """The joined (and live-region) videos left beside a finished episode, which are older than it.
+
+    Snakemake removes these temporary files itself, but not always when the
+    run fails elsewhere (--keep-going). One newer than the finished episode is
+    kept: it belongs to a run that is remaking the episode.
+    """
+    final = Path(final_path)
+    if not final.is_file():
+        return []
+    parts = (final.with_name(f"{name}_{part}.mp4") for part in JOINED_PARTS)
+    return [p for p in parts if p.is_file() and p.stat().st_mtime <= final.stat().st_mtime]
+
+
 def concat_scenes(parts: list[str | os.PathLike], out_path: str | os.PathLike, fps: Fraction) -> None:
     """Join padded scene clips, in order, by stream copy."""
     if not parts:

@@ -7,6 +7,7 @@ change moves only what it touches.
 
 from __future__ import annotations
 
+import json
 import os
 from dataclasses import dataclass
 from fractions import Fraction
@@ -56,6 +57,9 @@ def capped_size(width: int, height: int, max_long_side_px: int | None) -> tuple[
     return min(even(width * scale), max_long_side_px), min(even(height * scale), max_long_side_px)
 
 
+_loaded: dict[tuple, "Episode"] = {}  # Episode.of_folder's keep
+
+
 @dataclass(frozen=True)
 class Episode:
     scenes: list[Scene]
@@ -73,6 +77,17 @@ class Episode:
         bounds = [s.start_s for s in scenes] + [scenes[-1].end_s]  # exact: no rounding before frame_at
         ranges = dict(zip((s.scene for s in scenes), scene_frame_ranges(bounds, out.fps)))
         return cls(scenes, source, out, ranges, folder.labels(), folder.layout())
+
+    @classmethod
+    def of_folder(cls, scenes_dir: str | os.PathLike, output_cfg: dict) -> "Episode":
+        """``load``, kept per state of the scene folder: the workflow asks for the same
+        episode once per job it plans, and the folder only changes when it is written again
+        (``SceneFolder.stamp``). A rewritten folder, or another output config, loads afresh."""
+        key = (os.path.abspath(scenes_dir), SceneFolder(scenes_dir).stamp(),
+               json.dumps(output_cfg, sort_keys=True, default=str))  # fmt: skip
+        if key not in _loaded:
+            _loaded[key] = cls.load(scenes_dir, output_cfg)
+        return _loaded[key]
 
     def art_box(self, scene: int) -> list[int] | None:
         """The part of the scene's still that moves, [x, y, width, height]; None for all of it."""

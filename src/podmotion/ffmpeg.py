@@ -128,6 +128,9 @@ def _failure(returncode: int, stderr: str) -> str:
     return f"ffmpeg failed: {_last_error_line(stderr)}"
 
 
+CLIP_KEYINT_FRAMES = 250  # x264's own default: one IDR per 250 frames in a backend's clip
+
+
 @dataclass(frozen=True)
 class EncoderSettings:
     """H.264 settings shared by every segment of one episode.
@@ -145,9 +148,11 @@ class EncoderSettings:
     threads: int = 0  # encoder threads; 0 lets x264 decide. Does not change the bitstream's format.
     level: str = "5.1"  # the H.264 level written in the stream: see h264_level
 
-    def intermediate(self) -> "EncoderSettings":
-        """Settings for clips that will be decoded and encoded again: faster, near-lossless."""
-        return EncoderSettings(max(0, self.crf - 6), "veryfast", self.keyint_frames, self.threads, self.level)
+    @classmethod
+    def clip(cls, crf: int, level: str, threads: int = 0) -> "EncoderSettings":
+        """A backend's clip, for the episode's ``crf`` and ``level``: the padder decodes it once, start to
+        end, and encodes it again, so it is near-lossless (crf - 6) and fast, and its keyframes matter not."""
+        return cls(max(0, crf - 6), "veryfast", CLIP_KEYINT_FRAMES, threads, level)
 
     def video_args(self) -> list[str]:
         x264_params = (

@@ -10,11 +10,14 @@ adapts wildcards to these functions.
   rate, the art box, and the quality of the intermediate clip.
 - ``pad_job_settings``: the scene's exact frame count, the padding strategy,
   the fit, how a clip at another rate is played, and the output's encoder.
+- ``BackendChoice``: ``animate.backend: auto`` decided once per run, and said once.
 """
 
 from __future__ import annotations
 
-from .backends import BACKENDS
+from typing import Callable
+
+from .backends import BACKENDS, resolve_auto
 from .episode import OutputSettings
 from .ffmpeg import fps_arg
 from .settings import backend_options, scene_settings
@@ -83,3 +86,27 @@ def pad_job_settings(config: dict, episode: str, scene: int, *, output: OutputSe
         "interpolate": settings["animate"]["interpolate"],
         **output_params(output),
     }
+
+
+class BackendChoice:
+    """The backend a scene's ``animate.backend`` names, with ``auto`` decided once for the whole run.
+
+    ``auto`` depends on the machine (a CUDA GPU, the svd weights): deciding it
+    per scene could give one episode two backends if the machine changed
+    mid-run, and would probe CUDA hundreds of times. ``say`` gets one line
+    with the choice and why, the first time ``auto`` is asked for.
+    """
+
+    def __init__(self, svd_options: dict, say: Callable[[str], None], decide=resolve_auto):
+        self._svd_options = svd_options
+        self._say = say
+        self._decide = decide
+        self._auto: str | None = None
+
+    def __call__(self, requested: str) -> str:
+        if requested != "auto":
+            return requested
+        if self._auto is None:
+            self._auto, why = self._decide(self._svd_options)
+            self._say(f"podmotion: animate.backend auto -> {self._auto} ({why})")
+        return self._auto

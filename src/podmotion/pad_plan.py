@@ -33,15 +33,11 @@ class PaddingPlan:
     segments: tuple[Segment, ...]
 
     def expand(self) -> list[int]:
-        """The full frame sequence (for tests and small clips)."""
+        """The full frame sequence: the tests' oracle for what the padder writes."""
         out: list[int] = []
         for seg in self.segments:
             out.extend(seg.frames * seg.repeats)
         return out
-
-    @property
-    def total_frames(self) -> int:
-        return sum(len(s.frames) * s.repeats for s in self.segments)
 
     @property
     def encoded_frames(self) -> int:

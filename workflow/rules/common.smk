@@ -1,5 +1,5 @@
-# The only place with Python logic: config validation, backend choice, and the
-# input/params functions the rules call by name.
+# Config validation, and the input/params functions the rules call by name: thin
+# adapters from wildcards and config to the package (podmotion.job_settings, .episode).
 import re
 import sys
 from pathlib import Path
@@ -8,12 +8,17 @@ from snakemake.exceptions import IncompleteCheckpointException
 from snakemake.logging import logger
 from snakemake.utils import validate
 
-from podmotion.assemble import live_boxes_at_output
+from podmotion.assemble import leftover_parts, live_boxes_at_output
 from podmotion.atomic import unwritable_problem
-from podmotion.backends import BACKENDS, resolve_auto
+from podmotion.backends import BACKENDS
 from podmotion.episode import Episode
 from podmotion.ffmpeg import fps_arg
-from podmotion.job_settings import animate_job_settings, output_params, pad_job_settings
+from podmotion.job_settings import (
+    BackendChoice,
+    animate_job_settings,
+    output_params,
+    pad_job_settings,
+)
 from podmotion.scene_folder import SceneFolder, scene_file_name
 from podmotion.settings import (
     chapter_titles,
@@ -159,30 +164,14 @@ def scene_still(wildcards):
     return str(Path(scenes_dir(wildcards)) / f"scene_{wildcards.scene}.png")
 
 
-_episodes = {}
-
-
 def episode(name):
-    """The episode's output timeline, once its scenes are detected (cached per detection)."""
-    folder = SceneFolder(scenes_checkpoint(name).get(name=name).output[0])
-    key = (name, folder.stamp())
-    if key not in _episodes:
-        _episodes[key] = Episode.load(folder.path, config["output"])
-    return _episodes[key]
+    """The episode's output timeline, once its scenes are detected (podmotion.episode)."""
+    folder = scenes_checkpoint(name).get(name=name).output[0]
+    return Episode.of_folder(folder, config["output"])
 
 
-_auto_backend = []
-
-
-def backend_name(requested):
-    """Resolve ``auto`` once per run, saying which backend it picked and why."""
-    if requested != "auto":
-        return requested
-    if not _auto_backend:
-        chosen, why = resolve_auto(config["animate"]["svd"])
-        logger.info(f"podmotion: animate.backend auto -> {chosen} ({why})")
-        _auto_backend.append(chosen)
-    return _auto_backend[0]
+# animate.backend: auto is decided once per run (podmotion.job_settings.BackendChoice).
+backend_name = BackendChoice(config["animate"]["svd"], logger.info)
 
 
 def scene_backend(wildcards):
@@ -351,20 +340,12 @@ onsuccess:
 
 
 def remove_finished_temporaries():
-    """The joined (and live-region) videos of episodes that did finish.
-
-    Snakemake removes these temporary files itself, but not always when the run
-    fails elsewhere (--keep-going): then they would sit beside finished episodes.
-    """
+    """The joined videos of episodes that did finish (podmotion.assemble.leftover_parts)."""
     for name in [*config["podcasts"], *config["topics"]]:
-        final = Path(ANIMATED.format(name=name))
-        if not final.is_file():
-            continue
-        for part in ("video", "live"):
-            left = final.with_name(f"{name}_{part}.mp4")
-            if left.is_file() and left.stat().st_mtime <= final.stat().st_mtime:
-                left.unlink()
-                logger.info(f"removed {left}: {final} is finished")
+        final = ANIMATED.format(name=name)
+        for left in leftover_parts(final, name):
+            left.unlink()
+            logger.info(f"removed {left}: {final} is finished")
 
 
 onerror:

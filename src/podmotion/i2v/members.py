@@ -17,12 +17,6 @@ from typing import Callable
 
 log = logging.getLogger(__name__)
 
-# The default prompt: podcast art should breathe, not fly around.
-GENTLE_PROMPT = ("gentle natural motion, subtle movement, steady camera, no camera movement, no zoom, "
-                 "consistent lighting, high quality")  # fmt: skip
-GENTLE_NEGATIVE = ("camera shake, fast motion, zoom, pan, flicker, distorted, deformed, blurry, low quality, "
-                   "text, watermark, static image")  # fmt: skip
-
 # The offload modes, least memory saved first. "group": diffusers' group offloading (leaf level, with
 # CUDA streams prefetching the next layer), near model offload's speed with sequential offload's memory.
 OFFLOADS_UNET = ("none", "model", "sequential")
@@ -60,8 +54,7 @@ class Member:
 
 
 def _wan_kwargs(options: dict) -> dict:
-    return {"prompt": options.get("prompt") or GENTLE_PROMPT,
-            "negative_prompt": options.get("negative_prompt") or GENTLE_NEGATIVE,
+    return {"prompt": options["prompt"], "negative_prompt": options["negative_prompt"],
             "guidance_scale": float(options["guidance_scale"])}  # fmt: skip
 
 
@@ -79,8 +72,7 @@ def _wan_last_frame(pipe) -> str | None:
 
 
 def _ltx_kwargs(options: dict) -> dict:
-    return {"prompt": options.get("prompt") or GENTLE_PROMPT,
-            "negative_prompt": options.get("negative_prompt") or GENTLE_NEGATIVE,
+    return {"prompt": options["prompt"], "negative_prompt": options["negative_prompt"],
             "guidance_scale": float(options["guidance_scale"]), "frame_rate": int(options["fps"]),
             "decode_timestep": float(options["decode_timestep"]),
             "decode_noise_scale": float(options["decode_noise_scale"])}  # fmt: skip
