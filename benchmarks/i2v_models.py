@@ -46,7 +46,7 @@ def one_clip(folder: Path, layout: str, device: str, level: int, width: int, hei
                                 loader.Placement(device, plan.offload, False, plan.vae_tiling))  # fmt: skip
     load_s = time.perf_counter() - started
     still = (np.random.default_rng(0).random((height, width, 3)) * 255).astype(np.uint8)
-    knobs = ClipKnobs(width, height, m.frames(frames), 24, steps, 0, m.call_kwargs(schema_defaults(name)), plan.vae_tiling)
+    knobs = ClipKnobs(width, height, m.frames(frames), 24, steps, 0, m.call_kwargs(schema_defaults("animate", name)), plan.vae_tiling)
     last = still if m.last_frame(pipe) else None
     _, report = generate_clip(pipe, m.denoiser, still, knobs, "bench", last_frame=last, name=name)
     return {"plan": plan.describe(), "seconds_load": round(load_s, 1),
