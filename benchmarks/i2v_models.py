@@ -1,6 +1,7 @@
 """Wan and LTX-Video at full size with random weights, through podmotion's own loader and generation.
 
-For each model (``--models wan_ti2v wan_flf2v ltx``): the published architecture
+For each model (``--models wan_ti2v wan_flf2v ltx ltx_condition``; the last is LTX 0.9.5+'s
+LTXConditionPipeline, looping: the still at the first and last frame): the published architecture
 (``podmotion.i2v.random_models.FULL``, sources there) is built with random
 weights, saved with ``save_pretrained`` and loaded by ``podmotion.i2v.loader``;
 one clip is made by ``podmotion.i2v.generate.generate_clip``. Reported per
@@ -31,8 +32,8 @@ from podmotion.i2v.random_models import FULL, TINY, save_pipeline
 from podmotion.i2v.weights import ModelSpec
 from podmotion.settings import schema_defaults  # each model's authors' settings: prompt, guidance, ...
 
-MEMBER = {"wan_ti2v": "wan", "wan_flf2v": "wan", "ltx": "ltx"}
-SIZE = {"wan_ti2v": (1280, 704), "wan_flf2v": (1280, 720), "ltx": (768, 512)}
+MEMBER = {"wan_ti2v": "wan", "wan_flf2v": "wan", "ltx": "ltx", "ltx_condition": "ltx"}
+SIZE = {"wan_ti2v": (1280, 704), "wan_flf2v": (1280, 720), "ltx": (768, 512), "ltx_condition": (768, 512)}
 
 
 def one_clip(folder: Path, layout: str, device: str, level: int, width: int, height: int, frames: int,
@@ -46,9 +47,10 @@ def one_clip(folder: Path, layout: str, device: str, level: int, width: int, hei
                                 loader.Placement(device, plan.offload, False, plan.vae_tiling))  # fmt: skip
     load_s = time.perf_counter() - started
     still = (np.random.default_rng(0).random((height, width, 3)) * 255).astype(np.uint8)
-    knobs = ClipKnobs(width, height, m.frames(frames), 24, steps, 0, m.call_kwargs(schema_defaults("animate", name)), plan.vae_tiling)
-    last = still if m.last_frame(pipe) else None
-    _, report = generate_clip(pipe, m.denoiser, still, knobs, "bench", last_frame=last, name=name)
+    call = m.call_kwargs(schema_defaults("animate", name))
+    knobs = ClipKnobs(width, height, m.frames(frames), 24, steps, 0, call, plan.vae_tiling)
+    last = still if m.last_frame(pipe) else None  # a first-last-frame model, or LTX conditions: the loop
+    _, report = generate_clip(pipe, m.denoiser, still, knobs, "bench", last_frame=last, name=name, images=m.images)
     return {"plan": plan.describe(), "seconds_load": round(load_s, 1),
             "seconds_per_clip": round(report["seconds_denoise"] + report["seconds_decode"], 1),
             "seconds_per_step": report["seconds_per_step"],

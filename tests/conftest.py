@@ -142,6 +142,14 @@ def tiny_ltx(tmp_path_factory) -> Path:
     return save_pipeline(tmp_path_factory.mktemp("ltx") / "tiny ltx", "ltx")
 
 
+@pytest.fixture(scope="session")
+def tiny_ltx_condition(tmp_path_factory) -> Path:
+    """The tiny LTX parts saved as an LTXConditionPipeline (LTX-Video 0.9.5 and later)."""
+    from podmotion.i2v.random_models import save_pipeline
+
+    return save_pipeline(tmp_path_factory.mktemp("ltx") / "tiny ltx condition", "ltx_condition")
+
+
 def tiny_i2v_options(section: str, model: Path, **changes) -> dict:
     """animate.wan / animate.ltx for a tiny model: 64x32, 9 frames, 2 steps, fp32 on the CPU."""
     options = schema_defaults(section)

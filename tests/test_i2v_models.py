@@ -207,6 +207,31 @@ def test_a_first_last_frame_model_gets_the_still_as_its_last_frame_and_the_seam_
     assert measured["last_to_first"] == pytest.approx(result["seam"]["last_to_first"], abs=3)  # after H.264
 
 
+def test_an_ltx_095_model_loads_as_a_condition_pipeline_and_loops_on_the_still(tiny_ltx_condition, still, tmp_path,
+                                                                              monkeypatch):  # fmt: skip
+    """A folder saved as LTXConditionPipeline (LTX-Video 0.9.5 and later) runs as one under the ltx backend;
+    with pad.strategy loop the still conditions the last frame too: the VAE encodes it twice."""
+    pipe = kept_pipeline("ltx", tiny_ltx_condition)
+    assert type(pipe).__name__ == "LTXConditionPipeline"
+    assert type(kept_pipeline("ltx", tiny_ltx_condition)) is type(pipe)
+    encoded = []
+    encode = pipe.vae.encode
+    monkeypatch.setattr(pipe.vae, "encode", lambda x, *a, **k: encoded.append(x.clone()) or encode(x, *a, **k))
+    sidecar = run("ltx", still, tiny_ltx_condition, tmp_path / "loop", loop=True)
+    assert len(encoded) == 2 and torch.equal(encoded[0], encoded[1])  # the still, at frame 0 and at frame 8
+    result = sidecar["result"]
+    assert result["takes_last_frame"] == "optional" and result["last_frame"] == "the still"
+    assert sidecar["settings"]["loop"] is True and result["frames"] == 9
+    assert video_facts(tmp_path / "loop" / "clip.mp4")["frames"] == 9
+    encoded.clear()
+    sidecar = run("ltx", still, tiny_ltx_condition, tmp_path / "once")
+    assert len(encoded) == 1 and sidecar["result"]["last_frame"] is None  # not a loop: the first frame only
+    assert md5_of_frames(tmp_path / "loop" / "clip.mp4") != md5_of_frames(tmp_path / "once" / "clip.mp4")
+    run("ltx", still, tiny_ltx_condition, tmp_path / "again")
+    assert md5_of_frames(tmp_path / "again" / "clip.mp4") == md5_of_frames(tmp_path / "once" / "clip.mp4")
+    loader.release()
+
+
 @pytest.mark.parametrize("name, fixture", [("wan", "tiny_wan"), ("ltx", "tiny_ltx")])
 def test_a_model_without_a_last_frame_never_gets_one(name, fixture, still, tmp_path, request):
     model = request.getfixturevalue(fixture)

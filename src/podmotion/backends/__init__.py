@@ -63,7 +63,7 @@ BACKENDS: dict[str, Backend] = {
                       "worker_timeout_s"),  # fmt: skip
     ),  # fmt: skip
     "wan": Backend("wan", "podmotion.backends.i2v", needs_gpu=True, runtime_keys=I2V_RUNTIME_KEYS, loops=True),
-    "ltx": Backend("ltx", "podmotion.backends.i2v", needs_gpu=True, runtime_keys=I2V_RUNTIME_KEYS),
+    "ltx": Backend("ltx", "podmotion.backends.i2v", needs_gpu=True, runtime_keys=I2V_RUNTIME_KEYS, loops=True),
     "kenburns": Backend("kenburns", "podmotion.backends.kenburns", needs_gpu=False),
     "still": Backend("still", "podmotion.backends.still", needs_gpu=False, seeded=False),
 }

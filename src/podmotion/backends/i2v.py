@@ -110,7 +110,8 @@ def animate_here(request: AnimateRequest) -> dict:
             extra = {"prompt": call.get("prompt"), "negative_prompt": call.get("negative_prompt"),
                      "last_frame": "the still" if last is not None else None, "takes_last_frame": mode,
                      "num_frames_asked": int(opts["num_frames"])}  # fmt: skip
-            frames, report = generate_clip(pipe, m.denoiser, still, knobs, about, last_frame=last, name=m.name)
+            frames, report = generate_clip(pipe, m.denoiser, still, knobs, about, last_frame=last, name=m.name,
+                                           images=m.images)  # fmt: skip
     except torch.OutOfMemoryError as exc:
         loader.release()
         raise GenerationFailed(request.image_path, f"out of memory ({plan.describe()}): {_first_line(exc)}",

@@ -32,6 +32,7 @@ import torch
 from ..errors import GenerationFailed
 from . import faults
 from .loader import cast
+from .members import first_last_images
 
 log = logging.getLogger(__name__)
 
@@ -207,10 +208,12 @@ def _name(dtype) -> str:
 
 
 def generate_clip(pipe, denoiser: str, still: np.ndarray, knobs: ClipKnobs, about: str,
-                  last_frame: np.ndarray | None = None, name: str = "i2v") -> tuple[np.ndarray, dict]:  # fmt: skip
+                  last_frame: np.ndarray | None = None, name: str = "i2v",
+                  images=first_last_images) -> tuple[np.ndarray, dict]:  # fmt: skip
     """(frames as uint8 ``(num_frames, height, width, 3)``, a report), as ``generate``, for wan and ltx.
 
-    ``last_frame``: passed as ``last_image`` (first-last-frame models); None: not passed at all.
+    ``last_frame``: also passed to the pipeline (first-last-frame models, LTX conditions); None: not at all.
+    ``images``: the member's ``(pipe, first, last, num_frames) -> kwargs`` (``members.Member.images``).
     """
     from PIL import Image
 
@@ -219,9 +222,8 @@ def generate_clip(pipe, denoiser: str, still: np.ndarray, knobs: ClipKnobs, abou
     device = torch.device(pipe._execution_device)
     if device.type == "cuda":
         torch.cuda.reset_peak_memory_stats(device)
-    images = {"image": Image.fromarray(still)}
-    if last_frame is not None:
-        images["last_image"] = Image.fromarray(last_frame)
+    first, last = Image.fromarray(still), Image.fromarray(last_frame) if last_frame is not None else None
+    images = images(pipe, first, last, knobs.num_frames)
     _set_shift(pipe, knobs.flow_shift)
 
     started = time.perf_counter()

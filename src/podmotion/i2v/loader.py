@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 from ..errors import PodmotionError
 from .members import member
-from .weights import ModelSpec, folder_problem, local_folder, weights_problem
+from .weights import ModelSpec, folder_problem, local_folder, saved_class, weights_problem
 
 log = logging.getLogger(__name__)
 
@@ -135,19 +135,37 @@ def _from_pretrained(spec: ModelSpec):
     _quiet_libraries()  # before the pipeline's import, which already talks
     import diffusers
 
-    pipeline_class = getattr(diffusers, member(spec.member).pipeline)
     folder = local_folder(spec.model)
     if folder is not None:
         problem = folder_problem(folder, spec.member)
         if problem:
             raise PodmotionError(spec.model, f"{spec.key}: {problem}")
     source = str(folder) if folder is not None else spec.model
+    pipeline_class = getattr(diffusers, pipeline_class_name(spec, folder))
     try:
         return pipeline_class.from_pretrained(
             source, revision=spec.revision, variant=spec.variant, dtype=torch_dtype(spec.dtype)
         )
     except (OSError, ValueError) as exc:
         raise PodmotionError(spec.model, weights_problem(spec, exc, local=folder is not None)) from exc
+
+
+def pipeline_class_name(spec: ModelSpec, folder=None) -> str:
+    """The class ``spec`` loads as: the member's own, or where the member maps the class the model
+    was saved as to another (ltx: a 0.9.5+ ``LTXConditionPipeline`` loads as one)."""
+    m = member(spec.member)
+    if not m.load_as:
+        return m.pipeline
+    try:
+        if folder is not None:
+            saved = saved_class(folder)
+        else:  # model_index.json only: from the cache, or the hub unless HF_HUB_OFFLINE
+            import diffusers
+
+            saved = diffusers.DiffusionPipeline.load_config(spec.model, revision=spec.revision).get("_class_name")
+    except (OSError, ValueError):  # missing: from_pretrained then says so, in one line (weights_problem)
+        return m.pipeline
+    return m.load_as.get(saved, m.pipeline)
 
 
 def _place(pipe, placement: Placement, name: str = "svd") -> None:

@@ -23,6 +23,11 @@ OFFLOADS_UNET = ("none", "model", "sequential")
 OFFLOADS_TRANSFORMER = ("none", "model", "group", "sequential")
 
 
+def first_last_images(pipe, first, last, num_frames: int) -> dict:
+    """The image kwargs most pipelines take: ``image``, and ``last_image`` where there is a last frame."""
+    return {"image": first} if last is None else {"image": first, "last_image": last}
+
+
 @dataclass(frozen=True)
 class Member:
     name: str  # the backend name and its config section, animate.<name>
@@ -44,6 +49,11 @@ class Member:
     last_frame: Callable[[object], str | None] = field(default=lambda pipe: None, compare=False)
     # The offload modes it takes, least memory saved first: config may name any; retries climb them.
     offloads: tuple[str, ...] = OFFLOADS_UNET
+    # A folder saved as one of these classes loads as the class it maps to (else as ``pipeline``).
+    load_as: dict[str, str] = field(default_factory=dict, compare=False)
+    # The pipeline's image kwargs: (pipe, first PIL image, last or None, num_frames) -> kwargs.
+    images: Callable[[object, object, object, int], dict] = field(default=lambda *a: first_last_images(*a),
+                                                                   compare=False)  # fmt: skip
 
     def frames(self, asked: int) -> int:
         """The frame count the model makes for ``asked``: rounded down to k * frame_step + 1."""
@@ -71,6 +81,24 @@ def _wan_last_frame(pipe) -> str | None:
     return None
 
 
+def _ltx_last_frame(pipe) -> str | None:
+    """LTX-Video 0.9.5 and later (``LTXConditionPipeline``) take conditions at any frame: with the still at
+    the last frame too, a clip for ``pad.strategy: loop`` leads back to its start. The 0.9.0/0.9.1
+    image-to-video pipeline conditions the first frame only."""
+    return "optional" if type(pipe).__name__ == "LTXConditionPipeline" else None
+
+
+def _ltx_images(pipe, first, last, num_frames: int) -> dict:
+    """The first frame (and the last) as LTX conditions. Passed as ``conditions``: in diffusers 0.42
+    ``image=[first, last]`` without a video list keeps only the first image."""
+    if type(pipe).__name__ != "LTXConditionPipeline":
+        return {"image": first}
+    from diffusers.pipelines.ltx.pipeline_ltx_condition import LTXVideoCondition
+
+    ends = [(first, 0)] + ([(last, num_frames - 1)] if last is not None else [])
+    return {"conditions": [LTXVideoCondition(image=image, frame_index=index) for image, index in ends]}
+
+
 def _ltx_kwargs(options: dict) -> dict:
     return {"prompt": options["prompt"], "negative_prompt": options["negative_prompt"],
             "guidance_scale": float(options["guidance_scale"]), "frame_rate": int(options["fps"]),
@@ -93,8 +121,8 @@ MEMBERS: dict[str, Member] = {
     "ltx": Member(
         "ltx", "LTXImageToVideoPipeline", "transformer", size_step=32, pixels=768 * 512, max_side=1280,
         frame_step=8, max_frames=257, native_fps=24, prompt=True, negative_prompt=True, decode="pipeline",
-        default_dtype="bf16", call_kwargs=_ltx_kwargs,
-        offloads=OFFLOADS_TRANSFORMER,
+        default_dtype="bf16", call_kwargs=_ltx_kwargs, last_frame=_ltx_last_frame, images=_ltx_images,
+        offloads=OFFLOADS_TRANSFORMER, load_as={"LTXConditionPipeline": "LTXConditionPipeline"},
     ),  # fmt: skip
 }
 

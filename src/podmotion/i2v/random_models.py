@@ -13,7 +13,8 @@ Layouts:
   encoder; takes no last frame);
 - ``wan_flf2v``: Wan 2.1 FLF2V (Wan 2.1 VAE, x8; CLIP image encoder;
   positional embeddings for two images: needs the last frame);
-- ``ltx``: LTX-Video (T5 text encoder, LTX VAE).
+- ``ltx``: LTX-Video (T5 text encoder, LTX VAE); ``ltx_condition``: the same parts as an
+  ``LTXConditionPipeline`` (LTX-Video 0.9.5 and later, which takes conditions at any frame).
 
 ``TINY`` sizes run on a CPU in about a second; ``FULL`` are the published
 architectures, with their sources (benchmarks only: tens of GB of weights).
@@ -134,7 +135,8 @@ def tokenizer(max_length: int = 128):
 
 
 def build_pipeline(layout: str, arch: dict | None = None, seed: int = 0):
-    """A Wan (``wan_ti2v``, ``wan_flf2v``) or LTX (``ltx``) image-to-video pipeline with random weights."""
+    """A Wan (``wan_ti2v``, ``wan_flf2v``) or LTX (``ltx``: 0.9.0/0.9.1 image-to-video; ``ltx_condition``:
+    0.9.5 and later) image-to-video pipeline with random weights."""
     import torch
     from transformers import T5Config, T5EncoderModel, UMT5Config, UMT5EncoderModel
 
@@ -144,17 +146,19 @@ def build_pipeline(layout: str, arch: dict | None = None, seed: int = 0):
     text_config = dict(arch["text"], pad_token_id=0, eos_token_id=1, decoder_start_token_id=0)
     text_config.setdefault("vocab_size", len(tok))
     torch.manual_seed(seed)
-    if layout == "ltx":
-        from diffusers import (AutoencoderKLLTXVideo, FlowMatchEulerDiscreteScheduler, LTXImageToVideoPipeline,
-                               LTXVideoTransformer3DModel)  # fmt: skip
+    if layout in ("ltx", "ltx_condition"):
+        import diffusers
 
-        return LTXImageToVideoPipeline(
-            tokenizer=tok, text_encoder=T5EncoderModel(T5Config(**text_config)).eval(),
-            transformer=LTXVideoTransformer3DModel(**arch["transformer"]), vae=AutoencoderKLLTXVideo(**arch["vae"]),
-            scheduler=FlowMatchEulerDiscreteScheduler(use_dynamic_shifting=True, base_shift=0.95, max_shift=2.05,
-                                                      base_image_seq_len=1024, max_image_seq_len=4096,
-                                                      shift_terminal=0.1),
-        )  # fmt: skip
+        parts = dict(tokenizer=tok, text_encoder=T5EncoderModel(T5Config(**text_config)).eval(),
+                     transformer=diffusers.LTXVideoTransformer3DModel(**arch["transformer"]),
+                     vae=diffusers.AutoencoderKLLTXVideo(**arch["vae"]))  # fmt: skip
+        if layout == "ltx_condition":  # 0.9.5 and later: the pipeline sets its own timesteps, no dynamic shift
+            return diffusers.LTXConditionPipeline(
+                **parts, scheduler=diffusers.FlowMatchEulerDiscreteScheduler(use_dynamic_shifting=False))
+        return diffusers.LTXImageToVideoPipeline(
+            **parts, scheduler=diffusers.FlowMatchEulerDiscreteScheduler(
+                use_dynamic_shifting=True, base_shift=0.95, max_shift=2.05, base_image_seq_len=1024,
+                max_image_seq_len=4096, shift_terminal=0.1))  # fmt: skip
     from diffusers import AutoencoderKLWan, UniPCMultistepScheduler, WanImageToVideoPipeline, WanTransformer3DModel
 
     parts = dict(
@@ -185,3 +189,8 @@ def save_pipeline(folder: str | os.PathLike, layout: str, arch: dict | None = No
         pipe.to(dtype=dtype)
     pipe.save_pretrained(folder)
     return folder
+
+
+# LTX-Video 0.9.5 and later: the same parts, saved as an LTXConditionPipeline.
+FULL["ltx_condition"] = FULL["ltx"]
+TINY["ltx_condition"] = TINY["ltx"]

@@ -55,11 +55,16 @@ PIPELINE_CLASSES = {
 }
 
 
-def _class_problem(folder: Path, member: str) -> str | None:
+def saved_class(folder: Path) -> str | None:
+    """The pipeline class a folder was saved as (model_index.json's ``_class_name``)."""
     import json
 
+    return json.loads((folder / "model_index.json").read_text()).get("_class_name")
+
+
+def _class_problem(folder: Path, member: str) -> str | None:
     try:
-        name = json.loads((folder / "model_index.json").read_text()).get("_class_name")
+        name = saved_class(folder)
     except (OSError, ValueError, AttributeError) as exc:
         return f"model_index.json can't be read ({exc})"
     allowed = PIPELINE_CLASSES.get(member, ())
