@@ -118,36 +118,36 @@ def _no_resident_worker_left():
     worker.stop(folder)
 
 
-@pytest.fixture(scope="session")
-def tiny_wan(tmp_path_factory) -> Path:
-    """A tiny random-weight Wan 2.2 TI2V-5B-style pipeline (takes no last frame), saved with save_pretrained."""
+def _saved_tiny(tmp_path_factory, layout: str) -> Path:
+    """A tiny random-weight pipeline of ``layout`` (podmotion.i2v.random_models), written with save_pretrained
+    into a folder whose name has a space (paths are never split)."""
     from podmotion.i2v.random_models import save_pipeline
 
-    return save_pipeline(tmp_path_factory.mktemp("wan") / "tiny ti2v", "wan_ti2v")
+    return save_pipeline(tmp_path_factory.mktemp(layout) / f"tiny {layout}", layout)
+
+
+@pytest.fixture(scope="session")
+def tiny_wan(tmp_path_factory) -> Path:
+    """Wan 2.2 TI2V-5B-style (takes no last frame)."""
+    return _saved_tiny(tmp_path_factory, "wan_ti2v")
 
 
 @pytest.fixture(scope="session")
 def tiny_wan_flf2v(tmp_path_factory) -> Path:
-    """A tiny random-weight Wan 2.1 first-last-frame pipeline (CLIP image encoder; needs the last frame)."""
-    from podmotion.i2v.random_models import save_pipeline
-
-    return save_pipeline(tmp_path_factory.mktemp("wan") / "tiny flf2v", "wan_flf2v")
+    """Wan 2.1 first-last-frame (CLIP image encoder; needs the last frame)."""
+    return _saved_tiny(tmp_path_factory, "wan_flf2v")
 
 
 @pytest.fixture(scope="session")
 def tiny_ltx(tmp_path_factory) -> Path:
-    """A tiny random-weight LTX-Video image-to-video pipeline, saved with save_pretrained."""
-    from podmotion.i2v.random_models import save_pipeline
-
-    return save_pipeline(tmp_path_factory.mktemp("ltx") / "tiny ltx", "ltx")
+    """LTX-Video image-to-video (0.9.0/0.9.1: the first frame only)."""
+    return _saved_tiny(tmp_path_factory, "ltx")
 
 
 @pytest.fixture(scope="session")
 def tiny_ltx_condition(tmp_path_factory) -> Path:
     """The tiny LTX parts saved as an LTXConditionPipeline (LTX-Video 0.9.5 and later)."""
-    from podmotion.i2v.random_models import save_pipeline
-
-    return save_pipeline(tmp_path_factory.mktemp("ltx") / "tiny ltx condition", "ltx_condition")
+    return _saved_tiny(tmp_path_factory, "ltx_condition")
 
 
 def tiny_i2v_options(section: str, model: Path, **changes) -> dict:

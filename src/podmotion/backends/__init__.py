@@ -30,7 +30,7 @@ class AnimateRequest:
     fps: Fraction  # the episode's output rate
     max_duration_s: float  # the scene's length: a longer clip would only be trimmed
     seed: int  # already derived for this scene
-    encoder: EncoderSettings  # the clip's encoder (the episode's, made near-lossless: see EncoderSettings.intermediate)
+    encoder: EncoderSettings  # the clip's encoder: near-lossless for the episode's quality (EncoderSettings.clip)
     options: dict = field(default_factory=dict)  # the backend's own config section
     fit: str = "cover"  # how the scene will be fitted to the output (see podmotion.fit)
     attempt: int = 1  # Snakemake's attempt number: a backend may use less memory on a retry

@@ -52,8 +52,7 @@ class Member:
     # A folder saved as one of these classes loads as the class it maps to (else as ``pipeline``).
     load_as: dict[str, str] = field(default_factory=dict, compare=False)
     # The pipeline's image kwargs: (pipe, first PIL image, last or None, num_frames) -> kwargs.
-    images: Callable[[object, object, object, int], dict] = field(default=lambda *a: first_last_images(*a),
-                                                                   compare=False)  # fmt: skip
+    images: Callable[[object, object, object, int], dict] = field(default=first_last_images, compare=False)
 
     def frames(self, asked: int) -> int:
         """The frame count the model makes for ``asked``: rounded down to k * frame_step + 1."""
