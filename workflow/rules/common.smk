@@ -29,7 +29,7 @@ from podmotion.settings import (
     scene_settings,
 )
 from podmotion.summary import console_line, read_summary
-from podmotion.i2v import worker as svd_worker
+from podmotion.i2v import worker as i2v_worker
 from podmotion.i2v.weights import config_weights_problem
 from podmotion.topics import input_files as topic_files
 from podmotion.topics import takes_prompt, topic_settings, topics_problem
@@ -193,7 +193,7 @@ ANIMATE_RETRIES = max(config["animate"][b]["retries"] for b in I2V_BACKENDS)
 
 
 def memory_level(wildcards, attempt):
-    """0 on the first attempt, one more per retry: the svd backend uses less memory each time.
+    """0 on the first attempt, one more per retry: the svd, wan and ltx backends use less memory each time.
 
     A resource, not a param: Snakemake re-evaluates resources on a retry, not params.
     """
@@ -318,7 +318,7 @@ def print_summaries():
             logger.info(line)
 
 
-# A cluster job runs on its own node: it loads the SVD model itself instead of
+# A cluster job runs on its own node: it loads its model itself instead of
 # looking for a resident worker (podmotion.i2v.worker). A runtime key: no rerun.
 if workflow.remote_exec:
     for _i2v in I2V_BACKENDS:
@@ -328,14 +328,14 @@ if workflow.remote_exec:
     )
 
 
-def stop_svd_worker():
+def stop_model_worker():
     """The run is over: the folder's resident model worker, if one was started, exits."""
-    if svd_worker.stop():
+    if i2v_worker.stop():
         logger.info("stopped the resident model worker")
 
 
 onsuccess:
-    stop_svd_worker()
+    stop_model_worker()
     print_summaries()
 
 
@@ -350,5 +350,5 @@ def remove_finished_temporaries():
 
 onerror:
     remove_finished_temporaries()
-    stop_svd_worker()
+    stop_model_worker()
     print_summaries()
