@@ -21,7 +21,12 @@ something may change, and decodes only there:
    only when the two agree; where they don't and no window explains it, that
    stretch is decoded exactly, frame by frame. A change is never inferred
    from packet sizes alone.
-6. **Holds and cuts.** A hold is a run of frames that agree with each other
+6. **Footage.** Spans where a large part of the picture keeps changing and
+   never holds (an intro, a clip, an outro) are footage (the rule is
+   ``podmotion.segments``'). Each is a scene of its own, cut at its first and
+   last frame; nothing inside it is a hold. Live cells and the noise step are
+   learnt from the still spans alone: footage would make the whole frame live.
+7. **Holds and cuts.** A hold is a run of frames that agree with each other
    for at least ``settle_s``. Between two holds that differ there is one cut:
    at the first frame nearer the new picture than the old one (a hard cut's
    first frame, a dissolve's middle), or, for a transition that passes far
@@ -43,6 +48,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from . import segments
 from .errors import PodmotionError
 from .media import open_media
 
@@ -79,7 +85,7 @@ class SlideScan:
     """What the detector found, in source frames (display order, end exclusive)."""
 
     cut_frames: list[int]
-    holds: list[tuple[int, int]]  # per scene: the frames that show its picture settled
+    holds: list[tuple[int, int]]  # per scene: the frames that show its picture settled (a footage scene: all of it)
     n_frames: int
     frame_times_s: np.ndarray  # each frame's time from the first frame
     live_mask: np.ndarray  # bool grid, True where the picture moves within scenes
@@ -89,6 +95,11 @@ class SlideScan:
     decoded_frames: int  # frames the decoder produced, all passes together (references included)
     mode: str  # "sparse" or "full"
     stats: dict = field(default_factory=dict)
+    kinds: list[str] = field(default_factory=list)  # per scene: "still" or "footage" (podmotion.segments)
+
+    def __post_init__(self):
+        if not self.kinds:
+            self.kinds = ["still"] * (len(self.cut_frames) + 1)
 
 
 def read_packets(path: str | os.PathLike) -> Packets:
@@ -350,6 +361,8 @@ def _live_mask(sigs: Signatures, quiet_pairs: list[tuple[int, int]], step: float
             continue
         # The patch's extent is that of the cells that changed, not of the closing that joined them.
         x, y, w, h = cv2.boundingRect((raw & patch).astype(np.uint8))
+        if w * h >= segments.FOOTAGE_MIN_AREA * raw.size:  # as large as footage: footage's, not a live region
+            continue
         if h <= max(2, shape[0] // 25) and w >= 2 * h:  # a thin horizontal strip
             x, w = 0, shape[1]
         elif w <= max(2, shape[1] // 25) and h >= 2 * w:  # a thin vertical strip
@@ -467,23 +480,108 @@ def analyse(sigs: Signatures, events: np.ndarray, reorder: int, fps: float, *, t
     are decoded first; without one every frame must already be recorded.
     """
     n = len(events)
-    quiet = _quiet_pairs(sigs, events, reorder)
+    settle_frames = max(2, int(round(settle_s * fps)))
+    quiet = _still_pairs(sigs, events, reorder, [])
     live = _live_mask(sigs, quiet, MIN_STEP)
     step = _noise_step(sigs, quiet, live, threshold)
     if decoder is not None:
         _resolve_gaps(decoder, _Compare(sigs, live, step), reorder)
-    settle_frames = max(2, int(round(settle_s * fps)))
+    footage = _footage(_Compare(sigs, live, step), n, settle_frames, fps)
+    if footage:  # live cells and noise again, from the still spans alone, then footage with them
+        quiet = _still_pairs(sigs, events, reorder, footage)
+        live = _live_mask(sigs, quiet, MIN_STEP)
+        step = _noise_step(sigs, quiet, live, threshold)
+        footage = _footage(_Compare(sigs, live, step), n, settle_frames, fps)
     ticking = _ticking_cells(_Compare(sigs, live, step), settle_frames, fps)
     if ticking.any():  # a timer or clock that ticks once a second: live too
         live = live | ticking
     cmp_ = _Compare(sigs, live, step)
     holds = _holds(cmp_, n, settle_frames)
-    cuts, scene_holds = _cuts(cmp_, holds, n, max(1, int(round(min_scene_len_s * fps))) if min_scene_len_s else 0)
+    min_len = max(1, int(round(min_scene_len_s * fps))) if min_scene_len_s else 0
+    cuts, scene_holds, kinds = _scenes(cmp_, holds, footage, n, min_len)
     return SlideScan(
         cut_frames=cuts, holds=scene_holds, n_frames=n, frame_times_s=np.arange(n) / fps, live_mask=live,
         grid_cell_px=sigs.cell_px, exact_frames=sorted(sigs.exact), step=step, decoded_frames=sigs.decoded,
-        mode="full", stats={"events": int(events.sum()), "live_cells": int(live.sum())},
+        mode="full", stats={"events": int(events.sum()), "live_cells": int(live.sum()), "footage_spans": footage},
+        kinds=kinds,
     )  # fmt: skip
+
+
+def _still_pairs(sigs: Signatures, events: np.ndarray, reorder: int,
+                 footage: list[tuple[int, int]]) -> list[tuple[int, int]]:  # fmt: skip
+    """Quiet pairs (``_quiet_pairs``) that show a still: outside ``footage``, and not changing like footage
+    (the whole-frame motion of a clip says nothing of a slide's live regions or its noise)."""
+    inside = np.zeros(len(events), bool)
+    for a, b in footage:
+        inside[a:b] = True
+    pairs = []
+    for a, b in _quiet_pairs(sigs, events, reorder):
+        if inside[a] or inside[b]:
+            continue
+        changed = np.abs(sigs.by_frame[a] - sigs.by_frame[b]) > MIN_STEP
+        if segments.largest_patch_share(changed) < segments.FOOTAGE_MIN_AREA:
+            pairs.append((a, b))
+    return pairs
+
+
+def _footage(cmp_: "_Compare", n: int, settle_frames: int, fps: float) -> list[tuple[int, int]]:
+    """The footage spans (``podmotion.segments``), [start, end) in frames."""
+
+    def area_of(a: int, b: int) -> float:  # from the held picture before the stretch to its last frame
+        lo, hi = np.searchsorted(cmp_.frames, [a, b])
+        grids = [cmp_.sigs.by_frame[t] for t in cmp_.frames[lo:hi]]
+        return segments.moving_area([cmp_.at(a - 1), *grids] if a else grids, cmp_.keep, cmp_.step)
+
+    return segments.footage_spans(_holds(cmp_, n, settle_frames), n, fps, area_of)
+
+
+def _scenes(cmp_: "_Compare", holds: list[tuple[int, int]], footage: list[tuple[int, int]], n: int,
+            min_len_frames: int) -> tuple[list[int], list[tuple[int, int]], list[str]]:  # fmt: skip
+    """Cuts, each scene's hold (a footage scene: its span) and kind.
+
+    Each footage span is a scene, cut at its first and last frame. The still
+    spans between are cut by their holds (``_cuts``); one with no hold at all
+    (a fade into a clip) joins the footage beside it.
+    """
+    pieces: list[list] = []  # [kind, start, end]
+    at = 0
+    for a, b in footage:
+        if a > at:
+            pieces.append(["still", at, a])
+        pieces.append(["footage", a, b])
+        at = b
+    if at < n:
+        pieces.append(["still", at, n])
+    inside = {id(p): [(max(h0, p[1]), min(h1, p[2])) for h0, h1 in holds if min(h1, p[2]) > max(h0, p[1])]
+              for p in pieces}  # fmt: skip
+    merged: list[list] = []
+    for piece in pieces:  # a still piece without a hold joins the footage before it (or after it)
+        if piece[0] == "still" and not inside[id(piece)] and len(pieces) > 1:
+            if merged and merged[-1][0] == "footage":
+                merged[-1][2] = piece[2]
+                continue
+            piece[0] = "footage"
+        if merged and merged[-1][0] == piece[0] == "footage":
+            merged[-1][2] = piece[2]
+            continue
+        merged.append(piece)
+    cuts, scene_holds, kinds = [], [], []
+    for kind, start, end in merged:
+        if start > 0:
+            cuts.append(start)
+        if kind == "footage":
+            scene_holds.append((start, end))
+            kinds.append("footage")
+            continue
+        found = [h for h in holds if min(h[1], end) > max(h[0], start)]
+        got_cuts, got_holds = _cuts(cmp_, [(max(a, start), min(b, end)) for a, b in found], end, min_len_frames,
+                                    start=start)  # fmt: skip
+        if not found:
+            got_holds = [(start, end)]
+        cuts += got_cuts
+        scene_holds += got_holds
+        kinds += ["still"] * len(got_holds)
+    return cuts, scene_holds, kinds
 
 
 def _reorder_depth(packets: Packets) -> int:
@@ -558,10 +656,10 @@ def _settled(cmp_: _Compare, start: int, end: int) -> tuple[int, int]:
     return start, end
 
 
-def _cuts(cmp_: _Compare, holds: list[tuple[int, int]], n: int, min_len_frames: int):
-    """One cut between each two holds that differ (see ``_cut_between``)."""
+def _cuts(cmp_: _Compare, holds: list[tuple[int, int]], n: int, min_len_frames: int, start: int = 0):
+    """One cut between each two holds that differ (see ``_cut_between``), in frames ``start`` to ``n``."""
     if not holds:
-        return [], [(0, n)]
+        return [], [(start, n)]
     merged = [holds[0]]
     for a, b in holds[1:]:
         if cmp_.same(cmp_.at(merged[-1][1] - 1), cmp_.at(a)):
@@ -571,7 +669,7 @@ def _cuts(cmp_: _Compare, holds: list[tuple[int, int]], n: int, min_len_frames: 
     cuts, scene_holds = [], [merged[0]]
     for (a0, a1), (b0, b1) in zip(merged, merged[1:]):
         cut = _cut_between(cmp_, a1, b0)
-        if cuts and cut - cuts[-1] < min_len_frames or not cuts and min_len_frames and cut < min_len_frames:
+        if cuts and cut - cuts[-1] < min_len_frames or not cuts and min_len_frames and cut - start < min_len_frames:
             scene_holds[-1] = (scene_holds[-1][0], b1)  # too short after the last cut: one scene
             continue
         cuts.append(cut)

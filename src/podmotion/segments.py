@@ -1,0 +1,109 @@
+"""Segments: which spans of a source are stills and which are footage.
+
+A podcast video is not only slides. Between and around them it may carry
+footage: an animated intro, a clip played mid-episode, an outro, a cut to the
+studio camera. Footage must come out as the source shows it, so detection
+labels every span of the source with a *kind*:
+
+- ``still``: a picture that holds (a slide), possibly with small live regions
+  that move all the time (a waveform, a clock, a GIF-like loop);
+- ``footage``: video, where a large part of the picture keeps changing and
+  never holds.
+
+The rule, on the holds the ``slides`` detector finds (runs of frames that
+agree for at least 0.2 s) and its coarse luma grids (``podmotion.slides``):
+
+1. **Unsettled stretches.** The frames outside every hold: between two
+   slides, the transition; in footage, everything, since video never holds.
+2. **Footage** is a stretch lasting at least ``FOOTAGE_MIN_S`` (1 s) whose
+   moving area is large: the cells that change from one frame to the next
+   anywhere in the stretch (outside the live mask), closed with a 3x3 kernel
+   (a textured picture changes in fragments) and split into connected
+   patches, have a patch whose bounding box covers at least
+   ``FOOTAGE_MIN_AREA`` (a fifth) of the frame. A waveform strip (an eighth
+   of the frame), a subtitle line, a host's camera box or a looping logo stay
+   under it however long they move: they are live regions of a still, never
+   footage. An art slot that zooms or pans on its own (a quarter of the frame
+   or more) is above it. A slide change lasts a frame, or its dissolve; a
+   dissolve slower than a second is passed through as the source shows it,
+   which is what a viewer saw.
+3. **Boundaries, to the frame.** A footage span runs from the end of the hold
+   before it (its first frame differs from the held picture) to the start of
+   the hold after it (the first frame of the next picture that holds).
+4. **Pauses.** Two footage spans apart by less than ``FOOTAGE_MIN_S`` are one:
+   a clip's static shot or a pause is not a slide.
+
+The functions here work on grids alone (arrays of cell means), so the rule is
+tested without decoding anything.
+"""
+
+from __future__ import annotations
+
+from typing import Callable, Sequence
+
+import numpy as np
+
+KINDS = ("still", "footage")
+FOOTAGE_MIN_AREA = 0.2  # share of the frame a moving patch's bounding box must cover to be footage
+FOOTAGE_MIN_S = 1.0  # an unsettled stretch at least this long may be footage; a pause shorter than it is not a slide
+
+
+def largest_patch_share(changed: np.ndarray) -> float:
+    """The share of the grid covered by the bounding box of the largest patch of changed cells."""
+    import cv2
+
+    if not changed.any():
+        return 0.0
+    closed = cv2.morphologyEx(changed.astype(np.uint8), cv2.MORPH_CLOSE, np.ones((3, 3), np.uint8))
+    n, _, boxes, _ = cv2.connectedComponentsWithStats(closed, connectivity=8)
+    if n <= 1:
+        return 0.0
+    areas = boxes[1:, 2].astype(np.int64) * boxes[1:, 3]
+    return float(areas.max()) / changed.size
+
+
+def unsettled(holds: Sequence[tuple[int, int]], n_frames: int) -> list[tuple[int, int]]:
+    """The stretches of ``[0, n_frames)`` outside every hold, ``[start, end)``, in order."""
+    out, at = [], 0
+    for a, b in sorted(holds):
+        if a > at:
+            out.append((at, a))
+        at = max(at, b)
+    if at < n_frames:
+        out.append((at, n_frames))
+    return out
+
+
+def moving_area(grids: Sequence[np.ndarray], keep: np.ndarray, step: float) -> float:
+    """``largest_patch_share`` of the cells (where ``keep``) that change between any two consecutive
+    ``grids``: how much of the frame a stretch moves in."""
+    union = np.zeros(keep.shape, bool)
+    for before, after in zip(grids, grids[1:]):
+        union |= np.abs(after - before) > step
+    return largest_patch_share(union & keep)
+
+
+def footage_spans(holds: Sequence[tuple[int, int]], n_frames: int, fps: float,
+                  area_of: Callable[[int, int], float]) -> list[tuple[int, int]]:  # fmt: skip
+    """The footage spans, ``[start, end)`` in frames (see the module docstring).
+
+    ``holds``: the runs of frames that agree, ``[start, end)``. ``area_of(a, b)``:
+    the moving area of frames ``a`` to ``b`` (``moving_area`` over their grids).
+    """
+    min_frames = max(1, int(round(FOOTAGE_MIN_S * fps)))
+    spans: list[list[int]] = []
+    for a, b in unsettled(holds, n_frames):
+        if b - a < min_frames or area_of(a, b) < FOOTAGE_MIN_AREA:
+            continue
+        if spans and a - spans[-1][1] < min_frames:  # a pause inside a clip
+            spans[-1][1] = b
+        else:
+            spans.append([a, b])
+    return [(a, b) for a, b in spans]
+
+
+def kind_problem(kind: object) -> str | None:
+    """Why ``kind`` is not a scene kind, or None."""
+    if kind in KINDS:
+        return None
+    return f"kind {kind!r} is not a scene kind; allowed: {', '.join(KINDS)}"

@@ -1,0 +1,94 @@
+"""The still/footage rule on frame signatures alone (coarse luma grids), no decoding."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from podmotion import segments, slides
+
+GRID_W, GRID_H = 80, 45  # cells
+FPS = 25.0
+
+
+def _slide(seed: int) -> np.ndarray:
+    return np.random.default_rng(seed).integers(20, 230, (GRID_H, GRID_W)).astype(np.int16)
+
+
+def _footage(n: int, seed: int) -> list[np.ndarray]:
+    """A pan over a textured world: every frame shifted one cell from the one before."""
+    world = np.random.default_rng(seed).integers(0, 255, (GRID_H, GRID_W + n)).astype(np.int16)
+    return [world[:, k : k + GRID_W].copy() for k in range(n)]
+
+
+def _with_box(grid: np.ndarray, frame: int, box=(60, 30, 12, 8)) -> np.ndarray:
+    """A live box (a host's camera, 2.7% of the frame) whose content changes every frame."""
+    x, y, w, h = box
+    out = grid.copy()
+    out[y : y + h, x : x + w] = np.random.default_rng(frame).integers(0, 255, (h, w))
+    return out
+
+
+def _analyse(grids: list[np.ndarray]) -> slides.SlideScan:
+    sigs = slides.Signatures(GRID_W * 4, GRID_H * 4)
+    assert sigs.grid == (GRID_W, GRID_H)
+    for t, g in enumerate(grids):
+        sigs.by_frame[t] = g
+        sigs.exact.add(t)
+    return slides.analyse(sigs, np.zeros(len(grids), bool), 1, FPS, min_scene_len_s=0.6)
+
+
+def test_unsettled_is_what_no_hold_covers():
+    assert segments.unsettled([(5, 10), (12, 20)], 25) == [(0, 5), (10, 12), (20, 25)]
+    assert segments.unsettled([(0, 25)], 25) == []
+    assert segments.unsettled([], 7) == [(0, 7)]
+
+
+def test_moving_area_is_large_for_a_pan_and_small_for_a_live_box():
+    keep = np.ones((GRID_H, GRID_W), bool)
+    assert segments.moving_area(_footage(10, 1), keep, 5.0) == 1.0
+    boxed = [_with_box(_slide(1), t) for t in range(30)]
+    area = segments.moving_area(boxed, keep, 5.0)
+    assert 0 < area < segments.FOOTAGE_MIN_AREA, area
+    strip = []
+    for t in range(30):  # a waveform: the bottom eighth, all along
+        g = _slide(2)
+        g[-6:, 2:-2] = np.random.default_rng(t).integers(0, 255, (6, GRID_W - 4))
+        strip.append(g)
+    assert segments.moving_area(strip, keep, 5.0) < segments.FOOTAGE_MIN_AREA
+    assert segments.moving_area([_slide(3)] * 5, keep, 5.0) == 0.0
+
+
+@pytest.mark.parametrize(
+    ("length", "area", "footage"),
+    [(40, 1.0, True), (24, 1.0, False), (10, 1.0, False), (200, 0.05, False), (25, 0.2, True)],
+    ids=["clip", "just-under-a-second", "dissolve", "camera-box", "a-second-of-art"],
+)
+def test_a_long_stretch_that_moves_in_a_large_area_is_footage(length, area, footage):
+    holds = [(0, 50), (50 + length, 150 + length)]
+    got = segments.footage_spans(holds, 150 + length, FPS, lambda a, b: area)
+    assert got == ([(50, 50 + length)] if footage else [])
+
+
+def test_footage_spans_apart_by_a_pause_are_one_and_spans_at_the_ends_reach_them():
+    holds = [(30, 40), (100, 200)]  # a 10-frame static shot inside the clip; then a slide
+    assert segments.footage_spans(holds, 260, FPS, lambda a, b: 1.0) == [(0, 100), (200, 260)]
+
+
+def test_slides_and_footage_cut_to_the_frame_from_grids():
+    a, b, c = _slide(10), _slide(11), _slide(12)
+    grids = [a] * 50 + _footage(40, 5) + [b] * 45 + [c] * 40 + _footage(30, 6)
+    result = _analyse(grids)
+    assert result.cut_frames == [50, 90, 135, 175]
+    assert result.kinds == ["still", "footage", "still", "still", "footage"]
+    assert result.holds[1] == (50, 90) and result.holds[4] == (175, 205)
+    assert not result.live_mask.any()  # footage teaches nothing about live regions
+
+
+def test_footage_first_does_not_make_the_whole_frame_live():
+    a, b = _slide(20), _slide(21)
+    grids = _footage(60, 7) + [_with_box(a, t) for t in range(50)] + [_with_box(b, t) for t in range(50, 100)]
+    result = _analyse(grids)
+    assert result.kinds == ["footage", "still", "still"], (result.cut_frames, result.kinds)
+    assert result.cut_frames == [60, 110]
+    assert 0 < result.live_mask.mean() < 0.1  # the camera box, learnt from the slides
