@@ -1,6 +1,6 @@
 # podmotion: still-image podcast video in, animated podcast out.
 # Stages, in order: detect (podcasts) or collect (image-folder topics) -> animate -> pad
-# -> assemble (concat + mux; per-scene narration for topics) -> report (run summary, pages).
+# (footage scenes: passed through from the source instead) -> assemble (concat + mux; per-scene narration for topics) -> report (run summary, pages).
 from snakemake.utils import min_version
 
 min_version("9.0")
@@ -17,6 +17,7 @@ include: "workflow/rules/detect.smk"
 include: "workflow/rules/collect.smk"
 include: "workflow/rules/animate.smk"
 include: "workflow/rules/pad.smk"
+include: "workflow/rules/footage.smk"
 include: "workflow/rules/assemble.smk"
 include: "workflow/rules/report.smk"
 

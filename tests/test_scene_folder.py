@@ -62,7 +62,7 @@ def test_timestamps_round_trip_exact_in_frames(tmp_path, fps):
     assert [s.start_s for s in back[1:]] == [Fraction(f) / rate for f in edges[1:-1]]  # exact, not 6 decimals
     assert all(frame_at(s.start_s, rate) == s.start_frame for s in back)
     rows = [line.split(",") for line in (folder.path / "timestamps.csv").read_text().splitlines()]
-    assert rows[0] == ["scene", "start_frame", "end_frame", "start_time", "end_time", "duration"]
+    assert rows[0] == ["scene", "start_frame", "end_frame", "start_time", "end_time", "duration", "kind"]
     assert rows[3][:4] == ["3", "101", "170", f"{101 / float(rate):.6f}"]  # for people: seconds, six decimals
     ep = Episode.load(folder.path, {})
     assert list(ep.frame_ranges.values()) == list(zip(edges, edges[1:]))
@@ -180,6 +180,8 @@ CORRUPTIONS = {
     "gap": ("timestamps.csv", lambda t: t.replace("\n2,50,", "\n2,51,"),
             r"timestamps\.csv: line 3: scene 2 starts at frame 51, not where scene 1 ends \(50\)"),
     "empty table": ("timestamps.csv", lambda t: t.splitlines()[0] + "\n", r"timestamps\.csv: no scenes"),
+    "bad kind": ("timestamps.csv", lambda t: t.replace(",still\n2,", ",video\n2,"),
+                 r"timestamps\.csv: line 2: scene 1: kind 'video' is not a scene kind; allowed: still, footage$"),
     "missing source": ("source.json", None, r"source\.json: file not found"),
     "bad source": ("source.json", lambda t: t.replace('"fps"', '"rate"'),
                    r"source\.json: not a source description \(TypeError: .*'rate'"),
@@ -204,3 +206,15 @@ def test_a_missing_or_malformed_file_is_one_line_naming_it(tmp_path, case):
         Episode.load(folder.path, {})
     assert "\n" not in str(err.value)
     assert re.fullmatch(rf"{re.escape(str(folder.path))}/{message}.*", str(err.value)), str(err.value)
+
+
+def test_each_scene_keeps_its_kind_and_a_table_without_kinds_is_all_stills(tmp_path):
+    info = source()
+    scenes = detected_scenes([0, 50, 120, 300], info, kinds=["footage", "still", "footage"])
+    folder = write_folder(tmp_path / "scenes", scenes, info)
+    assert [s.kind for s in SceneFolder(folder.path).scenes()] == ["footage", "still", "footage"]
+    table = folder.path / "timestamps.csv"
+    assert table.read_text().splitlines()[1].endswith(",footage")
+    old = "\r\n".join(",".join(line.split(",")[:6]) for line in table.read_text().splitlines()) + "\r\n"
+    table.write_text(old)
+    assert [s.kind for s in SceneFolder(folder.path).scenes()] == ["still"] * 3

@@ -14,7 +14,7 @@ from podmotion.errors import PodmotionError
 from podmotion.scene_folder import (
     PROMPT_COLUMNS,
     SCENE_FOLDER,
-    TIMESTAMP_COLUMNS,
+    TIMESTAMP_REQUIRED,
     NarrationSpan,
     Scene,
     read_prompts,
@@ -58,13 +58,13 @@ def test_prompts_round_trip_through_the_scene_folder_writer_and_reader(tmp_path)
 def test_a_timestamps_table_is_these_bytes(tmp_path):
     scenes = [Scene(1, 0, 48, Fraction(0), Fraction(8008, 5000)),  # 48 frames at 29.97 fps: 1.6016 s
               Scene(2, 48, 101, Fraction(8008, 5000), Fraction(1, 3)),  # a third rounds to six decimals
-              Scene(3, 101, 300, Fraction(1, 3), Fraction(10))]  # fmt: skip
+              Scene(3, 101, 300, Fraction(1, 3), Fraction(10), "footage")]  # fmt: skip
     write_timestamps(scenes, tmp_path / "timestamps.csv")
     assert (tmp_path / "timestamps.csv").read_bytes() == (
-        b"scene,start_frame,end_frame,start_time,end_time,duration\r\n"
-        b"1,0,48,0.000000,1.601600,1.601600\r\n"
-        b"2,48,101,1.601600,0.333333,-1.268267\r\n"
-        b"3,101,300,0.333333,10.000000,9.666667\r\n"
+        b"scene,start_frame,end_frame,start_time,end_time,duration,kind\r\n"
+        b"1,0,48,0.000000,1.601600,1.601600,still\r\n"
+        b"2,48,101,1.601600,0.333333,-1.268267,still\r\n"
+        b"3,101,300,0.333333,10.000000,9.666667,footage\r\n"
     )  # fmt: skip
 
 
@@ -139,13 +139,13 @@ def test_a_malformed_table_is_one_line_naming_it(tmp_path, case):
     path = tmp_path / "timestamps.csv"
     path.write_bytes(content)
     with pytest.raises(PodmotionError) as err:
-        read_table(path, TIMESTAMP_COLUMNS, about=SCENE_FOLDER)
+        read_table(path, TIMESTAMP_REQUIRED, about=SCENE_FOLDER)
     one_line(err, path, problem)
 
 
 def test_a_missing_table_is_one_line_saying_where_tables_are(tmp_path):
     with pytest.raises(PodmotionError) as err:
-        read_table(tmp_path / "timestamps.csv", TIMESTAMP_COLUMNS, about=SCENE_FOLDER)
+        read_table(tmp_path / "timestamps.csv", TIMESTAMP_REQUIRED, about=SCENE_FOLDER)
     one_line(err, tmp_path / "timestamps.csv", r"file not found \(is this a scene folder, results/NAME/scenes\?\)")
 
 

@@ -32,7 +32,7 @@ def finished(tmp_path_factory, podcast5):
 def test_scene_table_matches_true_cuts(finished):
     wf, _, truth, _ = finished
     lines = wf.result("ep", "scenes", "timestamps.csv").read_text().splitlines()
-    assert lines[0] == "scene,start_frame,end_frame,start_time,end_time,duration"
+    assert lines[0] == "scene,start_frame,end_frame,start_time,end_time,duration,kind"
     rows = [line.split(",") for line in lines[1:]]
     assert [int(r[1]) for r in rows] == [0, *E2E_CUTS]
     assert [int(r[2]) for r in rows] == [*E2E_CUTS, E2E_FRAMES]

@@ -10,9 +10,10 @@ together. Modules, by stage:
   place CSV tables are read and written, with pandas), ``errors`` (one-line
   errors), ``jobs`` (what every workflow script shares), ``settings`` (config
   checks, the schema's defaults, per-scene effective settings), ``job_settings``
-  (what each scene's animate and pad jobs get).
+  (what each scene's animate, pad and footage jobs get).
 - finding the scenes: ``detect`` (PySceneDetect and the stills), ``slides`` (the
-  still-image detector), ``scenedetect_adapter`` (it, as a PySceneDetect
+  still-image detector), ``segments`` (which spans are stills and which are
+  footage), ``scenedetect_adapter`` (it, as a PySceneDetect
   detector), ``layout`` (art, frame and live regions), ``scene_folder`` (the
   scene folder's format), ``episode`` (an episode's output timeline),
   ``topics`` and ``narration`` (image-folder mode).
@@ -23,6 +24,7 @@ together. Modules, by stage:
   (fitting a clip, pasting the art back).
 - padding and joining: ``pad_plan`` (which clip frames fill a scene), ``pad``
   (does it), ``interpolate`` (a clip at another rate played at the output's),
+  ``footage`` (a footage scene's frames, passed through from the source),
   ``assemble`` (join, live regions, mux), ``chapters``.
 - after the run: ``summary`` (the run summary), ``report`` (the report's
   pictures and pages), ``verify`` (a finished episode against its source).

@@ -63,7 +63,8 @@ def find_scenes(video_path: str | os.PathLike, info: SourceInfo, detector: str, 
     return _timeline(edges, times_s, info)
 
 
-def _timeline(edge_frames: list[int], edge_times_s: list[float], info: SourceInfo) -> list[Scene]:
+def _timeline(edge_frames: list[int], edge_times_s: list[float], info: SourceInfo,
+              kinds: list[str] | None = None) -> list[Scene]:  # fmt: skip
     """Scenes between consecutive edges: source frames (the first, each cut, the frame count) and
     their times from the first frame.
 
@@ -72,8 +73,9 @@ def _timeline(edge_frames: list[int], edge_times_s: list[float], info: SourceInf
     """
     if len(edge_frames) < 2:  # nothing decodable beyond the probe's first frame: one scene
         edge_frames, edge_times_s = [0, max(1, round(info.duration_s * float(info.fps_fraction)))], [0.0, 0.0]
+        kinds = None
     edge_frames = [0, *edge_frames[1:]]  # the timeline covers the whole source (audio included), from 0
-    return detected_scenes(edge_frames, info, [info.video_start_s + t for t in edge_times_s])
+    return detected_scenes(edge_frames, info, [info.video_start_s + t for t in edge_times_s], kinds)
 
 
 def sharpness(rgb: np.ndarray) -> float:
@@ -95,7 +97,8 @@ def candidate_times(scene: Scene, count: int) -> list[float]:
 
 def find_slides(video_path: str | os.PathLike, info: SourceInfo, threshold: float | None,
                 min_scene_len_s: float):  # fmt: skip
-    """Detect cuts with the ``slides`` detector: scenes, the span each scene's picture holds, live boxes."""
+    """Detect cuts with the ``slides`` detector: scenes (each with its kind, still or footage), the span each
+    scene's picture holds (a footage scene's: all of it), live boxes."""
     from . import slides
 
     result = slides.scan(video_path, float(info.fps_fraction), threshold=threshold, min_scene_len_s=min_scene_len_s)
@@ -106,10 +109,13 @@ def find_slides(video_path: str | os.PathLike, info: SourceInfo, threshold: floa
     def at(frame: int) -> float:
         return times_s[frame] if frame < len(times_s) else times_s[-1] + frame_s
 
-    scenes = _timeline(edges, [at(e) for e in edges], info)
+    scenes = _timeline(edges, [at(e) for e in edges], info, result.kinds)
     holds_s = [(info.video_start_s + at(a), info.video_start_s + at(b)) for a, b in result.holds]
     log.info("%s: slides detector decoded %d of %d frames (%s), step %.1f, %d live cell(s)", video_path,
              result.decoded_frames, result.n_frames, result.mode, result.step, int(result.live_mask.sum()))  # fmt: skip
+    footage = [f"scene {s.scene} (frames {s.start_frame}-{s.end_frame})" for s in scenes if s.kind == "footage"]
+    if footage:
+        log.info("%s: footage, passed through as the source shows it: %s", video_path, ", ".join(footage))
     return scenes, holds_s, [display_box(box, info) for box in slides.live_boxes(result)]
 
 
@@ -189,17 +195,23 @@ def to_display_size(rgb: np.ndarray, info: SourceInfo) -> np.ndarray:
 
 
 def episode_layout(images: list[np.ndarray], scenes: list[Scene], live: list, settings: dict | None):
-    """The episode's layout from its stills, or as ``settings`` (config ``layout``) sets it by hand."""
+    """The episode's layout from its stills, or as ``settings`` (config ``layout``) sets it by hand.
+
+    Only still scenes are looked at: footage would make the whole frame look like art. A footage
+    scene has no art box of its own (a scene treated as a still all the same is animated whole).
+    """
     from . import layout
 
     settings = settings or {}
     height, width = images[0].shape[:2]
-    numbers = [s.scene for s in scenes]
+    stills = {s.scene: image for s, image in zip(scenes, images) if s.kind == "still"}
     if settings.get("mode") == "off":
-        return layout.off_layout(width, height, numbers, live)
+        return layout.off_layout(width, height, [s.scene for s in scenes], live)
     if settings.get("art") is not None:
-        return layout.manual_layout((width, height), tuple(settings["art"]), live, scenes=numbers)
-    return layout.analyse_layout(dict(zip(numbers, images)), live)
+        return layout.manual_layout((width, height), tuple(settings["art"]), live, scenes=[s.scene for s in scenes])
+    if not stills:  # nothing but footage
+        return layout.Layout(width, height, {}, tuple(map(tuple, live)), (), "full_frame")
+    return layout.analyse_layout(stills, live)
 
 
 def detect_to_folder(video_path: str | os.PathLike, out_dir: str | os.PathLike, *, detector: str,
@@ -227,7 +239,8 @@ def detect_to_folder(video_path: str | os.PathLike, out_dir: str | os.PathLike, 
     with write_scene_folder(out_dir) as folder:
         for scene, rgb in zip(scenes, images):
             write_image(rgb, folder.still_path(scene_label(scene.scene)))
-        folder.write_layout(found, draw_layout(images[0], found, scenes[0].scene))
+        shown = next((k for k, s in enumerate(scenes) if s.kind == "still"), 0)  # the first still's layout
+        folder.write_layout(found, draw_layout(images[shown], found, scenes[shown].scene))
         folder.write_timestamps(scenes)
         folder.write_source(info)
     log.info("%s: %d scene(s), %.3f s, %s fps%s", video_path, len(scenes), info.duration_s, info.fps,

@@ -137,7 +137,9 @@ class EncoderSettings:
 
     Segments are joined by stream copy, so they must come out of identical
     encoder settings: same profile, level, pixel format and GOP structure.
-    Every segment starts on an IDR frame and GOPs are closed. The episode's
+    Every segment starts on an IDR frame and GOPs are closed. x264's
+    ``stitchable`` keeps the parameter sets the same whatever the crf, so a
+    footage scene encoded finer (``podmotion.footage``) joins the rest. The episode's
     come from its ``output`` config (``episode.output_settings``: crf, preset,
     and the keyframe interval in frames); there are no defaults here.
     """
@@ -157,7 +159,7 @@ class EncoderSettings:
     def video_args(self) -> list[str]:
         x264_params = (
             f"keyint={self.keyint_frames}:min-keyint={self.keyint_frames}"
-            ":scenecut=0:open-gop=0:repeat-headers=1"
+            ":scenecut=0:open-gop=0:repeat-headers=1:stitchable=1"
         )
         return [
             "-c:v", "libx264",
@@ -225,6 +227,27 @@ def encode_frames(
     run(["-loglevel", "error", "-f", "rawvideo", "-pix_fmt", "rgb24", "-s", f"{width}x{height}", "-r", fps_arg(fps),
          "-i", "-", "-an", "-vf", "scale=out_color_matrix=bt709:out_range=tv", *encoder.video_args(),
          "-r", fps_arg(fps), "-f", "mp4", out_path], about=out_path, stdin=chunks())  # fmt: skip
+    return count
+
+
+def encode_yuv420p(frames: Iterable[bytes], out_path: str | os.PathLike, *, coded_width: int, coded_height: int,
+                   fps: Fraction, filters: Sequence[str], encoder: EncoderSettings) -> int:  # fmt: skip
+    """Encode raw yuv420p frames (``coded_width`` x ``coded_height``, as decoded) to an H.264 MP4 through
+    ``filters`` (rotation, scaling: no colour conversion where none is asked for); return the frame count."""
+    count = 0
+    frame_bytes = coded_width * coded_height * 3 // 2
+
+    def chunks():
+        nonlocal count
+        for data in frames:
+            if len(data) != frame_bytes:
+                raise ValueError(f"frame {count} has {len(data)} bytes, expected {frame_bytes}")
+            yield data
+            count += 1
+
+    run(["-loglevel", "error", "-f", "rawvideo", "-pix_fmt", "yuv420p", "-s", f"{coded_width}x{coded_height}",
+         "-r", fps_arg(fps), "-i", "-", "-an", *(["-vf", ",".join(filters)] if filters else []),
+         *encoder.video_args(), "-r", fps_arg(fps), "-f", "mp4", out_path], about=out_path, stdin=chunks())  # fmt: skip
     return count
 
 

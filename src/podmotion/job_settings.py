@@ -10,6 +10,8 @@ adapts wildcards to these functions.
   rate, the art box, and the quality of the intermediate clip.
 - ``pad_job_settings``: the scene's exact frame count, the padding strategy,
   the fit, how a clip at another rate is played, and the output's encoder.
+- ``footage_job_settings``: a footage scene's output frames, the fit, the
+  output's size, rate and encoder (finer: ``podmotion.footage``).
 - ``BackendChoice``: ``animate.backend: auto`` decided once per run, and said once.
 """
 
@@ -20,6 +22,7 @@ from typing import Callable
 from .backends import BACKENDS, resolve_auto
 from .episode import OutputSettings
 from .ffmpeg import fps_arg
+from .footage import FOOTAGE_CRF_OFFSET
 from .settings import backend_options, scene_settings
 from .timeline import scene_seed
 from .topics import with_scene_prompt
@@ -73,6 +76,20 @@ def animate_job_settings(config: dict, episode: str, scene: int, backend: str, *
         **out,
         # Clips are re-encoded by the padder: only the quality matters here.
         "encoder": {"crf": out["encoder"]["crf"], "level": out["encoder"]["level"]},
+    }
+
+
+def footage_job_settings(config: dict, episode: str, scene: int, *, output: OutputSettings, first_frame: int,
+                         n_frames: int) -> dict:  # fmt: skip
+    """What one footage scene's pass-through writes: its output frames, the fit, the output's size, rate and
+    encoder (at ``footage.FOOTAGE_CRF_OFFSET`` finer than the output's crf)."""
+    out = output_params(output)
+    out["encoder"]["crf"] = max(1, out["encoder"]["crf"] - FOOTAGE_CRF_OFFSET)
+    return {
+        "first_frame": first_frame,
+        "n_frames": n_frames,
+        "fit": scene_settings(config, episode, scene)["pad"]["fit"],
+        **out,
     }
 
 

@@ -5,7 +5,7 @@
   sheet of its clip (a grid of frames, each stamped with its time).
 - ``timeline_strip``: the whole episode as one strip, a thumbnail per scene,
   each as wide as the scene is long.
-- ``overview_page``: the scene table (number, start, end, duration, backend,
+- ``overview_page``: the scene table (number, kind, start, end, duration, backend,
   fallback and its reason, seconds, seed), the timeline and every scene card,
   in one self-contained HTML page.
 - ``previews_page``: the episode and each scene's clip as small videos that
@@ -118,7 +118,7 @@ def jpeg_uri(path: str | os.PathLike, quality: int = 85) -> str:
 
 
 SCENE_COLUMNS = {
-    "scene": "scene", "start_s": "start (s)", "end_s": "end (s)", "duration_s": "duration (s)",
+    "scene": "scene", "kind": "kind", "start_s": "start (s)", "end_s": "end (s)", "duration_s": "duration (s)",
     "backend": "backend", "fallback": "fallback", "animate_s": "seconds", "seed": "seed",
 }  # fmt: skip
 
@@ -140,6 +140,8 @@ def scene_table(rows: list[dict]) -> pd.DataFrame:
     if table.empty:
         return pd.DataFrame(columns=list(SCENE_COLUMNS.values()))
     table["fallback"] = [f"from {f}: {r}" if f else "" for f, r in zip(table["fallback_from"], table["fallback_reason"])]
+    if "kind" not in table:  # a summary written before scenes had kinds
+        table["kind"] = "still"
     return table[list(SCENE_COLUMNS)].rename(columns=SCENE_COLUMNS)
 
 

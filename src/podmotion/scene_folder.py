@@ -19,7 +19,7 @@ UTF-8, a header line, lines ending in ``\\r\\n``, a field quoted where it
 holds a comma, a quote or a line break.
 
 ``timestamps.csv`` (always): one row per scene, in order, under the header
-``scene,start_frame,end_frame,start_time,end_time,duration``.
+``scene,start_frame,end_frame,start_time,end_time,duration,kind``.
 
 - ``scene``: the scene number.
 - ``start_frame``, ``end_frame``: frame numbers, end exclusive; each scene's
@@ -31,6 +31,12 @@ holds a comma, a quote or a line break.
   start before its first frame), six decimals. The first scene starts at 0, the
   last ends at ``source.json``'s ``duration_s``.
 - ``duration``: ``end_time`` minus ``start_time`` as written, seconds, six decimals.
+- ``kind``: what detection found the scene to be (``podmotion.segments``):
+  ``still``, a picture that holds (animated), or ``footage``, video passed
+  through as the source shows it. A topic's scenes are all ``still``. A table
+  without the column (written before it existed) reads as all ``still``. The
+  config may treat a scene as another kind (``detect.footage``,
+  ``overrides``); the table keeps what was detected.
 
 Each boundary is stored once, exactly, in one place; the other columns are
 derived from it, for people and for tools that read every folder alike:
@@ -82,10 +88,12 @@ frame). A topic's describes its joined narration: ``path`` is its
 ``height``, ``mode``, ``frame`` (a description), ``art`` (per scene
 ``{scene, x, y, width, height}``), ``live`` and ``text`` (``{x, y, width,
 height}``), all in the source's display pixels.
-``layout.png``: the first scene's still with that layout drawn on it.
+``layout.png``: the first still scene's still with that layout drawn on it.
 
 ``scene_<label>.png`` (always, one per scene): the scene's still, RGB: the
 source's display size in a detected episode, the chosen image's own in a topic.
+A footage scene's is the sharpest frame of its middle: the report's picture
+of it, animated only where the config treats the scene as a still.
 """
 
 from __future__ import annotations
@@ -105,6 +113,7 @@ from .errors import PodmotionError
 from .layout import Layout
 from .media import SourceInfo, write_image
 from .narration import RATE_HZ
+from .segments import kind_problem
 from .tables import Owner, field, read_table, write_table
 from .timeline import frame_at
 
@@ -117,7 +126,8 @@ PROMPTS_CSV = "prompts.csv"
 SOURCE_JSON = "source.json"
 LAYOUT_JSON = "layout.json"
 LAYOUT_PNG = "layout.png"
-TIMESTAMP_COLUMNS = ("scene", "start_frame", "end_frame", "start_time", "end_time", "duration")
+TIMESTAMP_COLUMNS = ("scene", "start_frame", "end_frame", "start_time", "end_time", "duration", "kind")
+TIMESTAMP_REQUIRED = TIMESTAMP_COLUMNS[:-1]  # kind came later: a table without it is all stills
 NARRATION_COLUMNS = ("scene", "label", "audio", "start_sample", "end_sample", "duration_s")
 VARIANT_COLUMNS = ("scene", "variant", "score", "chosen")
 PROMPT_COLUMNS = ("scene", "prompt")
@@ -139,10 +149,13 @@ class Scene:
     end_frame: int
     start_s: Fraction  # exact seconds from the source's start (a float given is taken as it prints)
     end_s: Fraction  # (the CSV columns keep their documented names, start_time and end_time)
+    kind: str = "still"  # as detected: "still" or "footage" (podmotion.segments)
 
     def __post_init__(self):
         object.__setattr__(self, "start_s", _exact_s(self.start_s))
         object.__setattr__(self, "end_s", _exact_s(self.end_s))
+        if kind_problem(self.kind):
+            raise ValueError(f"scene {self.scene}: {kind_problem(self.kind)}")
 
     @property
     def duration_s(self) -> Fraction:
@@ -194,10 +207,12 @@ def still_name(label: str) -> str:
 
 
 def detected_scenes(edge_frames: Sequence[int], source: SourceInfo,
-                    edge_times_s: Sequence[float | Fraction] | None = None) -> list[Scene]:  # fmt: skip
+                    edge_times_s: Sequence[float | Fraction] | None = None,
+                    kinds: Sequence[str] | None = None) -> list[Scene]:  # fmt: skip
     """Scenes on a detected source's timeline, between consecutive ``edge_frames``.
 
     ``edge_frames``: source frames, 0, then each cut, then the frame count.
+    ``kinds``: each scene's kind (all ``still`` when None).
     The first scene starts at 0 s and the last ends at ``source.duration_s``.
     A cut is at ``video_start_s + frame / fps`` on a constant-rate source; on a
     variable-rate one it is at ``edge_times_s[k]`` (seconds from the source's
@@ -214,8 +229,9 @@ def detected_scenes(edge_frames: Sequence[int], source: SourceInfo,
         times = [lead_s + Fraction(f) / fps for f in edge_frames]
     times[0] = Fraction(0)
     times[-1] = max(_exact_s(source.duration_s), times[-2])
-    return [Scene(k, a, b, t0, t1) for k, (a, b, t0, t1) in
-            enumerate(zip(edge_frames, edge_frames[1:], times, times[1:]), start=1)]  # fmt: skip
+    kinds = list(kinds) if kinds is not None else ["still"] * (len(edge_frames) - 1)
+    return [Scene(k, a, b, t0, t1, kind) for k, (a, b, t0, t1, kind) in
+            enumerate(zip(edge_frames, edge_frames[1:], times, times[1:], kinds), start=1)]  # fmt: skip
 
 
 def narrated_scenes(spans: Sequence[NarrationSpan], fps: Fraction) -> list[Scene]:
@@ -241,16 +257,19 @@ def write_timestamps(scenes: Sequence[Scene], path: str | os.PathLike) -> None:
     for s in scenes:
         start_us, end_us = _us(s.start_s), _us(s.end_s)
         rows.append((s.scene, s.start_frame, s.end_frame, _decimal(start_us), _decimal(end_us),
-                     _decimal(end_us - start_us)))  # fmt: skip
+                     _decimal(end_us - start_us), s.kind))  # fmt: skip
     write_table(path, TIMESTAMP_COLUMNS, rows)
 
 
 def _read_timestamps(path: Path) -> list[Scene]:
     """The table as written (times as their decimals), checked: scenes in order, frames contiguous."""
     scenes = []
-    for line, row in enumerate(read_table(path, TIMESTAMP_COLUMNS, about=SCENE_FOLDER), start=2):
+    for line, row in enumerate(read_table(path, TIMESTAMP_REQUIRED, about=SCENE_FOLDER), start=2):
         number, start, end = (field(path, line, row, c, int) for c in ("scene", "start_frame", "end_frame"))
         t0, t1 = (field(path, line, row, c, Fraction) for c in ("start_time", "end_time"))
+        kind = row.get("kind") or "still"
+        if kind_problem(kind):
+            raise PodmotionError(path, f"line {line}: scene {number}: {kind_problem(kind)}")
         if end < start:
             raise PodmotionError(path, f"line {line}: scene {number} ends at frame {end}, before it starts ({start})")
         if scenes and number <= scenes[-1].scene:
@@ -258,7 +277,7 @@ def _read_timestamps(path: Path) -> list[Scene]:
         if scenes and start != scenes[-1].end_frame:
             raise PodmotionError(path, f"line {line}: scene {number} starts at frame {start}, not where scene "
                                  f"{scenes[-1].scene} ends ({scenes[-1].end_frame})")  # fmt: skip
-        scenes.append(Scene(number, start, end, t0, t1))
+        scenes.append(Scene(number, start, end, t0, t1, kind))
     return scenes
 
 
@@ -419,7 +438,7 @@ class SceneFolder(_FolderFiles):
         if self._narration is None:
             edges = [s.start_frame for s in table] + [table[-1].end_frame]
             times = [s.start_s for s in table] + [table[-1].end_s]
-            return tuple(detected_scenes(edges, self._source, times))
+            return tuple(detected_scenes(edges, self._source, times, [s.kind for s in table]))
         if [s.scene for s in table] != list(self._narration):
             raise PodmotionError(table_path, f"scenes {[s.scene for s in table]} are not those of its "
                                  f"{NARRATION_CSV}, {list(self._narration)}")  # fmt: skip

@@ -102,6 +102,14 @@ def footage_spans(holds: Sequence[tuple[int, int]], n_frames: int, fps: float,
     return [(a, b) for a, b in spans]
 
 
+def treated_as(detected: str, footage_setting: str, override: str | None) -> str:
+    """The kind a scene is handled as: the scene's ``overrides`` kind, else still for every scene under
+    ``detect.footage: animate``, else what detection found."""
+    if override is not None:
+        return override
+    return "still" if footage_setting == "animate" else detected
+
+
 def kind_problem(kind: object) -> str | None:
     """Why ``kind`` is not a scene kind, or None."""
     if kind in KINDS:

@@ -1,7 +1,8 @@
 """The run summary: ``results/NAME/summary.json`` and its one line on the console.
 
-Per scene: its span in the output (frames and seconds), the backend that made
-its clip, whether that was a fallback and why, the seconds its animate job
+Per scene: its kind (still, or footage passed through), its span in the
+output (frames and seconds), the backend that made its clip (``footage`` for
+footage), whether that was a fallback and why, the seconds its animate job
 took, and its seed, all read from the clip's sidecar. Per episode: the
 backends used, every fallback with its reason, and the seconds each stage's
 jobs took, from the ``benchmark:`` files Snakemake writes for every job
@@ -27,6 +28,7 @@ STAGES = {
     "detect": ("detect_scenes", "collect_scenes"),
     "animate": ("animate_scene",),
     "pad": ("pad_scene",),
+    "footage": ("footage_scene",),
     "assemble": ("concat", "live_regions", "mux", "combine_scene"),
 }
 BENCHMARKS_DIR = Path("logs") / "benchmarks"
@@ -46,7 +48,7 @@ def stage_seconds(episode: str, labels: list[str], root: str | os.PathLike = BEN
     wanted = {f"scene_{label}.tsv" for label in labels}
     seconds, jobs = {}, 0
     for stage, rules in STAGES.items():
-        total = 0.0
+        total, timed = 0.0, 0
         for rule in rules:
             files = [root / rule / f"{episode}.tsv"]
             scene_dir = root / rule / episode
@@ -55,8 +57,10 @@ def stage_seconds(episode: str, labels: list[str], root: str | os.PathLike = BEN
             for path in files:
                 if path.is_file():
                     total += benchmark_seconds(path)
-                    jobs += 1
-        seconds[stage] = round(total, 2)
+                    timed += 1
+        if timed or stage != "footage":  # an episode without footage has no footage stage
+            seconds[stage] = round(total, 2)
+        jobs += timed
     return {"stage_seconds": seconds, "total_seconds": round(sum(seconds.values()), 2), "timed_jobs": jobs}
 
 
@@ -70,7 +74,8 @@ def scene_rows(frame_ranges: dict[int, tuple[int, int]], labels: dict[int, str],
         side = sidecars.get(scene, {})
         fallback = side.get("fallback")
         rows.append({
-            "scene": scene, "label": labels[scene], "start_frame": start, "end_frame": end,
+            "scene": scene, "label": labels[scene], "kind": side.get("kind", "still"),
+            "start_frame": start, "end_frame": end,
             "start_s": round(float(start / fps), 3), "end_s": round(float(end / fps), 3),
             "duration_s": round(float((end - start) / fps), 3),
             "backend": side.get("backend"), "requested_backend": side.get("requested_backend"),

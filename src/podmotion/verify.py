@@ -4,7 +4,8 @@
 
 Prints the output's size, rate and frame count; the duration difference in ms;
 whether the audio packets are identical to the source's (MD5 of a stream copy);
-and where the picture cuts, in frames, next to the detected scene starts.
+and where the picture cuts, in frames, next to the detected scene starts and
+the scenes' kinds (still or footage).
 """
 
 from __future__ import annotations
@@ -69,6 +70,9 @@ def main(argv: list[str] | None = None) -> int:
                 raise PodmotionError(args.scenes, f"no {TIMESTAMPS_CSV} here: pass results/NAME/scenes")
             ep = Episode.load(args.scenes, {"fps": str(fps), "width": out.display_width, "height": out.display_height})
             print(f"scene starts at output frames: {[ep.frame_ranges[s.scene][0] for s in ep.scenes[1:]]}")
+            footage = [s.scene for s in ep.scenes if s.kind == "footage"]
+            print(f"scene kinds as detected: {len(ep.scenes) - len(footage)} still, {len(footage)} footage"
+                  + (f" (scenes {', '.join(map(str, footage))})" if footage else ""))  # fmt: skip
     except PodmotionError as exc:
         print(exc, file=sys.stderr)
         return 1

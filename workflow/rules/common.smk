@@ -16,6 +16,7 @@ from podmotion.ffmpeg import fps_arg
 from podmotion.job_settings import (
     BackendChoice,
     animate_job_settings,
+    footage_job_settings,
     output_params,
     pad_job_settings,
 )
@@ -28,6 +29,7 @@ from podmotion.settings import (
     normalise,
     scene_settings,
 )
+from podmotion.segments import treated_as
 from podmotion.summary import console_line, read_summary
 from podmotion.i2v import worker as i2v_worker
 from podmotion.i2v.weights import config_weights_problem
@@ -136,6 +138,12 @@ def mux_source(wildcards):
 def episode_chapter_titles(wildcards):
     """The chapter titles given in overrides: a new title remuxes, nothing else reruns."""
     return chapter_titles(config, wildcards.name)
+
+
+def detect_settings(wildcards):
+    """The detect section, less what only decides how scenes are treated (footage): changing that
+    redetects nothing."""
+    return {k: v for k, v in config["detect"].items() if k != "footage"}
 
 
 def episode_layout_settings(wildcards):
@@ -263,21 +271,38 @@ def episode_fps(wildcards):
     return fps_arg(fps)
 
 
-def scene_paths(name, folder, suffix=".mp4"):
-    """results/NAME/FOLDER/scene_LABEL.mp4 (or SUFFIX) for every scene that owns output frames."""
+def scene_kind(name, scene):
+    """How a scene is handled, "still" (animated) or "footage" (passed through): what detection found,
+    unless detect.footage or the scene's override says otherwise (podmotion.segments.treated_as).
+    """
+    if is_topic(name):
+        return "still"
+    detected = {s.scene: s.kind for s in episode(name).scenes}[scene]
+    override = (config["overrides"].get(name, {}).get(str(scene)) or {}).get("kind")
+    return treated_as(detected, config["detect"]["footage"], override)
+
+
+def scene_paths(name, folder, suffix=".mp4", footage_folder=None):
+    """results/NAME/FOLDER/scene_LABEL.mp4 (or SUFFIX) for every scene that owns output frames;
+    a footage scene's in FOOTAGE_FOLDER, where one is given."""
     ep = episode(name)
-    return [
-        f"results/{name}/{folder}/{scene_file_name(ep.label(scene), suffix)}"
-        for scene in ep.playable_scenes()
-    ]
+    paths = []
+    for scene in ep.playable_scenes():
+        footage = footage_folder and scene_kind(name, scene) == "footage"
+        where = footage_folder if footage else folder
+        paths.append(
+            f"results/{name}/{where}/{scene_file_name(ep.label(scene), suffix)}"
+        )
+    return paths
 
 
 def clip_paths(name):
-    return scene_paths(name, "clips")
+    """Each scene's clip: the animated one, or a footage scene's passed-through frames."""
+    return scene_paths(name, "clips", footage_folder="footage")
 
 
 def padded_scenes(wildcards):
-    return scene_paths(wildcards.name, "padded")
+    return scene_paths(wildcards.name, "padded", footage_folder="footage")
 
 
 def clip_paths_of(wildcards):
@@ -285,7 +310,32 @@ def clip_paths_of(wildcards):
 
 
 def scene_sidecars(wildcards):
-    return scene_paths(wildcards.name, "clips", ".json")
+    return scene_paths(wildcards.name, "clips", ".json", footage_folder="footage")
+
+
+def scene_clip(wildcards):
+    """The scene's clip for its report card: clips/ or, for footage, footage/."""
+    folder = (
+        "footage"
+        if scene_kind(wildcards.name, int(wildcards.scene)) == "footage"
+        else "clips"
+    )
+    return f"results/{wildcards.name}/{folder}/scene_{wildcards.scene}.mp4"
+
+
+def footage_settings(wildcards):
+    """What a footage scene's pass-through writes (podmotion.job_settings.footage_job_settings)."""
+    scene = int(wildcards.scene)
+    ep = episode(wildcards.name)
+    first_frame, end_frame = ep.frame_ranges[scene]
+    return footage_job_settings(
+        config,
+        wildcards.name,
+        scene,
+        output=ep.output,
+        first_frame=first_frame,
+        n_frames=end_frame - first_frame,
+    )
 
 
 def scene_cards(wildcards):

@@ -16,7 +16,7 @@ checkpoint detect_scenes:
         "../../envs/podmotion.yaml"
     params:
         source=source_path,
-        detect=config["detect"],
+        detect=detect_settings,
         layout=episode_layout_settings,
     script:
         "../scripts/detect_scenes.py"

@@ -5,7 +5,7 @@
 
 rule scene_card:
     input:
-        clip="results/{name}/clips/scene_{scene}.mp4",
+        clip=scene_clip,
         scenes=ancient(scenes_dir),
     output:
         report(

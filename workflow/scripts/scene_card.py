@@ -13,8 +13,10 @@ def main():
     scene = int(snakemake.wildcards.scene)  # noqa: F821
     still = read_image(folder.still(scene))
     layout = folder.layout()
-    picture = draw_layout(still, layout, scene) if layout is not None else None
-    card = scene_card(still, snakemake.input.clip, f"Scene {scene}", picture)  # noqa: F821
+    footage = "/footage/" in str(snakemake.input.clip)  # noqa: F821 (passed through: no layout, nothing animated)
+    picture = draw_layout(still, layout, scene) if layout is not None and not footage else None
+    title = f"Scene {scene} (footage, as the source shows it)" if footage else f"Scene {scene}"
+    card = scene_card(still, snakemake.input.clip, title, picture)  # noqa: F821
     with atomic_output(snakemake.output[0]) as tmp:  # noqa: F821
         write_image(card, tmp)
 

