@@ -7,7 +7,11 @@ of --repeat runs each. Prints the cut lists against the truth, seconds, ratios, 
 the issue's goals: at least 10x faster on the default encode with the same cuts wherever PySceneDetect's are
 right, at least 3x on the fixed-GOP encode with every cut exact.
 
-    .venv/bin/python benchmarks/detect_speed.py [--repeat 3] [--keep DIR] [--quick]
+It also runs the slides detector as it was at ``--baseline`` (a git revision, default the last one before
+footage detection, issue 19), from a copy of that revision's package, beside today's, as subprocesses on the
+same stills-only episodes: the same cuts, and seconds side by side (today's must not be slower).
+
+    .venv/bin/python benchmarks/detect_speed.py [--repeat 3] [--keep DIR] [--quick] [--baseline REV]
 
 --quick builds 640x360 versions instead (a smoke test; the goals are stated for 1080p).
 """
@@ -31,6 +35,8 @@ sys.path.insert(0, str(REPO / "tests"))
 import templates  # noqa: E402  (tests/ is not a package)
 
 GOALS = {"default": 10.0, "fixed_gop": 3.0}
+BASELINE = "f229175"  # the last revision before footage detection (issue 19)
+NO_REGRESSION = 0.9  # today's slides detector must run at least this fast as the baseline's (ratio of seconds)
 FPS = 30  # both episodes
 BIN = Path(sys.executable).parent
 
@@ -64,10 +70,20 @@ def scenedetect_cli(video: Path) -> list[int]:
     return [frame - 1 for frame, _ in starts[1:]]
 
 
-def slides_cli(video: Path) -> dict:
+def slides_cli(video: Path, package_root: Path | None = None) -> dict:
+    """The slides detector's CLI; from ``package_root`` (a folder holding ``podmotion/``) when given."""
+    env = {**os.environ, "PYTHONPATH": str(package_root)} if package_root else None
     out = subprocess.run([sys.executable, "-m", "podmotion.slides", str(video)], capture_output=True, text=True,
-                         check=True).stdout  # fmt: skip
+                         check=True, env=env).stdout  # fmt: skip
     return json.loads(out.strip().splitlines()[-1])
+
+
+def baseline_package(rev: str, folder: Path) -> Path:
+    """The package as it was at ``rev``, unpacked under ``folder``; returns the folder that holds ``podmotion/``."""
+    archive = subprocess.run(["git", "-C", str(REPO), "archive", rev, "src/podmotion"], capture_output=True,
+                             check=True).stdout  # fmt: skip
+    subprocess.run(["tar", "-x", "-C", str(folder)], input=archive, check=True)
+    return folder / "src"
 
 
 def scenedetect_api(video: Path) -> list[int]:
@@ -105,6 +121,7 @@ def main() -> None:
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--keep", type=Path, help="build the episodes here, or reuse them from an earlier run")
     ap.add_argument("--quick", action="store_true", help="640x360 episodes: a smoke test")
+    ap.add_argument("--baseline", default=BASELINE, help="git revision of the slides detector to compare with")
     args = ap.parse_args()
     print("$ " + shlex.join(sys.orig_argv))
     print(f"{'640x360' if args.quick else '1920x1080'} @ 30 fps, 39 s, 8 slides; best of {args.repeat}; "
@@ -112,9 +129,13 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         folder = args.keep or Path(tmp)
         folder.mkdir(parents=True, exist_ok=True)
-        rows = []
+        rows, then_rows = [], []
+        old = baseline_package(args.baseline, Path(tmp))
         for x264 in GOALS:
             video, truth = build(folder, x264, args.quick)
+            (then_s, now_s), (then, now) = best_of(args.repeat, lambda: slides_cli(video, old),
+                                                   lambda: slides_cli(video))  # fmt: skip
+            then_rows.append((x264, truth, then, now, then_s, now_s))
             (sd_cli_s, sl_cli_s), (sd_cuts, sl) = best_of(args.repeat, lambda: scenedetect_cli(video),
                                                           lambda: slides_cli(video))  # fmt: skip
             (sd_api_s, sl_api_s), (sd_api_cuts, sl_api) = best_of(args.repeat, lambda: scenedetect_api(video),
@@ -134,7 +155,18 @@ def main() -> None:
             decoded = f"{res['decoded_frames']}/{res['frames']}"
             print(f"{x264:<11}{way:<12}{sd_s:>14.2f}{sl_s:>10.2f}{sd_s / sl_s:>7.1f}x{decoded:>15}")
 
+    print(f"\nslides detector at {args.baseline} (before footage detection) against today's, as subprocesses:")
+    print(f"{'episode':<11}{'cuts the same':>14}{'then s':>9}{'now s':>9}{'now/then':>10}{'decoded then/now':>18}")
+    for x264, truth, then, now, then_s, now_s in then_rows:
+        same = then["cut_frames"] == now["cut_frames"] == truth
+        print(f"{x264:<11}{'yes' if same else 'NO':>14}{then_s:>9.2f}{now_s:>9.2f}{now_s / then_s:>9.2f}x"
+              f"{str(then['decoded_frames']) + '/' + str(now['decoded_frames']):>18}")  # fmt: skip
+
     print(f"\nload average {os.getloadavg()[0]:.2f} at end")
+    for x264, truth, then, now, then_s, now_s in then_rows:
+        met = then["cut_frames"] == now["cut_frames"] == truth and then_s / now_s >= NO_REGRESSION
+        print(f"{x264}: goal no regression against {args.baseline} (the same exact cuts, at least "
+              f"{NO_REGRESSION:g}x its speed): {'MET' if met else 'NOT MET'} ({then_s / now_s:.2f}x)")
     for x264, truth, sd_cuts, _, sl, _, sd_cli_s, sl_cli_s, sd_api_s, sl_api_s in rows:
         goal, ratio, cuts = GOALS[x264], sd_cli_s / sl_cli_s, sl["cut_frames"]
         if x264 == "default":

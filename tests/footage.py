@@ -17,11 +17,12 @@ from __future__ import annotations
 import subprocess
 from fractions import Fraction
 from pathlib import Path
+from typing import Sequence
 
 import cv2
 import numpy as np
 from synth import tone, write_wav
-from templates import TOPICS, _draw_text, art_picture, template_background, template_boxes, TEXT_RGB
+from templates import TEXT_RGB, TOPICS, _draw_text, _even, art_picture, template_background, template_boxes
 
 from podmotion.ffmpeg import ffmpeg_exe, fps_arg, run
 
@@ -101,20 +102,67 @@ def city_footage(n_frames: int, width: int, height: int, fps: Fraction, *, offse
     return out
 
 
+WORDS = ("so the thing about podcast video is that most of it is still pictures and a voice and then every "
+         "now and then somebody cuts to a clip or the host on camera and the words run along the bottom one by "
+         "one as they are spoken").split()  # fmt: skip
+
+
+def subtitle_lines(n_frames: int, fps: Fraction, *, start_frame: int = 0, seed: int = 0,
+                   max_words: int = 6) -> list[str]:  # fmt: skip
+    """Per frame, the burned-in subtitle line: words appear one by one at speech pace (each held 0.2 to 0.6 s),
+    up to ``max_words`` to a line, then a new line starts; empty before ``start_frame``."""
+    rng = np.random.default_rng(500 + seed)
+    lines, shown, k, f = [""] * n_frames, [], 0, start_frame
+    while f < n_frames:
+        if len(shown) == max_words:
+            shown = []
+        shown.append(WORDS[k % len(WORDS)])
+        k += 1
+        hold = max(1, int(round(rng.uniform(0.2, 0.6) * float(fps))))
+        for i in range(f, min(n_frames, f + hold)):
+            lines[i] = " ".join(shown)
+        f += hold
+    return lines
+
+
+def _draw_subtitle(img: np.ndarray, text: str, box: tuple) -> None:
+    """White words with a dark outline, left-aligned in ``box``, as burned-in subtitles look."""
+    if not text:
+        return
+    x, y, w, h = box
+    scale = 0.55 * h / 22
+    org = (x + 4, y + int(0.72 * h))
+    cv2.putText(img, text, org, cv2.FONT_HERSHEY_SIMPLEX, scale, (10, 10, 10), max(3, int(4 * scale)), cv2.LINE_AA)
+    cv2.putText(img, text, org, cv2.FONT_HERSHEY_SIMPLEX, scale, (250, 250, 250), max(1, int(1.6 * scale)),
+                cv2.LINE_AA)  # fmt: skip
+
+
 def make_mixed_episode(path: Path, parts: list[tuple], *, width: int = 480, height: int = 270,
-                       fps: Fraction = Fraction(25)) -> dict:  # fmt: skip
+                       fps: Fraction = Fraction(25), subtitles_from_s: float | None = None,
+                       camera_slides: Sequence[int] | None = None, zoom_slides: Sequence[int] = (),
+                       zoom: float = 1.12) -> dict:  # fmt: skip
     """Write an episode of ``parts`` in order; return its ground truth.
 
     Each part is ``("footage", n_frames)`` (camera footage), ``("city", n_frames)`` (the real city clip) or
     ``("slides", [hold_frames, ...])`` (template slides, hard cuts). Truth: ``spans`` as (kind, start, end)
     frames per scene (footage one span per part, each slide its own), ``cut_frames`` (every span's start but
     the first), ``slide_spans``, ``footage_spans``, ``shot_cuts`` (inside footage), ``boxes`` and ``total_frames``.
+
+    ``subtitles_from_s``: burned-in subtitles, word by word (``subtitle_lines``), from that time on, over slides
+    and footage alike, in ``boxes["subtitles"]``. ``camera_slides``: the slides (counted from 0) that show a
+    host's camera box, ``boxes["camera"]`` (a fifth of the frame's width and height, under the header on the
+    left), whose picture moves every frame; truth ``camera_frames`` lists the frames that show it.
+    ``zoom_slides``: the slides whose art the producer zooms in on, smoothly, from 1 to ``zoom`` over the slide
+    (truth ``zoom_spans``); such a slide's span is footage: podmotion keeps it as the source shows it.
     """
     path, fps = Path(path), Fraction(fps)
     boxes = template_boxes(width, height)
+    boxes["subtitles"] = (_even(0.1 * width), _even(0.84 * height), _even(0.8 * width), _even(0.08 * height))
+    boxes["camera"] = (_even(0.025 * width), boxes["header"][3] + _even(0.025 * height), _even(0.2 * width),
+                       _even(0.2 * height))  # fmt: skip
     background = template_background(width, height)
     frames: list[np.ndarray] = []
-    spans, shot_cuts, slide = [], [], 0
+    spans, shot_cuts, slide, camera_frames, zoom_spans = [], [], 0, [], []
     for p, part in enumerate(parts):
         kind = part[0]
         if kind in ("footage", "city"):
@@ -134,11 +182,38 @@ def make_mixed_episode(path: Path, parts: list[tuple], *, width: int = 480, heig
                 _draw_text(img, f"Chapter {slide + 1}: {TOPICS[slide % len(TOPICS)]}", boxes["caption"], TEXT_RGB,
                            center=True)  # fmt: skip
                 spans.append(("still", len(frames), len(frames) + hold))
-                frames += [img] * hold
+                if slide in zoom_slides:  # the producer's own slow zoom on the art: the source moves
+                    art = art_picture(slide, w, h)
+                    for i in range(hold):
+                        z = 1 + (zoom - 1) * i / max(1, hold - 1)
+                        m = cv2.getRotationMatrix2D((w / 2, h / 2), 0, z)
+                        framed = img.copy()
+                        framed[y : y + h, x : x + w] = cv2.warpAffine(art, m, (w, h), flags=cv2.INTER_CUBIC,
+                                                                      borderMode=cv2.BORDER_REFLECT)  # fmt: skip
+                        frames.append(framed)
+                    zoom_spans.append(spans[-1][1:])
+                    spans[-1] = ("footage", *spans[-1][1:])  # the source moves: kept as it shows it
+                elif camera_slides is not None and slide in camera_slides:
+                    cx, cy, cw, ch = boxes["camera"]
+                    host, _ = camera_footage(hold, cw, ch, seed=50 + slide, shot_frames=10**6)
+                    for picture in host:
+                        framed = img.copy()
+                        framed[cy : cy + ch, cx : cx + cw] = picture
+                        frames.append(framed)
+                    camera_frames += list(range(spans[-1][1], spans[-1][2]))
+                else:
+                    frames += [img] * hold
                 slide += 1
         else:
             raise ValueError(f"unknown part {kind!r}")
     total = len(frames)
+    subtitles = [""] * total
+    if subtitles_from_s is not None:
+        subtitles = subtitle_lines(total, fps, start_frame=int(round(subtitles_from_s * fps)))
+        for f, text in enumerate(subtitles):
+            if text:
+                frames[f] = frames[f].copy()
+                _draw_subtitle(frames[f], text, boxes["subtitles"])
     video = path.with_name(path.stem + ".video.mp4")
     cmd = [ffmpeg_exe(), "-hide_banner", "-nostdin", "-y", "-loglevel", "error", "-f", "rawvideo", "-pix_fmt", "rgb24",
            "-s", f"{width}x{height}", "-r", fps_arg(fps), "-i", "-", "-an", "-c:v", "libx264", "-pix_fmt", "yuv420p",
@@ -160,4 +235,5 @@ def make_mixed_episode(path: Path, parts: list[tuple], *, width: int = 480, heig
     return {"spans": spans, "cut_frames": cut_frames, "total_frames": total, "fps": fps, "boxes": boxes,
             "slide_spans": [(a, b) for k, a, b in spans if k == "still"],
             "footage_spans": [(a, b) for k, a, b in spans if k == "footage"], "shot_cuts": shot_cuts,
+            "subtitles": subtitles, "camera_frames": camera_frames, "zoom_spans": zoom_spans,
             "width": width, "height": height, "duration_s": duration_s}  # fmt: skip

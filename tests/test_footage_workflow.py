@@ -23,10 +23,16 @@ pytestmark = pytest.mark.skipif(not CITY_CLIP.is_file(), reason=f"{CITY_CLIP} mi
 EPISODES = {
     # intro (shot cuts inside), two slides, the real city clip, two slides, an outro
     "pal": ([("footage", 75), ("slides", [60, 55]), ("city", 70), ("slides", [50, 65]), ("footage", 50)],
-            Fraction(25)),
-    # 29.97 fps: slides first, then the city clip straight into camera footage (one span), slides, outro
-    "ntsc": ([("slides", [70]), ("city", 60), ("footage", 45), ("slides", [64, 58]), ("city", 40)],
-             Fraction(30000, 1001)),
+            {"fps": Fraction(25)}),
+    # everything at once at 29.97 fps: word-by-word subtitles from 2 s over slides and footage, a host's camera
+    # box in two slides, a slide whose art the producer zooms (footage: kept as the source shows it), the city
+    # clip straight into camera footage (one span)
+    "ntsc_all": ([("footage", 60), ("slides", [110, 95, 120, 100]), ("city", 60), ("footage", 45),
+                  ("slides", [105, 90])],
+                 {"fps": Fraction(30000, 1001), "subtitles_from_s": 2.0, "camera_slides": [1, 4], "zoom_slides": [2]}),
+    # subtitles that start a minute in, a camera box only in the last slides, footage between
+    "late_subtitles": ([("slides", [400, 375, 350, 375]), ("footage", 50), ("slides", [160, 140])],
+                       {"fps": Fraction(25), "subtitles_from_s": 60.0, "camera_slides": [4, 5]}),
 }  # fmt: skip
 MIN_PSNR_DB = 40.0
 
@@ -51,10 +57,10 @@ def _box(frame, box):
 
 @pytest.fixture(scope="module", params=sorted(EPISODES))
 def finished(request, tmp_path_factory):
-    parts, fps = EPISODES[request.param]
+    parts, options = EPISODES[request.param]
     folder = tmp_path_factory.mktemp(f"footage-{request.param}")
     source = folder / "mixed episode.mp4"
-    truth = make_mixed_episode(source, parts, fps=fps)
+    truth = make_mixed_episode(source, parts, **options)
     wf = Workflow(folder / "run")
     wf.workdir.mkdir()
     wf.config.update({"podcasts": {"ep": str(source)}, "animate": {"backend": "kenburns"}})
@@ -117,6 +123,45 @@ def test_slides_move_in_the_art_only_and_the_frame_stays(finished):
     for entry in layout["art"]:  # the art slot, never the whole frame because of the footage
         assert abs(entry["x"] - ax) <= 6 and abs(entry["y"] - ay) <= 6, entry
         assert abs(entry["width"] - aw) <= 12 and abs(entry["height"] - ah) <= 12, entry
+
+
+def _overlap(a, b) -> int:
+    w = min(a[0] + a[2], b[0] + b[2]) - max(a[0], b[0])
+    h = min(a[1] + a[3], b[1] + b[3]) - max(a[1], b[1])
+    return max(0, w) * max(0, h)
+
+
+def test_subtitles_and_the_camera_box_follow_the_source_frame_by_frame(finished):
+    name, wf, source, truth = finished
+    if not truth["camera_frames"] and not any(truth["subtitles"]):
+        pytest.skip("no live region in this episode")
+    layout = json.loads(wf.result("ep", "scenes", "layout.json").read_text())
+    live = [tuple(b[k] for k in ("x", "y", "width", "height")) for b in layout["live"]]
+    src, out = _rgb(source), _rgb(wf.result("ep", "ep_animated.mp4"))
+    in_slide = np.zeros(truth["total_frames"], bool)
+    for a, b in truth["slide_spans"]:
+        in_slide[a:b] = True
+    checks = {"subtitles": [f for f in range(truth["total_frames"] - 2) if in_slide[f] and in_slide[f + 2]
+                            and truth["subtitles"][f] != truth["subtitles"][f + 2]],
+              "camera": [f for f in truth["camera_frames"] if in_slide[f] and f + 2 in truth["camera_frames"]]}  # fmt: skip
+    for region, frames in checks.items():
+        if not frames:
+            continue
+        box = truth["boxes"][region]
+        assert any(_overlap(box, b) >= 0.5 * box[2] * box[3] for b in live) or region == "subtitles", (region, live)
+        assert any(_overlap(box, b) > 0 for b in live), (region, live)
+        same, shifted = [], []
+        for f in frames[:: max(1, len(frames) // 60)]:
+            now, later = _box(src[f], box), _box(src[f + 2], box)
+            moving = np.abs(now - later).max(axis=2) > 40
+            if moving.mean() < 0.01:
+                continue
+            got = _box(out[f], box)
+            same.append(np.abs(got - now)[moving].mean())
+            shifted.append(np.abs(got - later)[moving].mean())
+        # the output shows the source's words and camera picture of that very frame, never a frozen one
+        assert len(same) >= 8 and all(a < b for a, b in zip(same, shifted)), (region, same[:8], shifted[:8])
+        assert np.mean(same) < 0.4 * np.mean(shifted), (region, np.mean(same), np.mean(shifted))
 
 
 def test_duration_and_audio_are_the_sources(finished):

@@ -73,6 +73,8 @@ def test_a_long_stretch_that_moves_in_a_large_area_is_footage(length, area, foot
 def test_footage_spans_apart_by_a_pause_are_one_and_spans_at_the_ends_reach_them():
     holds = [(30, 40), (100, 200)]  # a 10-frame static shot inside the clip; then a slide
     assert segments.footage_spans(holds, 260, FPS, lambda a, b: 1.0) == [(0, 100), (200, 260)]
+    holds = [(5, 20), (50, 150), (240, 250)]  # a clip's first shot and last shot held still
+    assert segments.footage_spans(holds, 255, FPS, lambda a, b: 1.0) == [(0, 50), (150, 255)]
 
 
 def test_slides_and_footage_cut_to_the_frame_from_grids():

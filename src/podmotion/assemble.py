@@ -58,14 +58,17 @@ def live_boxes_at_output(boxes_display: list, source: SourceInfo, width: int, he
 
 
 def keep_live(video_path: str | os.PathLike, source_path: str | os.PathLike, out_path: str | os.PathLike, *,
-              boxes: list, width: int, height: int, fps: Fraction, encoder) -> None:  # fmt: skip
-    """The joined video with its live regions (waveform, progress bar) taken from the source, frame by frame."""
+              boxes: list, width: int, height: int, fps: Fraction, encoder,
+              skip: list[tuple[int, int]] = ()) -> None:  # fmt: skip
+    """The joined video with its live regions (waveform, progress bar, subtitles, a camera box) taken from the
+    source, frame by frame; not in the ``skip`` frame ranges (footage: already the source's own frames)."""
     from .ffmpeg import overlay_regions
 
     if not boxes:
         raise PodmotionError(video_path, "no live regions to take from the source")
     with atomic_output(out_path) as tmp:
-        overlay_regions(video_path, source_path, tmp, boxes=boxes, width=width, height=height, fps=fps, encoder=encoder)
+        overlay_regions(video_path, source_path, tmp, boxes=boxes, width=width, height=height, fps=fps, encoder=encoder,
+                        skip=skip)  # fmt: skip
     log.info("%s: %d live region(s) taken from %s frame by frame: %s", out_path, len(boxes), source_path, boxes)
 
 

@@ -149,6 +149,8 @@ class EncoderSettings:
     keyint_frames: int
     threads: int = 0  # encoder threads; 0 lets x264 decide. Does not change the bitstream's format.
     level: str = "5.1"  # the H.264 level written in the stream: see h264_level
+    # (first_frame, last_frame, qp): frames x264 encodes at that constant quantiser instead of the crf (its zones)
+    zones: tuple[tuple[int, int, int], ...] = ()
 
     @classmethod
     def clip(cls, crf: int, level: str, threads: int = 0) -> "EncoderSettings":
@@ -161,6 +163,8 @@ class EncoderSettings:
             f"keyint={self.keyint_frames}:min-keyint={self.keyint_frames}"
             ":scenecut=0:open-gop=0:repeat-headers=1:stitchable=1"
         )
+        if self.zones:
+            x264_params += ":zones=" + "/".join(f"{a},{b},q={q}" for a, b, q in self.zones)
         return [
             "-c:v", "libx264",
             "-preset", self.preset,
@@ -390,19 +394,24 @@ def mux_audio(
 
 def overlay_regions(video_path: str | os.PathLike, source_path: str | os.PathLike, out_path: str | os.PathLike, *,
                     boxes: Sequence[tuple[int, int, int, int]], width: int, height: int, fps: Fraction,
-                    encoder: EncoderSettings) -> None:  # fmt: skip
+                    encoder: EncoderSettings, skip: Sequence[tuple[int, int]] = ()) -> None:  # fmt: skip
     """Re-encode ``video_path`` with each box taken from the source, frame by frame.
 
     The source is scaled to the video's size (square pixels, upright) and put
     on the video's frame grid; at every frame each box shows the source's own
     picture at that instant. Boxes are (x, y, width, height) at the video's size.
+    ``skip``: [first, end) frame ranges of the video left as they are (footage, already the source's).
     """
     chains = [f"[1:v]scale={width}:{height},setsar=1,fps={fps_arg(fps)},split={len(boxes)}"
               + "".join(f"[s{k}]" for k in range(len(boxes)))]  # fmt: skip
     last = "0:v"
+    enable = ""
+    if skip:
+        skipped = "+".join(f"between(n,{a},{b - 1})" for a, b in skip)  # quoted below: commas stay in
+        enable = f":enable='not({skipped})'"
     for k, (x, y, w, h) in enumerate(boxes):
         chains.append(f"[s{k}]crop={w}:{h}:{x}:{y}[c{k}]")
-        chains.append(f"[{last}][c{k}]overlay={x}:{y}:eof_action=repeat[o{k}]")
+        chains.append(f"[{last}][c{k}]overlay={x}:{y}:eof_action=repeat{enable}[o{k}]")
         last = f"o{k}"
     run(
         ["-loglevel", "error", "-i", Path(video_path).resolve(), "-i", Path(source_path).resolve(),

@@ -93,6 +93,17 @@ def footage_job_settings(config: dict, episode: str, scene: int, *, output: Outp
     }
 
 
+def live_job_settings(boxes: list, *, output: OutputSettings, footage_ranges: list[tuple[int, int]]) -> dict:
+    """What the live-region pass gets: the boxes, the output's size, rate and encoder, and the footage scenes'
+    output frames: left out of the overlay (they are the source's own already), and x264 zones at the
+    footage's finer quantiser (``footage.FOOTAGE_CRF_OFFSET``): the pass encodes the whole episode again, and
+    footage must not lose a generation's worth to it."""
+    out = output_params(output)
+    qp = max(1, out["encoder"]["crf"] - FOOTAGE_CRF_OFFSET)
+    out["encoder"]["zones"] = [[a, b - 1, qp] for a, b in footage_ranges if b > a]
+    return {"boxes": boxes, "skip": [[a, b] for a, b in footage_ranges if b > a], **out}
+
+
 def pad_job_settings(config: dict, episode: str, scene: int, *, output: OutputSettings, n_frames: int) -> dict:
     """How one scene's clip becomes exactly its ``n_frames`` output frames."""
     settings = scene_settings(config, episode, scene)

@@ -16,8 +16,10 @@ agree for at least 0.2 s) and its coarse luma grids (``podmotion.slides``):
 1. **Unsettled stretches.** The frames outside every hold: between two
    slides, the transition; in footage, everything, since video never holds.
 2. **Footage** is a stretch lasting at least ``FOOTAGE_MIN_S`` (1 s) whose
-   moving area is large: the cells that change from one frame to the next
-   anywhere in the stretch (outside the live mask), closed with a 3x3 kernel
+   moving area is large: the cells that change between any frame of the
+   stretch and the frame ``MOTION_LAG_S`` (half a second) before it, within
+   the stretch (outside the live mask; a slow zoom changes little from one
+   frame to the next), closed with a 3x3 kernel
    (a textured picture changes in fragments) and split into connected
    patches, have a patch whose bounding box covers at least
    ``FOOTAGE_MIN_AREA`` (a fifth) of the frame. A waveform strip (an eighth
@@ -30,8 +32,17 @@ agree for at least 0.2 s) and its coarse luma grids (``podmotion.slides``):
 3. **Boundaries, to the frame.** A footage span runs from the end of the hold
    before it (its first frame differs from the held picture) to the start of
    the hold after it (the first frame of the next picture that holds).
-4. **Pauses.** Two footage spans apart by less than ``FOOTAGE_MIN_S`` are one:
-   a clip's static shot or a pause is not a slide.
+4. **A producer's own motion.** A slide whose art zooms or pans slowly in
+   the source holds only roughly: its frames agree with their neighbours,
+   but its picture at the end differs from its picture at the start. When
+   that difference covers ``FOOTAGE_MIN_AREA`` or more (``drifts``), the
+   scene is footage: kept as the source shows it. Its cuts are the slide
+   changes, to the frame (the ``slides`` detector puts a span's edges on the
+   hard cut beside them).
+5. **Pauses.** Two footage spans apart by less than ``FOOTAGE_MIN_S`` are one:
+   a clip's static shot or a pause is not a slide. So is a span that starts
+   less than that after the source's start, or ends less than that before its
+   end: it reaches it.
 
 The functions here work on grids alone (arrays of cell means), so the rule is
 tested without decoding anything.
@@ -45,6 +56,7 @@ import numpy as np
 
 KINDS = ("still", "footage")
 FOOTAGE_MIN_AREA = 0.2  # share of the frame a moving patch's bounding box must cover to be footage
+MOTION_LAG_S = 0.5  # a stretch's motion: each frame against the one this long before it
 FOOTAGE_MIN_S = 1.0  # an unsettled stretch at least this long may be footage; a pause shorter than it is not a slide
 
 
@@ -74,11 +86,13 @@ def unsettled(holds: Sequence[tuple[int, int]], n_frames: int) -> list[tuple[int
     return out
 
 
-def moving_area(grids: Sequence[np.ndarray], keep: np.ndarray, step: float) -> float:
-    """``largest_patch_share`` of the cells (where ``keep``) that change between any two consecutive
-    ``grids``: how much of the frame a stretch moves in."""
+def moving_area(grids: Sequence[np.ndarray], keep: np.ndarray, step: float, lag: int = 1) -> float:
+    """``largest_patch_share`` of the cells (where ``keep``) that change between any grid and the one ``lag``
+    before it (a slow zoom changes little from one frame to the next, a lot over a second): how much of the
+    frame a stretch moves in."""
     union = np.zeros(keep.shape, bool)
-    for before, after in zip(grids, grids[1:]):
+    lag = max(1, min(lag, len(grids) - 1))
+    for before, after in zip(grids, grids[lag:]):
         union |= np.abs(after - before) > step
     return largest_patch_share(union & keep)
 
@@ -99,6 +113,10 @@ def footage_spans(holds: Sequence[tuple[int, int]], n_frames: int, fps: float,
             spans[-1][1] = b
         else:
             spans.append([a, b])
+    if spans and spans[0][0] < min_frames:  # a clip's first or last shot, held: no slide is that short
+        spans[0][0] = 0
+    if spans and n_frames - spans[-1][1] < min_frames:
+        spans[-1][1] = n_frames
     return [(a, b) for a, b in spans]
 
 
@@ -108,6 +126,12 @@ def treated_as(detected: str, footage_setting: str, override: str | None) -> str
     if override is not None:
         return override
     return "still" if footage_setting == "animate" else detected
+
+
+def drifts(start_to_end_area: float) -> bool:
+    """Whether a scene whose picture at its end differs from its start over ``start_to_end_area`` of the
+    frame (``largest_patch_share`` of the changed cells) moves on its own, and so is footage."""
+    return start_to_end_area >= FOOTAGE_MIN_AREA
 
 
 def kind_problem(kind: object) -> str | None:

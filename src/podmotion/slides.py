@@ -65,6 +65,17 @@ SETTLE_S = 0.2  # a picture must hold this long to be a hold
 PROBE_S = 1.0  # decoded exactly at the start, to learn the live cells
 FULL_DECODE_SHARE = 0.3  # decode everything when more than this share of packets stand out ...
 SPARSE_MAX_COST = 0.7  # ... or when sparse decoding would decode more than this share of the frames anyway
+LIVE_MIN_CHANGES = 4  # a live cell changes in at least this many decoded pairs ...
+LIVE_WINDOW_S = 2.0  # ... and in half of them or more, within some stretch this long ...
+LIVE_MIN_PAIRS = 8  # ... that holds at least this many pairs, its changes spread over this long at least:
+LIVE_MIN_SPAN_S = 0.6
+LIVE_BACK_AND_FORTH = 2.0  # on the whole episode, a live patch's cells also travel twice as far as they end up
+TEXT_MIN_CHANGES = 6  # a subtitle line: changes at least this often between holds ...
+TEXT_MAX_PERIOD_S = 2.0  # ... at most this far apart (median) ...
+TEXT_MAX_HEIGHT = 0.22  # ... is at most this share of the frame high (two lines) ...
+TEXT_MAX_AREA = 0.12  # ... and of its area ...
+TEXT_ALONE_SHARE = 0.6  # ... and changes with nothing else at least this share of the times
+HARD_CUT_SHARE = 0.6  # one frame-to-frame step that makes this share of the change between two holds is the cut
 TICK_MIN_CHANGES = 4  # a timer's patch: changes at least this often between holds ...
 TICK_MAX_PERIOD_S = 2.0  # ... at most this far apart ...
 TICK_MAX_AREA = 0.05  # ... and covers at most this share of the frame
@@ -334,34 +345,70 @@ class _Compare:
         return self.distance(a, b) <= self.step
 
 
-def _live_mask(sigs: Signatures, quiet_pairs: list[tuple[int, int]], step: float) -> np.ndarray:
+def _live_mask(sigs: Signatures, pairs: list[tuple[int, int]], step: float, fps: float,
+               min_span_s: float = 0.0) -> np.ndarray:  # fmt: skip
     """Cells that move within scenes.
 
-    Cells that changed between quiet frame pairs are grouped into patches; a
-    patch is live when some of its cells change in at least half the pairs (a
-    waveform's bars, a progress bar's front, a ticking clock). A caption that
-    changes once is not. Each live patch is widened to its bounding box and
-    one cell more; a thin strip is taken along its whole row or column, the
-    path a progress bar will cover.
+    The episode's decoded frame pairs are taken in windows of about
+    ``LIVE_WINDOW_S`` (each overlapping the next by half). In a window with at
+    least ``LIVE_MIN_PAIRS`` pairs, the cells that changed are grouped into
+    patches; a patch is live when some of its cells change in at least half
+    of the window's pairs, in ``LIVE_MIN_CHANGES`` at least, spread over
+    ``min_span_s`` or more (on the whole episode, ``LIVE_MIN_SPAN_S``: not
+    the few frames of a dissolve, decoded on their own; and there its cells
+    must move back and forth, ``LIVE_BACK_AND_FORTH``, where a dissolve goes
+    one way only): a waveform's
+    bars, a progress bar's front, a clock, a host's camera box. So a region
+    that moves only from the middle of the episode, or only in some scenes,
+    is found wherever its frames were decoded; a caption that changes once,
+    or dissolves over a few frames, is not. The live cells of every window
+    are grouped again; each patch is widened to its bounding box and one cell
+    more, and a thin strip is taken along its whole row or column, the path a
+    progress bar will cover. A patch as large as footage
+    (``segments.FOOTAGE_MIN_AREA``) is not live.
     """
     import cv2
 
     shape = (sigs.grid[1], sigs.grid[0])
-    if not quiet_pairs:
-        return np.zeros(shape, bool)
-    changed = [np.abs(sigs.by_frame[a] - sigs.by_frame[b]) > step for a, b in quiet_pairs]
-    raw = np.any(changed, axis=0)
-    seen = cv2.morphologyEx(raw.astype(np.uint8), cv2.MORPH_CLOSE, np.ones((5, 5), np.uint8))
+    half_frames = max(1, round(LIVE_WINDOW_S * fps / 2))
+    min_span_frames = min_span_s * fps
+    groups: dict[int, list[tuple[int, int, np.ndarray]]] = {}
+    for a, b in sorted(pairs):
+        groups.setdefault(a // half_frames, []).append((a, b, np.abs(sigs.by_frame[a] - sigs.by_frame[b])))
+    live_cells = np.zeros(shape, bool)
+    for g in sorted(groups):  # window: this half and the next; an hour's pairs are never all in memory
+        window = groups[g] + groups.get(g + 1, [])
+        groups.pop(g - 1, None)
+        if len(window) < LIVE_MIN_PAIRS:
+            continue
+        raw = np.any([d > step for _, _, d in window], axis=0)
+        seen = cv2.morphologyEx(raw.astype(np.uint8), cv2.MORPH_CLOSE, np.ones((5, 5), np.uint8))
+        n_patches, labels, boxes, _ = cv2.connectedComponentsWithStats(seen, connectivity=8)
+        hits, first, last = np.zeros(n_patches, int), np.full(n_patches, np.inf), np.full(n_patches, -np.inf)
+        travel = np.zeros(n_patches)  # grey levels the patch's cells moved, pair by pair
+        for frame, _, d in window:
+            touched = np.unique(labels[d > step])
+            hits[touched] += 1
+            first[touched] = np.minimum(first[touched], frame)
+            last[touched] = frame
+            travel += np.bincount(labels.ravel(), weights=d.ravel(), minlength=n_patches)
+        hits[0] = 0  # the background: no patch
+        small = boxes[:, 2].astype(np.int64) * boxes[:, 3] < segments.FOOTAGE_MIN_AREA * raw.size  # larger: footage
+        ok = (hits >= LIVE_MIN_CHANGES) & (2 * hits >= len(window)) & small
+        if min_span_s:  # the whole episode: pairs decoded only around changes, a dissolve's among them
+            lasting = last - first >= min_span_frames
+            net = np.bincount(labels.ravel(), minlength=n_patches,
+                              weights=np.abs(sigs.by_frame[window[-1][1]] - sigs.by_frame[window[0][0]]).ravel())  # fmt: skip
+            ok &= lasting & (travel >= LIVE_BACK_AND_FORTH * np.maximum(net, 1.0))  # a dissolve goes one way
+        for k in np.flatnonzero(ok):
+            live_cells |= raw & (labels == k)
+    seen = cv2.morphologyEx(live_cells.astype(np.uint8), cv2.MORPH_CLOSE, np.ones((5, 5), np.uint8))
     n_patches, labels, _, _ = cv2.connectedComponentsWithStats(seen, connectivity=8)
     live = np.zeros(shape, np.uint8)
     for k in range(1, n_patches):
-        patch = labels == k
-        active = np.mean([bool((c & patch).any()) for c in changed])
-        if active < 0.5:
-            continue
         # The patch's extent is that of the cells that changed, not of the closing that joined them.
-        x, y, w, h = cv2.boundingRect((raw & patch).astype(np.uint8))
-        if w * h >= segments.FOOTAGE_MIN_AREA * raw.size:  # as large as footage: footage's, not a live region
+        x, y, w, h = cv2.boundingRect(((labels == k) & live_cells).astype(np.uint8))
+        if w * h == 0 or w * h >= segments.FOOTAGE_MIN_AREA * live.size:  # as large as footage: not a live region
             continue
         if h <= max(2, shape[0] // 25) and w >= 2 * h:  # a thin horizontal strip
             x, w = 0, shape[1]
@@ -369,6 +416,47 @@ def _live_mask(sigs: Signatures, quiet_pairs: list[tuple[int, int]], step: float
             y, h = 0, shape[0]
         live[y : y + h, x : x + w] = 1
     return cv2.dilate(live, np.ones((3, 3), np.uint8)).astype(bool)
+
+
+def _text_cells(cmp_: "_Compare", n: int, settle_frames: int, fps: float) -> np.ndarray:
+    """Cells of a line that changes like burned-in subtitles: often, irregularly, on its own.
+
+    Subtitles change every 0.2 to 2 s, word by word or line by line, each
+    reading long enough to look like a new picture. A patch is such a line
+    when, at the boundaries between holds, it changes at least
+    ``TEXT_MIN_CHANGES`` times, at most ``TEXT_MAX_PERIOD_S`` apart (median),
+    at most ``TEXT_MAX_HEIGHT`` of the frame high and ``TEXT_MAX_AREA`` of it in
+    all, and changes alone (nothing else outside the live mask changes with
+    it) at least ``TEXT_ALONE_SHARE`` of those times. Slides change rarely and
+    with their art; a caption that changes with each slide is not alone, and
+    one that changes alone does it once a slide, seconds apart.
+    """
+    import cv2
+
+    shape = cmp_.keep.shape
+    text = np.zeros(shape, bool)
+    holds = _holds(cmp_, n, settle_frames)
+    if len(holds) < TEXT_MIN_CHANGES + 1:
+        return text
+    boundaries = [(b0, (np.abs(cmp_.at(a1 - 1) - cmp_.at(b0)) > cmp_.step) & cmp_.keep)
+                  for (_a0, a1), (b0, _b1) in zip(holds, holds[1:])]  # fmt: skip
+    union = np.any([changed for _, changed in boundaries], axis=0).astype(np.uint8)
+    line_px = max(3, shape[1] // 40) | 1  # words apart by a space are one line
+    union = cv2.morphologyEx(union, cv2.MORPH_CLOSE, np.ones((3, line_px), np.uint8))
+    n_patches, labels, boxes, _ = cv2.connectedComponentsWithStats(union, connectivity=8)
+    for k in range(1, n_patches):
+        x, y, w, h = boxes[k][:4]
+        if h > TEXT_MAX_HEIGHT * shape[0] or w * h > TEXT_MAX_AREA * union.size:
+            continue
+        patch = labels == k
+        near = cv2.dilate(patch.astype(np.uint8), np.ones((3, 3), np.uint8)).astype(bool)
+        times = [t for t, changed in boundaries if (changed & patch).any()]
+        alone = [t for t, changed in boundaries if (changed & patch).any() and not (changed & ~near).any()]
+        if len(times) < TEXT_MIN_CHANGES or np.median(np.diff(times)) > TEXT_MAX_PERIOD_S * fps:
+            continue
+        if len(alone) >= TEXT_ALONE_SHARE * len(times):
+            text[max(0, y - 1) : y + h + 1, max(0, x - 1) : x + w + 1] = True
+    return text
 
 
 def _ticking_cells(cmp_: _Compare, settle_frames: int, fps: float) -> np.ndarray:
@@ -482,16 +570,24 @@ def analyse(sigs: Signatures, events: np.ndarray, reorder: int, fps: float, *, t
     n = len(events)
     settle_frames = max(2, int(round(settle_s * fps)))
     quiet = _still_pairs(sigs, events, reorder, [])
-    live = _live_mask(sigs, quiet, MIN_STEP)
+    live = _live_mask(sigs, quiet, MIN_STEP, fps)
     step = _noise_step(sigs, quiet, live, threshold)
     if decoder is not None:
         _resolve_gaps(decoder, _Compare(sigs, live, step), reorder)
-    footage = _footage(_Compare(sigs, live, step), n, settle_frames, fps)
+    # Everything that changes is decoded now: learn the live cells from the whole episode, not its start.
+    # At the episode's own noise step: a keyframe's or a dissolve's compression noise is not a live region.
+    pairs = _still_pairs(sigs, events, reorder, [], near_events=True)
+    live = live | _live_mask(sigs, pairs, step, fps, LIVE_MIN_SPAN_S)
+    text = _text_cells(_Compare(sigs, live, step), n, settle_frames, fps)
+    footage = _footage(_Compare(sigs, live | text, step), n, settle_frames, fps)
     if footage:  # live cells and noise again, from the still spans alone, then footage with them
         quiet = _still_pairs(sigs, events, reorder, footage)
-        live = _live_mask(sigs, quiet, MIN_STEP)
-        step = _noise_step(sigs, quiet, live, threshold)
-        footage = _footage(_Compare(sigs, live, step), n, settle_frames, fps)
+        step = _noise_step(sigs, quiet, _live_mask(sigs, quiet, MIN_STEP, fps), threshold) if quiet else step
+        pairs = _still_pairs(sigs, events, reorder, footage, near_events=True)
+        live = _live_mask(sigs, quiet, MIN_STEP, fps) | _live_mask(sigs, pairs, step, fps, LIVE_MIN_SPAN_S)
+        text = _text_cells(_Compare(sigs, live, step), n, settle_frames, fps)
+        footage = _footage(_Compare(sigs, live | text, step), n, settle_frames, fps)
+    live = live | text
     ticking = _ticking_cells(_Compare(sigs, live, step), settle_frames, fps)
     if ticking.any():  # a timer or clock that ticks once a second: live too
         live = live | ticking
@@ -507,15 +603,23 @@ def analyse(sigs: Signatures, events: np.ndarray, reorder: int, fps: float, *, t
     )  # fmt: skip
 
 
-def _still_pairs(sigs: Signatures, events: np.ndarray, reorder: int,
-                 footage: list[tuple[int, int]]) -> list[tuple[int, int]]:  # fmt: skip
-    """Quiet pairs (``_quiet_pairs``) that show a still: outside ``footage``, and not changing like footage
-    (the whole-frame motion of a clip says nothing of a slide's live regions or its noise)."""
+def _still_pairs(sigs: Signatures, events: np.ndarray, reorder: int, footage: list[tuple[int, int]],
+                 near_events: bool = False) -> list[tuple[int, int]]:  # fmt: skip
+    """Consecutive decoded frames that show a still: outside ``footage``, and not changing like footage
+    (the whole-frame motion of a clip says nothing of a slide's live regions or its noise). Only the quiet
+    ones (``_quiet_pairs``: no standing-out packet near them) unless ``near_events``: subtitles that change
+    word by word make a standing-out packet every few frames, and a live region is told from a slide change
+    by how often it changes (``_live_mask``), not by its packets."""
     inside = np.zeros(len(events), bool)
     for a, b in footage:
         inside[a:b] = True
+    if near_events:
+        frames = sorted(sigs.by_frame)
+        candidates = [(a, b) for a, b in zip(frames, frames[1:]) if b == a + 1]
+    else:
+        candidates = _quiet_pairs(sigs, events, reorder)
     pairs = []
-    for a, b in _quiet_pairs(sigs, events, reorder):
+    for a, b in candidates:
         if inside[a] or inside[b]:
             continue
         changed = np.abs(sigs.by_frame[a] - sigs.by_frame[b]) > MIN_STEP
@@ -527,12 +631,29 @@ def _still_pairs(sigs: Signatures, events: np.ndarray, reorder: int,
 def _footage(cmp_: "_Compare", n: int, settle_frames: int, fps: float) -> list[tuple[int, int]]:
     """The footage spans (``podmotion.segments``), [start, end) in frames."""
 
-    def area_of(a: int, b: int) -> float:  # from the held picture before the stretch to its last frame
-        lo, hi = np.searchsorted(cmp_.frames, [a, b])
-        grids = [cmp_.sigs.by_frame[t] for t in cmp_.frames[lo:hi]]
-        return segments.moving_area([cmp_.at(a - 1), *grids] if a else grids, cmp_.keep, cmp_.step)
+    lag = max(1, round(segments.MOTION_LAG_S * fps))
 
-    return segments.footage_spans(_holds(cmp_, n, settle_frames), n, fps, area_of)
+    def area_of(a: int, b: int) -> float:  # within the stretch, not the change into it; every frame in it
+        return segments.moving_area([cmp_.at(t) for t in range(a, b)], cmp_.keep, cmp_.step, lag)
+
+    spans = segments.footage_spans(_holds(cmp_, n, settle_frames), n, fps, area_of)
+    return [(_snap_to_cut(cmp_, a, settle_frames, n), _snap_to_cut(cmp_, b, settle_frames, n)) for a, b in spans]
+
+
+def _snap_to_cut(cmp_: "_Compare", frame: int, reach: int, n: int) -> int:
+    """``frame``, or the hard cut within ``reach`` frames of it: the frame-to-frame step that changes the
+    most of the frame, where it changes a ``FOOTAGE_MIN_AREA`` share or more and at least three times as
+    much as any other step there. A picture that drifts on its own (a producer's slow zoom) never holds
+    exactly, so where its span starts or ends is only known to within a hold; the cut beside it is exact."""
+    if frame <= 0 or frame >= n:
+        return frame
+    steps = []
+    for t in range(max(1, frame - reach), min(n, frame + reach + 1)):
+        changed = (np.abs(cmp_.at(t) - cmp_.at(t - 1)) > cmp_.step) & cmp_.keep
+        steps.append((float(changed.mean()), segments.largest_patch_share(changed), t))
+    steps.sort(reverse=True)
+    (share, area, t), runner_up = steps[0], steps[1][0] if len(steps) > 1 else 0.0
+    return t if area >= segments.FOOTAGE_MIN_AREA and share >= 3 * runner_up else frame
 
 
 def _scenes(cmp_: "_Compare", holds: list[tuple[int, int]], footage: list[tuple[int, int]], n: int,
@@ -541,7 +662,8 @@ def _scenes(cmp_: "_Compare", holds: list[tuple[int, int]], footage: list[tuple[
 
     Each footage span is a scene, cut at its first and last frame. The still
     spans between are cut by their holds (``_cuts``); one with no hold at all
-    (a fade into a clip) joins the footage beside it.
+    (a fade into a clip) joins the footage beside it. A scene whose picture
+    drifts from its start to its end (a producer's zoom) is footage too.
     """
     pieces: list[list] = []  # [kind, start, end]
     at = 0
@@ -580,8 +702,15 @@ def _scenes(cmp_: "_Compare", holds: list[tuple[int, int]], footage: list[tuple[
             got_holds = [(start, end)]
         cuts += got_cuts
         scene_holds += got_holds
-        kinds += ["still"] * len(got_holds)
+        kinds += ["footage" if _drifts(cmp_, a, b) else "still" for a, b in got_holds]
     return cuts, scene_holds, kinds
+
+
+def _drifts(cmp_: "_Compare", start: int, end: int) -> bool:
+    """Whether a scene's picture moves on its own (``segments.drifts``): its held picture at ``end`` against
+    at ``start``."""
+    changed = (np.abs(cmp_.at(end - 1) - cmp_.at(start)) > cmp_.step) & cmp_.keep
+    return segments.drifts(segments.largest_patch_share(changed))
 
 
 def _reorder_depth(packets: Packets) -> int:
@@ -684,13 +813,20 @@ def _cut_between(cmp_: _Compare, a1: int, b0: int) -> int:
     picture than the old: a hard cut's first frame (even when the encoder
     sharpens the new picture over the next frames), a dissolve's middle. A
     transition that passes far from both pictures (a fade through black) is
-    cut at its middle.
+    cut at its middle. Where one frame-to-frame step makes most of the change
+    (``HARD_CUT_SHARE``), that step is the cut.
     """
     old, new = cmp_.at(a1 - 1), cmp_.at(b0)
     changed = (np.abs(old - new) > cmp_.step) & cmp_.keep
     if b0 <= a1 or not changed.any():
         return b0
     span = float(np.abs(old - new)[changed].mean())
+    # A picture that drifts on its own (a producer's zoom) holds only roughly: one step that makes most of the
+    # change between the two holds is the hard cut, wherever the holds were found to end and start.
+    steps = [(float(np.abs(cmp_.at(t) - cmp_.at(t - 1))[changed].mean()), t) for t in range(a1, b0 + 1)]
+    jump, at_frame = max(steps)
+    if jump >= HARD_CUT_SHARE * span:
+        return at_frame
     first_nearer, through = b0, False
     for t in range(a1, b0):
         sig = cmp_.at(t)

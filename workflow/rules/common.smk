@@ -17,7 +17,7 @@ from podmotion.job_settings import (
     BackendChoice,
     animate_job_settings,
     footage_job_settings,
-    output_params,
+    live_job_settings,
     pad_job_settings,
 )
 from podmotion.scene_folder import SceneFolder, scene_file_name
@@ -260,10 +260,16 @@ def muxed_video(wildcards):
 
 
 def live_settings(wildcards):
-    return {
-        "boxes": live_boxes(wildcards.name),
-        **output_params(episode(wildcards.name).output),
-    }
+    """The live-region pass (podmotion.job_settings.live_job_settings)."""
+    ep = episode(wildcards.name)
+    footage = [
+        ep.frame_ranges[s]
+        for s in ep.playable_scenes()
+        if scene_kind(wildcards.name, s) == "footage"
+    ]
+    return live_job_settings(
+        live_boxes(wildcards.name), output=ep.output, footage_ranges=footage
+    )
 
 
 def episode_fps(wildcards):

@@ -18,7 +18,9 @@ def main():
         width=settings["width"],
         height=settings["height"],
         fps=Fraction(settings["fps"]),
-        encoder=EncoderSettings(**settings["encoder"], threads=snakemake.threads),  # noqa: F821
+        skip=[tuple(r) for r in settings["skip"]],
+        encoder=EncoderSettings(**{**settings["encoder"], "zones": tuple(map(tuple, settings["encoder"]["zones"]))},
+                                threads=snakemake.threads),  # noqa: F821
     )
 
 
