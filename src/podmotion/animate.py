@@ -67,7 +67,7 @@ def animate_scene(image_path: str | os.PathLike, clip_path: str | os.PathLike, s
             seed=int(settings["seed"]),
             options={**(settings.get("options") or {}), **runtime},
             fit=settings.get("fit", "cover"),
-            encoder=EncoderSettings.clip(**settings["encoder"], threads=threads),
+            encoder=EncoderSettings.clip(**settings["encoder"]),
             attempt=attempt,
             threads=threads,
             loop=bool(settings.get("loop", False)),

@@ -128,6 +128,10 @@ def _failure(returncode: int, stderr: str) -> str:
     return f"ffmpeg failed: {_last_error_line(stderr)}"
 
 
+# x264's frame threads, the same for every encode: its output depends on their number, so tying it to the
+# cores Snakemake gives a job would make a clip made by `--cores 1` (or a resumed run) differ from the same
+# clip made by `--cores 8`.
+X264_THREADS = 4
 CLIP_KEYINT_FRAMES = 250  # x264's own default: one IDR per 250 frames in a backend's clip
 
 
@@ -137,9 +141,12 @@ class EncoderSettings:
 
     Segments are joined by stream copy, so they must come out of identical
     encoder settings: same profile, level, pixel format and GOP structure.
-    Every segment starts on an IDR frame and GOPs are closed. x264's
-    ``stitchable`` keeps the parameter sets the same whatever the crf, so a
-    footage scene encoded finer (``podmotion.footage``) joins the rest. The episode's
+    Every segment starts on an IDR frame and GOPs are closed, and carries its
+    parameter sets in band (``repeat-headers``): a footage scene, encoded at a
+    finer crf (``podmotion.footage``), has its own initial quantiser in its
+    PPS, which the decoder takes from its first frame. (x264's ``stitchable``,
+    or ``zones`` at one crf, would keep the PPS the same, but both make the
+    threaded encoder's output vary from run to run.) The episode's
     come from its ``output`` config (``episode.output_settings``: crf, preset,
     and the keyframe interval in frames); there are no defaults here.
     """
@@ -147,24 +154,19 @@ class EncoderSettings:
     crf: int
     preset: str
     keyint_frames: int
-    threads: int = 0  # encoder threads; 0 lets x264 decide. Does not change the bitstream's format.
     level: str = "5.1"  # the H.264 level written in the stream: see h264_level
-    # (first_frame, last_frame, qp): frames x264 encodes at that constant quantiser instead of the crf (its zones)
-    zones: tuple[tuple[int, int, int], ...] = ()
 
     @classmethod
-    def clip(cls, crf: int, level: str, threads: int = 0) -> "EncoderSettings":
+    def clip(cls, crf: int, level: str) -> "EncoderSettings":
         """A backend's clip, for the episode's ``crf`` and ``level``: the padder decodes it once, start to
         end, and encodes it again, so it is near-lossless (crf - 6) and fast, and its keyframes matter not."""
-        return cls(max(0, crf - 6), "veryfast", CLIP_KEYINT_FRAMES, threads, level)
+        return cls(max(0, crf - 6), "veryfast", CLIP_KEYINT_FRAMES, level)
 
     def video_args(self) -> list[str]:
         x264_params = (
             f"keyint={self.keyint_frames}:min-keyint={self.keyint_frames}"
-            ":scenecut=0:open-gop=0:repeat-headers=1:stitchable=1"
+            ":scenecut=0:open-gop=0:repeat-headers=1"
         )
-        if self.zones:
-            x264_params += ":zones=" + "/".join(f"{a},{b},q={q}" for a, b, q in self.zones)
         return [
             "-c:v", "libx264",
             "-preset", self.preset,
@@ -175,7 +177,8 @@ class EncoderSettings:
             "-x264-params", x264_params,
             "-colorspace", "bt709", "-color_primaries", "bt709",
             "-color_trc", "bt709", "-color_range", "tv",
-        ] + (["-threads", str(self.threads)] if self.threads else [])  # fmt: skip
+            "-threads", str(X264_THREADS),
+        ]  # fmt: skip
 
 
 # H.264 levels (ITU-T H.264 Table A-1): level, largest frame in macroblocks, macroblocks per second.

@@ -82,7 +82,7 @@ def animate_job_settings(config: dict, episode: str, scene: int, backend: str, *
 def footage_job_settings(config: dict, episode: str, scene: int, *, output: OutputSettings, first_frame: int,
                          n_frames: int) -> dict:  # fmt: skip
     """What one footage scene's pass-through writes: its output frames, the fit, the output's size, rate and
-    encoder (at ``footage.FOOTAGE_CRF_OFFSET`` finer than the output's crf)."""
+    encoder, at a crf ``footage.FOOTAGE_CRF_OFFSET`` below the output's."""
     out = output_params(output)
     out["encoder"]["crf"] = max(1, out["encoder"]["crf"] - FOOTAGE_CRF_OFFSET)
     return {
@@ -95,13 +95,14 @@ def footage_job_settings(config: dict, episode: str, scene: int, *, output: Outp
 
 def live_job_settings(boxes: list, *, output: OutputSettings, footage_ranges: list[tuple[int, int]]) -> dict:
     """What the live-region pass gets: the boxes, the output's size, rate and encoder, and the footage scenes'
-    output frames: left out of the overlay (they are the source's own already), and x264 zones at the
-    footage's finer quantiser (``footage.FOOTAGE_CRF_OFFSET``): the pass encodes the whole episode again, and
-    footage must not lose a generation's worth to it."""
+    output frames, left out of the overlay (they are the source's own already). The pass encodes the whole
+    episode again: where it holds footage, at the footage's finer crf (``footage.FOOTAGE_CRF_OFFSET``), so
+    footage does not lose a generation's worth to it."""
     out = output_params(output)
-    qp = max(1, out["encoder"]["crf"] - FOOTAGE_CRF_OFFSET)
-    out["encoder"]["zones"] = [[a, b - 1, qp] for a, b in footage_ranges if b > a]
-    return {"boxes": boxes, "skip": [[a, b] for a, b in footage_ranges if b > a], **out}
+    ranges = [[a, b] for a, b in footage_ranges if b > a]
+    if ranges:
+        out["encoder"]["crf"] = max(1, out["encoder"]["crf"] - FOOTAGE_CRF_OFFSET)
+    return {"boxes": boxes, "skip": ranges, **out}
 
 
 def pad_job_settings(config: dict, episode: str, scene: int, *, output: OutputSettings, n_frames: int) -> dict:

@@ -22,7 +22,7 @@ def main():
         height=settings["height"],
         fps=Fraction(settings["fps"]),
         fit=settings["fit"],
-        encoder=EncoderSettings(**settings["encoder"], threads=sm.threads),
+        encoder=EncoderSettings(**settings["encoder"]),
     )
     write_sidecar(sm.output.sidecar, result)
 

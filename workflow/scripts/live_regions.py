@@ -19,8 +19,7 @@ def main():
         height=settings["height"],
         fps=Fraction(settings["fps"]),
         skip=[tuple(r) for r in settings["skip"]],
-        encoder=EncoderSettings(**{**settings["encoder"], "zones": tuple(map(tuple, settings["encoder"]["zones"]))},
-                                threads=snakemake.threads),  # noqa: F821
+        encoder=EncoderSettings(**settings["encoder"]),
     )
 
 

@@ -25,7 +25,7 @@ def main():
         strategy=settings["strategy"],
         fit=settings["fit"],
         interpolate=settings["interpolate"],
-        encoder=EncoderSettings(**settings["encoder"], threads=snakemake.threads),  # noqa: F821
+        encoder=EncoderSettings(**settings["encoder"]),
     )
     logging.getLogger("podmotion.pad").info("%s: %s", snakemake.output[0], report)  # noqa: F821
 
