@@ -9,12 +9,12 @@ from podmotion.assemble import leftover_parts
 
 def test_only_joined_videos_older_than_the_finished_episode_are_leftovers(tmp_path):
     final = tmp_path / "ep_animated.mp4"
-    video, live, other = (tmp_path / n for n in ("ep_video.mp4", "ep_live.mp4", "ep_notes.mp4"))
-    for path, mtime_s in ((video, 100), (live, 300), (other, 100), (final, 200)):
+    video, other = (tmp_path / n for n in ("ep_video.mp4", "ep_notes.mp4"))
+    for path, mtime_s in ((video, 300), (other, 100), (final, 200)):
         path.write_bytes(b"x")
         os.utime(path, (mtime_s, mtime_s))
-    assert leftover_parts(final, "ep") == [video]  # live is newer: a run is remaking the episode
-    os.utime(live, (200, 200))
-    assert leftover_parts(final, "ep") == [video, live]
+    assert leftover_parts(final, "ep") == []  # the joined video is newer: a run is remaking the episode
+    os.utime(video, (200, 200))
+    assert leftover_parts(final, "ep") == [video]  # never the files that are not joined parts
     final.unlink()
     assert leftover_parts(final, "ep") == []  # not finished: its parts are still needed

@@ -72,12 +72,12 @@ def test_summary_has_every_scene_at_its_true_frames(finished):
 def test_summary_times_every_job_by_stage(finished):
     wf, _, _ = finished
     summary = summary_of(wf)
-    # detect 1, animate and pad one per scene, concat + live_regions + mux
-    assert summary["timed_jobs"] == 1 + 2 * len(HOLDS) + 3
+    # detect 1, animate, pad and live regions one per scene, concat + mux
+    assert summary["timed_jobs"] == 1 + 3 * len(HOLDS) + 2
     assert set(summary["stage_seconds"]) == {"detect", "animate", "pad", "assemble"}
     assert all(s > 0 for s in summary["stage_seconds"].values())
     assert summary["total_seconds"] == pytest.approx(sum(summary["stage_seconds"].values()), abs=0.02)
-    for rule in ("detect_scenes", "animate_scene", "pad_scene", "concat", "live_regions", "mux", "scene_card",
+    for rule in ("detect_scenes", "animate_scene", "pad_scene", "live_scene", "concat", "mux", "scene_card",
                  "summarise", "episode_report"):  # fmt: skip
         assert list((wf.workdir / "logs" / "benchmarks" / rule).rglob("*.tsv")), rule
 

@@ -16,7 +16,7 @@ from .media import MP4_COPYABLE_AUDIO, SourceInfo, probe
 log = logging.getLogger(__name__)
 
 
-JOINED_PARTS = ("video", "live")  # results/NAME/NAME_video.mp4, NAME_live.mp4: temporary, before the mux
+JOINED_PARTS = ("video",)  # results/NAME/NAME_video.mp4: temporary, before the mux
 
 
 def leftover_parts(final_path: str | os.PathLike, name: str) -> list[Path]:
@@ -57,19 +57,25 @@ def live_boxes_at_output(boxes_display: list, source: SourceInfo, width: int, he
     return out
 
 
-def keep_live(video_path: str | os.PathLike, source_path: str | os.PathLike, out_path: str | os.PathLike, *,
-              boxes: list, width: int, height: int, fps: Fraction, encoder,
-              skip: list[tuple[int, int]] = ()) -> None:  # fmt: skip
-    """The joined video with its live regions (waveform, progress bar, subtitles, a camera box) taken from the
-    source, frame by frame; not in the ``skip`` frame ranges (footage: already the source's own frames)."""
+def keep_live(padded_path: str | os.PathLike, source_path: str | os.PathLike, out_path: str | os.PathLike, *,
+              boxes: list, first_frame: int, n_frames: int, width: int, height: int, fps: Fraction,
+              encoder) -> None:  # fmt: skip
+    """One still scene's padded clip with the live regions (waveform, progress bar, subtitles, a camera box)
+    taken from the source, frame by frame: the scene owns output frames ``first_frame`` on, ``n_frames`` of
+    them. Its only encode beyond the padding; footage scenes never come here."""
     from .ffmpeg import overlay_regions
+    from .media import count_frames
 
     if not boxes:
-        raise PodmotionError(video_path, "no live regions to take from the source")
+        raise PodmotionError(padded_path, "no live regions to take from the source")
     with atomic_output(out_path) as tmp:
-        overlay_regions(video_path, source_path, tmp, boxes=boxes, width=width, height=height, fps=fps, encoder=encoder,
-                        skip=skip)  # fmt: skip
-    log.info("%s: %d live region(s) taken from %s frame by frame: %s", out_path, len(boxes), source_path, boxes)
+        overlay_regions(padded_path, source_path, tmp, boxes=boxes, width=width, height=height, fps=fps,
+                        encoder=encoder, source_start_s=float(Fraction(first_frame) / fps), n_frames=n_frames)  # fmt: skip
+        written = count_frames(tmp)
+        if written != n_frames:
+            raise PodmotionError(out_path, f"{written} frames where the scene owns {n_frames}")
+    log.info("%s: %d live region(s) taken from %s frame by frame, output frames %d-%d: %s", out_path, len(boxes),
+             source_path, first_frame, first_frame + n_frames - 1, boxes)  # fmt: skip
 
 
 def mux(video_path: str | os.PathLike, source: SourceInfo, out_path: str | os.PathLike, frame_rate,

@@ -397,28 +397,27 @@ def mux_audio(
 
 def overlay_regions(video_path: str | os.PathLike, source_path: str | os.PathLike, out_path: str | os.PathLike, *,
                     boxes: Sequence[tuple[int, int, int, int]], width: int, height: int, fps: Fraction,
-                    encoder: EncoderSettings, skip: Sequence[tuple[int, int]] = ()) -> None:  # fmt: skip
+                    encoder: EncoderSettings, source_start_s: float = 0.0, n_frames: int | None = None) -> None:  # fmt: skip
     """Re-encode ``video_path`` with each box taken from the source, frame by frame.
 
-    The source is scaled to the video's size (square pixels, upright) and put
-    on the video's frame grid; at every frame each box shows the source's own
-    picture at that instant. Boxes are (x, y, width, height) at the video's size.
-    ``skip``: [first, end) frame ranges of the video left as they are (footage, already the source's).
+    The source, from ``source_start_s`` on (seconds from its start: where
+    ``video_path`` begins in it), is scaled to the video's size (square
+    pixels, upright) and put on the video's frame grid; at every frame each
+    box shows the source's own picture at that instant. Boxes are (x, y,
+    width, height) at the video's size. ``n_frames``: the video's frames.
     """
     chains = [f"[1:v]scale={width}:{height},setsar=1,fps={fps_arg(fps)},split={len(boxes)}"
               + "".join(f"[s{k}]" for k in range(len(boxes)))]  # fmt: skip
     last = "0:v"
-    enable = ""
-    if skip:
-        skipped = "+".join(f"between(n,{a},{b - 1})" for a, b in skip)  # quoted below: commas stay in
-        enable = f":enable='not({skipped})'"
     for k, (x, y, w, h) in enumerate(boxes):
         chains.append(f"[s{k}]crop={w}:{h}:{x}:{y}[c{k}]")
-        chains.append(f"[{last}][c{k}]overlay={x}:{y}:eof_action=repeat{enable}[o{k}]")
+        chains.append(f"[{last}][c{k}]overlay={x}:{y}:eof_action=repeat[o{k}]")
         last = f"o{k}"
+    # A quarter frame early: the source frame at exactly the start is kept, whatever the rounding of its time.
+    seek = ["-ss", f"{max(0.0, source_start_s - 0.25 / float(fps)):.6f}"] if source_start_s > 0 else []
     run(
-        ["-loglevel", "error", "-i", Path(video_path).resolve(), "-i", Path(source_path).resolve(),
+        ["-loglevel", "error", "-i", Path(video_path).resolve(), *seek, "-i", Path(source_path).resolve(),
          "-filter_complex", ";".join(chains), "-map", f"[{last}]", "-an", *encoder.video_args(),
-         "-r", fps_arg(fps), "-f", "mp4", out_path],
+         *(["-frames:v", str(n_frames)] if n_frames else []), "-r", fps_arg(fps), "-f", "mp4", out_path],
         about=out_path,
     )  # fmt: skip

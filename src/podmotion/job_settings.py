@@ -12,6 +12,8 @@ adapts wildcards to these functions.
   the fit, how a clip at another rate is played, and the output's encoder.
 - ``footage_job_settings``: a footage scene's output frames, the fit, the
   output's size, rate and encoder (finer: ``podmotion.footage``).
+- ``live_job_settings``: a still scene's live regions, its output frames and
+  the output's encoder, for the pass that takes them from the source.
 - ``BackendChoice``: ``animate.backend: auto`` decided once per run, and said once.
 """
 
@@ -93,16 +95,10 @@ def footage_job_settings(config: dict, episode: str, scene: int, *, output: Outp
     }
 
 
-def live_job_settings(boxes: list, *, output: OutputSettings, footage_ranges: list[tuple[int, int]]) -> dict:
-    """What the live-region pass gets: the boxes, the output's size, rate and encoder, and the footage scenes'
-    output frames, left out of the overlay (they are the source's own already). The pass encodes the whole
-    episode again: where it holds footage, at the footage's finer crf (``footage.FOOTAGE_CRF_OFFSET``), so
-    footage does not lose a generation's worth to it."""
-    out = output_params(output)
-    ranges = [[a, b] for a, b in footage_ranges if b > a]
-    if ranges:
-        out["encoder"]["crf"] = max(1, out["encoder"]["crf"] - FOOTAGE_CRF_OFFSET)
-    return {"boxes": boxes, "skip": ranges, **out}
+def live_job_settings(boxes: list, *, output: OutputSettings, first_frame: int, n_frames: int) -> dict:
+    """What a still scene's live-region pass gets: the boxes, the scene's output frames, and the output's
+    size, rate and encoder."""
+    return {"boxes": boxes, "first_frame": first_frame, "n_frames": n_frames, **output_params(output)}
 
 
 def pad_job_settings(config: dict, episode: str, scene: int, *, output: OutputSettings, n_frames: int) -> dict:

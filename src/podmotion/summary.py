@@ -27,9 +27,9 @@ from .tables import Owner, field, read_table
 STAGES = {
     "detect": ("detect_scenes", "collect_scenes"),
     "animate": ("animate_scene",),
-    "pad": ("pad_scene",),
+    "pad": ("pad_scene", "live_scene"),
     "footage": ("footage_scene",),
-    "assemble": ("concat", "live_regions", "mux", "combine_scene"),
+    "assemble": ("concat", "mux", "combine_scene"),
 }
 BENCHMARKS_DIR = Path("logs") / "benchmarks"
 BENCHMARK = Owner("a Snakemake benchmark", f"{BENCHMARKS_DIR}/RULE/EPISODE.tsv", "runs")

@@ -1,6 +1,6 @@
-# Stage 4: join the padded scenes, take the live regions (a waveform, a progress bar)
-# from the source where the episode has them, then put the source's audio back. For
-# image-folder topics, also each scene's clip with its own narration.
+# Stage 4: join the scenes (padded, with their live regions, or footage passed through),
+# then put the source's audio back. For image-folder topics, also each scene's clip with
+# its own narration.
 
 
 rule concat:
@@ -21,31 +21,9 @@ rule concat:
         "../scripts/concat.py"
 
 
-rule live_regions:
-    input:
-        video="results/{name}/{name}_video.mp4",
-        source=source_video,
-        scenes=scenes_dir,
-    output:
-        temp("results/{name}/{name}_live.mp4"),
-    log:
-        "logs/live_regions/{name}.log",
-    benchmark:
-        "logs/benchmarks/live_regions/{name}.tsv"
-    wildcard_constraints:
-        name=PODCAST_NAMES,
-    conda:
-        "../../envs/podmotion.yaml"
-    threads: 2
-    params:
-        settings=live_settings,
-    script:
-        "../scripts/live_regions.py"
-
-
 rule mux:
     input:
-        video=muxed_video,
+        video="results/{name}/{name}_video.mp4",
         source=mux_source,
         scenes=scenes_dir,
     output:

@@ -252,23 +252,15 @@ def live_boxes(name):
     return boxes
 
 
-def muxed_video(wildcards):
-    """The joined video, or, where the episode has live regions, the one with them put back."""
-    if live_boxes(wildcards.name):
-        return f"results/{wildcards.name}/{wildcards.name}_live.mp4"
-    return f"results/{wildcards.name}/{wildcards.name}_video.mp4"
-
-
-def live_settings(wildcards):
-    """The live-region pass (podmotion.job_settings.live_job_settings)."""
+def live_scene_settings(wildcards):
+    """A still scene's live-region pass (podmotion.job_settings.live_job_settings)."""
     ep = episode(wildcards.name)
-    footage = [
-        ep.frame_ranges[s]
-        for s in ep.playable_scenes()
-        if scene_kind(wildcards.name, s) == "footage"
-    ]
+    first_frame, end_frame = ep.frame_ranges[int(wildcards.scene)]
     return live_job_settings(
-        live_boxes(wildcards.name), output=ep.output, footage_ranges=footage
+        live_boxes(wildcards.name),
+        output=ep.output,
+        first_frame=first_frame,
+        n_frames=end_frame - first_frame,
     )
 
 
@@ -308,7 +300,10 @@ def clip_paths(name):
 
 
 def padded_scenes(wildcards):
-    return scene_paths(wildcards.name, "padded", footage_folder="footage")
+    """What concat joins: each still scene padded (with its live regions taken from the source, where the
+    episode has them), each footage scene passed through."""
+    folder = "live" if live_boxes(wildcards.name) else "padded"
+    return scene_paths(wildcards.name, folder, footage_folder="footage")
 
 
 def clip_paths_of(wildcards):

@@ -1,4 +1,4 @@
-"""Snakemake script: take the episode's live regions (waveform, progress bar) from the source, frame by frame."""
+"""Snakemake script: one still scene's padded clip with its live regions taken from the source, frame by frame."""
 
 from fractions import Fraction
 
@@ -11,14 +11,15 @@ settings = snakemake.params.settings  # noqa: F821 (snakemake is injected)
 
 def main():
     keep_live(
-        snakemake.input.video,  # noqa: F821
+        snakemake.input.padded,  # noqa: F821
         snakemake.input.source,  # noqa: F821
         snakemake.output[0],  # noqa: F821
         boxes=[tuple(b) for b in settings["boxes"]],
+        first_frame=settings["first_frame"],
+        n_frames=settings["n_frames"],
         width=settings["width"],
         height=settings["height"],
         fps=Fraction(settings["fps"]),
-        skip=[tuple(r) for r in settings["skip"]],
         encoder=EncoderSettings(**settings["encoder"]),
     )
 
