@@ -137,6 +137,13 @@ def test_subtitles_and_the_camera_box_follow_the_source_frame_by_frame(finished)
         pytest.skip("no live region in this episode")
     layout = json.loads(wf.result("ep", "scenes", "layout.json").read_text())
     live = [tuple(b[k] for k in ("x", "y", "width", "height")) for b in layout["live"]]
+    table = _table(wf)
+    for entry, box in zip(layout["live"], live):  # layout.json says what each is, and where it moves
+        if truth["camera_frames"] and _overlap(box, truth["boxes"]["camera"]) > 0:
+            shown = {k + 1 for k, (a, b, _) in enumerate(table) if a in truth["camera_frames"]}
+            assert entry["kind"] == "motion" and entry["scenes"] and set(entry["scenes"]) <= shown, (entry, shown)
+        elif _overlap(box, truth["boxes"]["subtitles"]) > 0:
+            assert entry["kind"] == "text", entry
     src, out = _rgb(source), _rgb(wf.result("ep", "ep_animated.mp4"))
     in_slide = np.zeros(truth["total_frames"], bool)
     for a, b in truth["slide_spans"]:

@@ -94,3 +94,37 @@ def test_footage_first_does_not_make_the_whole_frame_live():
     assert result.kinds == ["footage", "still", "still"], (result.cut_frames, result.kinds)
     assert result.cut_frames == [60, 110]
     assert 0 < result.live_mask.mean() < 0.1  # the camera box, learnt from the slides
+
+
+def _with_words(grid: np.ndarray, words: int) -> np.ndarray:
+    """A subtitle line near the bottom showing its first ``words`` words (each 6 cells wide, 3 high)."""
+    out = grid.copy()
+    for w in range(words):
+        out[38:41, 4 + 7 * w : 10 + 7 * w] = 250 - 30 * (w % 3)
+    return out
+
+
+def test_subtitles_word_by_word_are_live_text_and_never_cuts():
+    rng = np.random.default_rng(3)
+    slides_ = [_slide(30), _slide(31), _slide(32)]
+    grids, words, hold = [], 0, 0
+    for k, slide in enumerate(slides_):
+        for _ in range(80):  # each slide 3.2 s; a new word every 5 to 15 frames, six to a line
+            if hold == 0:
+                words, hold = words % 6 + 1, int(rng.integers(5, 16))
+            hold -= 1
+            grids.append(_with_words(slide, words))
+    result = _analyse(grids)
+    assert result.cut_frames == [80, 160] and result.kinds == ["still"] * 3, result.cut_frames
+    assert result.text_mask is not None and result.text_mask[38:41, 11:46].mean() > 0.9  # word 1 never changes
+    assert slides.live_kinds(result) == ["text"]
+    assert result.live_scenes == [[1, 2, 3]]
+
+
+def test_a_slide_whose_picture_drifts_is_footage_cut_at_its_slide_changes():
+    a, c = _slide(40), _slide(41)
+    world = np.random.default_rng(42).integers(0, 255, (GRID_H, GRID_W + 200)).astype(np.int16)
+    drift = [world[:, k // 4 : k // 4 + GRID_W].copy() for k in range(120)]  # a pan of a cell every 4 frames
+    result = _analyse([a] * 60 + drift + [c] * 60)
+    assert result.cut_frames == [60, 180] and result.kinds == ["still", "footage", "still"], (result.cut_frames,
+                                                                                             result.kinds)

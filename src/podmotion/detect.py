@@ -116,7 +116,9 @@ def find_slides(video_path: str | os.PathLike, info: SourceInfo, threshold: floa
     footage = [f"scene {s.scene} (frames {s.start_frame}-{s.end_frame})" for s in scenes if s.kind == "footage"]
     if footage:
         log.info("%s: footage, passed through as the source shows it: %s", video_path, ", ".join(footage))
-    return scenes, holds_s, [display_box(box, info) for box in slides.live_boxes(result)]
+    live = [(display_box(box, info), kind, tuple(scenes_in)) for box, kind, scenes_in in
+            zip(slides.live_boxes(result), slides.live_kinds(result), result.live_scenes)]  # fmt: skip
+    return scenes, holds_s, live
 
 
 def display_box(box: tuple[int, int, int, int], info: SourceInfo) -> tuple[int, int, int, int]:
@@ -223,17 +225,20 @@ def detect_to_folder(video_path: str | os.PathLike, out_dir: str | os.PathLike, 
     (auto or off) and ``art`` (a box set by hand).
     """
     info = probe(video_path)
-    holds_s, live = None, []
+    holds_s, live_found = None, []
     if detector == "slides":
-        scenes, holds_s, live = find_slides(video_path, info, threshold, min_scene_len_s)
+        scenes, holds_s, live_found = find_slides(video_path, info, threshold, min_scene_len_s)
     else:
         scenes = find_scenes(video_path, info, detector, threshold, min_scene_len_s)
     picks = representative_frames(video_path, scenes, candidates, info.video_start_s, holds_s)
     images = [to_display_size(rgb, info) for rgb in picks]
+    live = [box for box, _kind, _scenes in live_found]
     try:
         found = episode_layout(images, scenes, live, layout)
     except ValueError as exc:
         raise PodmotionError(video_path, str(exc)) from None
+    found = dataclasses.replace(found, live_kinds=tuple(kind for _, kind, _ in live_found),
+                                live_scenes=tuple(scenes_in for _, _, scenes_in in live_found))  # fmt: skip
     from .layout import draw_layout
 
     with write_scene_folder(out_dir) as folder:

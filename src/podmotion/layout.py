@@ -69,10 +69,17 @@ class Layout:
     live: tuple[Box, ...] = ()
     text: tuple[Box, ...] = ()
     mode: str = "detected"
+    # Per live box: "motion" (a waveform, a progress bar, a clock, a camera box) or "text" (burned-in subtitles),
+    # and the scenes it moves in (None: not known, every scene). Filled in to one per box.
+    live_kinds: tuple[str, ...] = ()
+    live_scenes: tuple[tuple[int, ...] | None, ...] = ()
 
     def __post_init__(self):
         if self.mode not in MODES:
             raise ValueError(f"unknown layout mode {self.mode!r}; allowed: {', '.join(MODES)}")
+        n = len(self.live)  # one kind and one scene list per live box, "motion" and None where not given
+        object.__setattr__(self, "live_kinds", tuple(self.live_kinds[:n]) + ("motion",) * (n - len(self.live_kinds)))
+        object.__setattr__(self, "live_scenes", tuple(self.live_scenes[:n]) + (None,) * (n - len(self.live_scenes)))
 
     def art_box(self, scene: int) -> Box:
         """The box to animate in ``scene``; the whole frame when layout is off or has no box for it."""
@@ -85,7 +92,9 @@ class Layout:
     def to_json(self, path: str | os.PathLike) -> None:
         data = {"width": self.width, "height": self.height, "mode": self.mode, "frame": FRAME_DESCRIPTION,
                 "art": [{"scene": s, **dict(zip(BOX_KEYS, b))} for s, b in sorted(self.art.items())],
-                "live": [dict(zip(BOX_KEYS, b)) for b in self.live],
+                "live": [{**dict(zip(BOX_KEYS, b)), "kind": self.live_kinds[k],
+                          **({"scenes": list(self.live_scenes[k])} if self.live_scenes[k] is not None else {})}
+                         for k, b in enumerate(self.live)],
                 "text": [dict(zip(BOX_KEYS, b)) for b in self.text]}  # fmt: skip
         with atomic_output(path) as tmp:
             tmp.write_text(json.dumps(data, indent=2) + "\n")
@@ -97,8 +106,11 @@ class Layout:
         try:
             data = json.loads(Path(path).read_text())
             box = lambda d: tuple(int(d[k]) for k in BOX_KEYS)  # noqa: E731
+            scenes = lambda d: tuple(int(v) for v in d["scenes"]) if "scenes" in d else None  # noqa: E731
             return cls(int(data["width"]), int(data["height"]), {int(d["scene"]): box(d) for d in data["art"]},
-                       tuple(map(box, data["live"])), tuple(map(box, data["text"])), data["mode"])  # fmt: skip
+                       tuple(map(box, data["live"])), tuple(map(box, data["text"])), data["mode"],
+                       tuple(str(d.get("kind", "motion")) for d in data["live"]),
+                       tuple(scenes(d) for d in data["live"]))  # fmt: skip
         except (ValueError, KeyError, TypeError) as exc:
             raise PodmotionError(path, f"not a layout file ({type(exc).__name__}: {exc})") from None
 
@@ -170,18 +182,21 @@ def off_layout(width: int, height: int, scenes: Iterable[int], live: Sequence[Bo
 
 
 def draw_layout(still: np.ndarray, layout: Layout, scene: int) -> np.ndarray:
-    """``still`` with its art box outlined in green, live boxes in red, text in yellow, and a legend."""
+    """``still`` with its art box outlined in green, live boxes in red (burned-in subtitles in magenta), text in
+    yellow, and a legend."""
     import cv2
 
     out = np.ascontiguousarray(still.copy())
     h = out.shape[0]
-    green, red, yellow = (40, 220, 60), (230, 40, 40), (250, 210, 0)
-    boxes = [(b, yellow) for b in layout.text] + [(b, red) for b in layout.live] + [(layout.art_box(scene), green)]
+    green, red, yellow, magenta = (40, 220, 60), (230, 40, 40), (250, 210, 0), (230, 60, 230)
+    live = [(b, magenta if layout.live_kinds[k] == "text" else red) for k, b in enumerate(layout.live)]
+    boxes = [(b, yellow) for b in layout.text] + live + [(layout.art_box(scene), green)]
     for (x, y, bw, bh), colour in boxes:
         cv2.rectangle(out, (x, y), (x + bw - 1, y + bh - 1), colour, max(2, round(min(out.shape[:2]) / 240)))
     row_px = max(10, round(h / 32))
-    labels = [(green, f"art ({layout.mode})"), (red, "live"), (yellow, "text (frame)")]
-    out[row_px // 2 : row_px * 4, row_px // 2 : row_px * 7] //= 3  # darken behind the legend
+    labels = [(green, f"art ({layout.mode})"), (red, "live"), (magenta, "subtitles (live)"),
+              (yellow, "text (frame)")]  # fmt: skip
+    out[row_px // 2 : row_px * 4 + row_px // 2, row_px // 2 : row_px * 9] //= 3  # darken behind the legend
     for i, (colour, label) in enumerate(labels):
         top = row_px * (3 + 4 * i) // 4
         cv2.rectangle(out, (row_px - 2, top + 2), (2 * row_px - 8, top + row_px - 4), colour, -1)

@@ -86,8 +86,11 @@ frame). A topic's describes its joined narration: ``path`` is its
 
 ``layout.json`` (detected episodes; optional): ``layout.Layout``: ``width``,
 ``height``, ``mode``, ``frame`` (a description), ``art`` (per scene
-``{scene, x, y, width, height}``), ``live`` and ``text`` (``{x, y, width,
-height}``), all in the source's display pixels.
+``{scene, x, y, width, height}``), ``live`` (``{x, y, width, height, kind,
+scenes}``: ``kind`` is ``motion``, a waveform, progress bar, clock or camera
+box, or ``text``, burned-in subtitles; ``scenes``, the still scenes it moves
+in, where detection knows it) and ``text`` (``{x, y, width, height}``), all
+in the source's display pixels. Footage scenes have no art box.
 ``layout.png``: the first still scene's still with that layout drawn on it.
 
 ``scene_<label>.png`` (always, one per scene): the scene's still, RGB: the

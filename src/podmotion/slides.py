@@ -107,6 +107,8 @@ class SlideScan:
     mode: str  # "sparse" or "full"
     stats: dict = field(default_factory=dict)
     kinds: list[str] = field(default_factory=list)  # per scene: "still" or "footage" (podmotion.segments)
+    text_mask: np.ndarray | None = None  # the live cells that are burned-in subtitles (a subset of live_mask)
+    live_scenes: list[list[int]] = field(default_factory=list)  # per live patch (live_boxes' order): its scenes
 
     def __post_init__(self):
         if not self.kinds:
@@ -427,7 +429,8 @@ def _text_cells(cmp_: "_Compare", n: int, settle_frames: int, fps: float) -> np.
     ``TEXT_MIN_CHANGES`` times, at most ``TEXT_MAX_PERIOD_S`` apart (median),
     at most ``TEXT_MAX_HEIGHT`` of the frame high and ``TEXT_MAX_AREA`` of it in
     all, and changes alone (nothing else outside the live mask changes with
-    it) at least ``TEXT_ALONE_SHARE`` of those times. Slides change rarely and
+    it) at least ``TEXT_ALONE_SHARE`` of those times, and not on a beat (that
+    is a clock, ``_ticking_cells``). Slides change rarely and
     with their art; a caption that changes with each slide is not alone, and
     one that changes alone does it once a slide, seconds apart.
     """
@@ -440,7 +443,10 @@ def _text_cells(cmp_: "_Compare", n: int, settle_frames: int, fps: float) -> np.
         return text
     boundaries = [(b0, (np.abs(cmp_.at(a1 - 1) - cmp_.at(b0)) > cmp_.step) & cmp_.keep)
                   for (_a0, a1), (b0, _b1) in zip(holds, holds[1:])]  # fmt: skip
-    union = np.any([changed for _, changed in boundaries], axis=0).astype(np.uint8)
+    small = [changed for _, changed in boundaries if segments.largest_patch_share(changed) < segments.FOOTAGE_MIN_AREA]
+    if not small:  # every boundary changes a large part of the frame: slide changes, no line of its own
+        return text
+    union = np.any(small, axis=0).astype(np.uint8)  # a slide change's new picture is no subtitle line
     line_px = max(3, shape[1] // 40) | 1  # words apart by a space are one line
     union = cv2.morphologyEx(union, cv2.MORPH_CLOSE, np.ones((3, line_px), np.uint8))
     n_patches, labels, boxes, _ = cv2.connectedComponentsWithStats(union, connectivity=8)
@@ -452,7 +458,10 @@ def _text_cells(cmp_: "_Compare", n: int, settle_frames: int, fps: float) -> np.
         near = cv2.dilate(patch.astype(np.uint8), np.ones((3, 3), np.uint8)).astype(bool)
         times = [t for t, changed in boundaries if (changed & patch).any()]
         alone = [t for t, changed in boundaries if (changed & patch).any() and not (changed & ~near).any()]
-        if len(times) < TEXT_MIN_CHANGES or np.median(np.diff(times)) > TEXT_MAX_PERIOD_S * fps:
+        gaps = np.diff(times)
+        if len(times) < TEXT_MIN_CHANGES or np.median(gaps) > TEXT_MAX_PERIOD_S * fps:
+            continue
+        if np.mean(np.abs(gaps - np.median(gaps)) <= 2) >= 0.6:  # on a beat: a clock (``_ticking_cells``)
             continue
         if len(alone) >= TEXT_ALONE_SHARE * len(times):
             text[max(0, y - 1) : y + h + 1, max(0, x - 1) : x + w + 1] = True
@@ -591,6 +600,7 @@ def analyse(sigs: Signatures, events: np.ndarray, reorder: int, fps: float, *, t
     ticking = _ticking_cells(_Compare(sigs, live, step), settle_frames, fps)
     if ticking.any():  # a timer or clock that ticks once a second: live too
         live = live | ticking
+        text = text & ~_grown(ticking)  # a timer's digits change alone and often too: a clock, not subtitles
     cmp_ = _Compare(sigs, live, step)
     holds = _holds(cmp_, n, settle_frames)
     min_len = max(1, int(round(min_scene_len_s * fps))) if min_scene_len_s else 0
@@ -599,8 +609,43 @@ def analyse(sigs: Signatures, events: np.ndarray, reorder: int, fps: float, *, t
         cut_frames=cuts, holds=scene_holds, n_frames=n, frame_times_s=np.arange(n) / fps, live_mask=live,
         grid_cell_px=sigs.cell_px, exact_frames=sorted(sigs.exact), step=step, decoded_frames=sigs.decoded,
         mode="full", stats={"events": int(events.sum()), "live_cells": int(live.sum()), "footage_spans": footage},
-        kinds=kinds,
+        kinds=kinds, text_mask=text, live_scenes=_live_scenes(sigs, live, step, [0, *cuts, n], kinds),
     )  # fmt: skip
+
+
+def _grown(mask: np.ndarray, cells: int = 2) -> np.ndarray:
+    """``mask`` grown by ``cells`` in every direction."""
+    import cv2
+
+    return cv2.dilate(mask.astype(np.uint8), np.ones((2 * cells + 1, 2 * cells + 1), np.uint8)).astype(bool)
+
+
+def _live_scenes(sigs: Signatures, live: np.ndarray, step: float, edges: list[int], kinds: list[str]) -> list[list[int]]:
+    """Per live patch (``_patches`` order), the still scenes (numbered from 1) in which it moves: some of its
+    cells change between two decoded frames of the scene. A camera box shown in some scenes only, or subtitles
+    that start a minute in, are live there and nowhere else."""
+    frames = sorted(sigs.by_frame)
+    patches = _patches(live)
+    out: list[list[int]] = [[] for _ in patches]
+    for number, (start, end, kind) in enumerate(zip(edges, edges[1:], kinds), start=1):
+        if kind != "still":
+            continue
+        lo, hi = np.searchsorted(frames, [start, end])
+        moved = np.zeros(live.shape, bool)
+        for a, b in zip(frames[lo:hi], frames[lo + 1 : hi]):
+            moved |= np.abs(sigs.by_frame[b] - sigs.by_frame[a]) > step
+        for k, (x, y, w, h) in enumerate(patches):
+            if moved[y : y + h, x : x + w].any():
+                out[k].append(number)
+    return out
+
+
+def _patches(mask: np.ndarray) -> list[tuple[int, int, int, int]]:
+    """The connected patches of a cell mask, as (x, y, width, height) in cells."""
+    import cv2
+
+    n_patches, _, boxes, _ = cv2.connectedComponentsWithStats(mask.astype(np.uint8), connectivity=8)
+    return [tuple(int(v) for v in b[:4]) for b in boxes[1:n_patches]]
 
 
 def _still_pairs(sigs: Signatures, events: np.ndarray, reorder: int, footage: list[tuple[int, int]],
@@ -839,14 +884,16 @@ def _cut_between(cmp_: _Compare, a1: int, b0: int) -> int:
 
 def live_boxes(scan_: SlideScan) -> list[tuple[int, int, int, int]]:
     """The live patches as (x, y, width, height) boxes in coded pixels."""
-    import cv2
-
-    n_patches, _, boxes, _ = cv2.connectedComponentsWithStats(scan_.live_mask.astype(np.uint8), connectivity=8)
     cell_w, cell_h = scan_.grid_cell_px
-    return [
-        (int(x * cell_w), int(y * cell_h), int(math.ceil(w * cell_w)), int(math.ceil(h * cell_h)))
-        for x, y, w, h, _area in boxes[1:n_patches]
-    ]
+    return [(int(x * cell_w), int(y * cell_h), int(math.ceil(w * cell_w)), int(math.ceil(h * cell_h)))
+            for x, y, w, h in _patches(scan_.live_mask)]  # fmt: skip
+
+
+def live_kinds(scan_: SlideScan) -> list[str]:
+    """Per live patch (``live_boxes``' order): ``text`` for burned-in subtitles, ``motion`` for the rest (a
+    waveform, a progress bar, a clock, a host's camera box)."""
+    text = scan_.text_mask if scan_.text_mask is not None else np.zeros_like(scan_.live_mask)
+    return ["text" if text[y : y + h, x : x + w].mean() > 0.5 else "motion" for x, y, w, h in _patches(scan_.live_mask)]
 
 
 def main(argv: list[str] | None = None) -> int:
