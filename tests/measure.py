@@ -108,3 +108,13 @@ def scenes_unlike_their_padded_clips(out: Path, padded_dir: Path, bounds: list[i
         if len(padded) != end - start or not all(np.array_equal(a, b) for a, b in zip(frames[start:end], padded)):
             wrong.append(k)
     return wrong
+
+
+def frame_part_errors(out: np.ndarray, src: np.ndarray, box) -> tuple[float, float]:
+    """Mean abs difference of one part of a frame (x, y, w, h) to the source's, and of the same part shifted two
+    pixels: re-encoding noise only when the first is small and the second over twice as large."""
+    x, y, w, h = box
+    part = lambda frame, bx, by, bw: frame[by : by + h, bx : bx + bw].astype(np.float64)  # noqa: E731
+    err = np.abs(part(out, x, y, w) - part(src, x, y, w)).mean()
+    moved = np.abs(part(out, x + 2, y, w - 2) - part(src, x, y, w - 2)).mean()
+    return float(err), float(moved)

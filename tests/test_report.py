@@ -159,8 +159,9 @@ def test_overview_page_shows_the_scene_table_and_the_pictures(finished, tmp_path
     assert len(rows) == len(HOLDS)
     cells = [re.findall(r"<td[^>]*>(.*?)</td>", row, re.S) for row in rows]
     bounds_s = [f / FPS for f in [0, *truth["cut_frames"], sum(HOLDS)]]
-    assert [float(c[1]) for c in cells] == pytest.approx(bounds_s[:-1], abs=0.001)
-    assert [c[4] for c in cells] == ["kenburns"] * len(HOLDS)
+    assert [c[1] for c in cells] == ["still"] * len(HOLDS)  # the scene's kind
+    assert [float(c[2]) for c in cells] == pytest.approx(bounds_s[:-1], abs=0.001)
+    assert [c[5] for c in cells] == ["kenburns"] * len(HOLDS)
     assert len(re.findall(r"<img ", dom)) == len(HOLDS) + 1  # the timeline and a card per scene
     shot = tmp_path / "overview.png"
     chromium(tmp_path, f"--screenshot={shot}", "--window-size=1200,900", page.as_uri())
