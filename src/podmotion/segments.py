@@ -35,10 +35,15 @@ agree for at least 0.2 s) and its coarse luma grids (``podmotion.slides``):
 4. **A producer's own motion.** A slide whose art zooms or pans slowly in
    the source holds only roughly: its frames agree with their neighbours,
    but its picture at the end differs from its picture at the start. When
-   that difference covers ``FOOTAGE_MIN_AREA`` or more (``drifts``), the
-   scene is footage: kept as the source shows it. Its cuts are the slide
-   changes, to the frame (the ``slides`` detector puts a span's edges on the
-   hard cut beside them).
+   that difference reaches over ``FOOTAGE_MIN_AREA`` or more of the frame
+   (``drifts``; a slow zoom changes only where the picture has edges, so its
+   reach is measured, not its area), the scene is footage: kept as the
+   source shows it. Such scenes that follow each other with no hard cut
+   between are one; a footage span is split at a hard cut with such a slow
+   drift on one side (``drifting``: small frame-to-frame steps, inside a
+   frame that holds), so a zooming slide is never joined to the clip after
+   it, while a clip's own shot cuts stay inside it. Its cuts are the slide changes, to the frame (the
+   ``slides`` detector puts a span's edges on the hard cut beside them).
 5. **Pauses.** Two footage spans apart by less than ``FOOTAGE_MIN_S`` are one:
    a clip's static shot or a pause is not a slide. So is a span that starts
    less than that after the source's start, or ends less than that before its
@@ -57,6 +62,8 @@ import numpy as np
 KINDS = ("still", "footage")
 FOOTAGE_MIN_AREA = 0.2  # share of the frame a moving patch's bounding box must cover to be footage
 MOTION_LAG_S = 0.5  # a stretch's motion: each frame against the one this long before it
+DRIFT_MAX_STEP_SHARE = 0.05  # footage whose frame-to-frame steps change fewer cells than this (median) ...
+DRIFT_MAX_REACH = 0.8  # ... and whose change from start to end reaches over less of the frame than this, drifts
 FOOTAGE_MIN_S = 1.0  # an unsettled stretch at least this long may be footage; a pause shorter than it is not a slide
 
 
@@ -128,9 +135,34 @@ def treated_as(detected: str, footage_setting: str, override: str | None) -> str
     return "still" if footage_setting == "animate" else detected
 
 
+def spread_share(changed: np.ndarray, min_cells: int = 3) -> float:
+    """The share of the grid covered by the bounding box of every patch of at least ``min_cells`` changed
+    cells: how far a change reaches, even when it is scattered (a slow zoom changes only where the picture
+    has edges)."""
+    import cv2
+
+    n, _, boxes, _ = cv2.connectedComponentsWithStats(changed.astype(np.uint8), connectivity=8)
+    keep = [k for k in range(1, n) if boxes[k][4] >= min_cells]
+    if not keep:
+        return 0.0
+    x0, y0 = min(boxes[k][0] for k in keep), min(boxes[k][1] for k in keep)
+    x1, y1 = max(boxes[k][0] + boxes[k][2] for k in keep), max(boxes[k][1] + boxes[k][3] for k in keep)
+    return float((x1 - x0) * (y1 - y0)) / changed.size
+
+
+def drifting(step_shares: Sequence[float], reach_share: float) -> bool:
+    """Whether a stretch of footage drifts slowly inside a still frame (a producer's zoom on a slide's art)
+    rather than moving like camera video: its frame-to-frame steps change few cells (``step_shares``, the
+    share of cells each changes: median under ``DRIFT_MAX_STEP_SHARE``) and what changed from its start to its
+    end reaches over part of the frame only (``reach_share``, ``spread_share``: under ``DRIFT_MAX_REACH``; a
+    camera's pan moves the whole frame)."""
+    slow = len(step_shares) > 0 and float(np.median(step_shares)) < DRIFT_MAX_STEP_SHARE
+    return slow and reach_share < DRIFT_MAX_REACH
+
+
 def drifts(start_to_end_area: float) -> bool:
     """Whether a scene whose picture at its end differs from its start over ``start_to_end_area`` of the
-    frame (``largest_patch_share`` of the changed cells) moves on its own, and so is footage."""
+    frame (``spread_share`` of the changed cells) moves on its own, and so is footage."""
     return start_to_end_area >= FOOTAGE_MIN_AREA
 
 

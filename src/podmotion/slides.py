@@ -429,8 +429,8 @@ def _text_cells(cmp_: "_Compare", n: int, settle_frames: int, fps: float) -> np.
     ``TEXT_MIN_CHANGES`` times, at most ``TEXT_MAX_PERIOD_S`` apart (median),
     at most ``TEXT_MAX_HEIGHT`` of the frame high and ``TEXT_MAX_AREA`` of it in
     all, and changes alone (nothing else outside the live mask changes with
-    it) at least ``TEXT_ALONE_SHARE`` of those times, and not on a beat (that
-    is a clock, ``_ticking_cells``). Slides change rarely and
+    it) at least ``TEXT_ALONE_SHARE`` of those times, and not on a beat of a
+    second or so (that is a clock, ``_ticking_cells``). Slides change rarely and
     with their art; a caption that changes with each slide is not alone, and
     one that changes alone does it once a slide, seconds apart.
     """
@@ -461,7 +461,8 @@ def _text_cells(cmp_: "_Compare", n: int, settle_frames: int, fps: float) -> np.
         gaps = np.diff(times)
         if len(times) < TEXT_MIN_CHANGES or np.median(gaps) > TEXT_MAX_PERIOD_S * fps:
             continue
-        if np.mean(np.abs(gaps - np.median(gaps)) <= 2) >= 0.6:  # on a beat: a clock (``_ticking_cells``)
+        beat = float(np.median(gaps))
+        if beat >= 0.8 * fps and np.mean(np.abs(gaps - beat) <= 2) >= 0.6:  # a second's beat: a clock (ticking)
             continue
         if len(alone) >= TEXT_ALONE_SHARE * len(times):
             text[max(0, y - 1) : y + h + 1, max(0, x - 1) : x + w + 1] = True
@@ -604,7 +605,7 @@ def analyse(sigs: Signatures, events: np.ndarray, reorder: int, fps: float, *, t
     cmp_ = _Compare(sigs, live, step)
     holds = _holds(cmp_, n, settle_frames)
     min_len = max(1, int(round(min_scene_len_s * fps))) if min_scene_len_s else 0
-    cuts, scene_holds, kinds = _scenes(cmp_, holds, footage, n, min_len)
+    cuts, scene_holds, kinds = _scenes(cmp_, holds, footage, n, min_len, fps)
     return SlideScan(
         cut_frames=cuts, holds=scene_holds, n_frames=n, frame_times_s=np.arange(n) / fps, live_mask=live,
         grid_cell_px=sigs.cell_px, exact_frames=sorted(sigs.exact), step=step, decoded_frames=sigs.decoded,
@@ -682,7 +683,35 @@ def _footage(cmp_: "_Compare", n: int, settle_frames: int, fps: float) -> list[t
         return segments.moving_area([cmp_.at(t) for t in range(a, b)], cmp_.keep, cmp_.step, lag)
 
     spans = segments.footage_spans(_holds(cmp_, n, settle_frames), n, fps, area_of)
-    return [(_snap_to_cut(cmp_, a, settle_frames, n), _snap_to_cut(cmp_, b, settle_frames, n)) for a, b in spans]
+    spans = [(_snap_to_cut(cmp_, a, settle_frames, n), _snap_to_cut(cmp_, b, settle_frames, n)) for a, b in spans]
+    return [piece for a, b in spans for piece in _split_at_drift_edges(cmp_, a, b, fps)]
+
+
+def _split_at_drift_edges(cmp_: "_Compare", start: int, end: int, fps: float) -> list[tuple[int, int]]:
+    """A footage span split at each hard cut that has a slowly drifting picture on one side (a producer's
+    zoom on a slide: ``segments.drifting``) and lasts a second or more on both: the change from such a slide
+    to the next, or to a clip, is a cut. Shot cuts between clips' shots stay inside their span."""
+    min_frames = segments.FOOTAGE_MIN_S * fps
+    shares = [float(((np.abs(cmp_.at(t) - cmp_.at(t - 1)) > cmp_.step) & cmp_.keep).mean()) for t in range(start + 1, end)]
+    reach = max(2, round(0.2 * fps))
+    hard = []  # steps that change far more than the steps around them: cuts, not a camera's motion
+    for i, share in enumerate(shares):
+        around = shares[max(0, i - reach) : i] + shares[i + 1 : i + 1 + reach]
+        if share >= segments.FOOTAGE_MIN_AREA and around and share >= 3 * float(np.median(around)):
+            hard.append(start + 1 + i)
+    edges = [start, *hard, end]
+    pieces = [start]
+    for k, cut in enumerate(hard):
+        before, after = (pieces[-1], cut), (cut, edges[k + 2])
+        if min(before[1] - before[0], after[1] - after[0]) < min_frames:
+            continue
+        for a, b in (before, after):
+            steps = shares[a - start : b - start - 1]  # the steps inside, not the cut
+            reach = (np.abs(cmp_.at(b - 1) - cmp_.at(a)) > cmp_.step) & cmp_.keep
+            if segments.drifting(steps, segments.spread_share(reach)):
+                pieces.append(cut)
+                break
+    return [(a, b) for a, b in zip(pieces, [*pieces[1:], end])]
 
 
 def _snap_to_cut(cmp_: "_Compare", frame: int, reach: int, n: int) -> int:
@@ -702,7 +731,7 @@ def _snap_to_cut(cmp_: "_Compare", frame: int, reach: int, n: int) -> int:
 
 
 def _scenes(cmp_: "_Compare", holds: list[tuple[int, int]], footage: list[tuple[int, int]], n: int,
-            min_len_frames: int) -> tuple[list[int], list[tuple[int, int]], list[str]]:  # fmt: skip
+            min_len_frames: int, fps: float) -> tuple[list[int], list[tuple[int, int]], list[str]]:  # fmt: skip
     """Cuts, each scene's hold (a footage scene: its span) and kind.
 
     Each footage span is a scene, cut at its first and last frame. The still
@@ -722,16 +751,20 @@ def _scenes(cmp_: "_Compare", holds: list[tuple[int, int]], footage: list[tuple[
     inside = {id(p): [(max(h0, p[1]), min(h1, p[2])) for h0, h1 in holds if min(h1, p[2]) > max(h0, p[1])]
               for p in pieces}  # fmt: skip
     merged: list[list] = []
+    joins_next = False
     for piece in pieces:  # a still piece without a hold joins the footage before it (or after it)
         if piece[0] == "still" and not inside[id(piece)] and len(pieces) > 1:
             if merged and merged[-1][0] == "footage":
                 merged[-1][2] = piece[2]
                 continue
-            piece[0] = "footage"
-        if merged and merged[-1][0] == piece[0] == "footage":
-            merged[-1][2] = piece[2]
+            piece[0], joins_next = "footage", True
+            merged.append(piece)
             continue
-        merged.append(piece)
+        if joins_next and piece[0] == "footage":
+            merged[-1][2] = piece[2]
+        else:
+            merged.append(piece)  # footage spans side by side stay apart: split at a drifting slide's cut
+        joins_next = False
     cuts, scene_holds, kinds = [], [], []
     for kind, start, end in merged:
         if start > 0:
@@ -745,9 +778,24 @@ def _scenes(cmp_: "_Compare", holds: list[tuple[int, int]], footage: list[tuple[
                                     start=start)  # fmt: skip
         if not found:
             got_holds = [(start, end)]
+        got_kinds = ["footage" if _drifts(cmp_, a, b) else "still" for a, b in got_holds]
+        # A drifting picture that goes on past a gap between its holds is one scene, and so is its tail (or
+        # head) too short to be a slide: where no hard cut parts them.
+        spans = [(a, b) for a, b in zip([start, *got_cuts], [*got_cuts, end])]
+        k = 0
+        while k + 1 < len(got_kinds):
+            pair = got_kinds[k : k + 2]
+            short = min(spans[k][1] - spans[k][0], spans[k + 1][1] - spans[k + 1][0]) < segments.FOOTAGE_MIN_S * fps
+            if "footage" in pair and (pair[0] == pair[1] or short) and not _is_hard_cut(cmp_, got_cuts[k]):
+                del got_cuts[k]
+                got_kinds[k : k + 2] = ["footage"]
+                got_holds[k : k + 2] = [(got_holds[k][0], got_holds[k + 1][1])]
+                spans[k : k + 2] = [(spans[k][0], spans[k + 1][1])]
+            else:
+                k += 1
         cuts += got_cuts
         scene_holds += got_holds
-        kinds += ["footage" if _drifts(cmp_, a, b) else "still" for a, b in got_holds]
+        kinds += got_kinds
     return cuts, scene_holds, kinds
 
 
@@ -755,7 +803,13 @@ def _drifts(cmp_: "_Compare", start: int, end: int) -> bool:
     """Whether a scene's picture moves on its own (``segments.drifts``): its held picture at ``end`` against
     at ``start``."""
     changed = (np.abs(cmp_.at(end - 1) - cmp_.at(start)) > cmp_.step) & cmp_.keep
-    return segments.drifts(segments.largest_patch_share(changed))
+    return segments.drifts(segments.spread_share(changed))
+
+
+def _is_hard_cut(cmp_: "_Compare", frame: int) -> bool:
+    """Whether the step into ``frame`` from the frame before changes a ``FOOTAGE_MIN_AREA`` share of it."""
+    changed = (np.abs(cmp_.at(frame) - cmp_.at(frame - 1)) > cmp_.step) & cmp_.keep
+    return segments.largest_patch_share(changed) >= segments.FOOTAGE_MIN_AREA
 
 
 def _reorder_depth(packets: Packets) -> int:
