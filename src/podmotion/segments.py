@@ -49,6 +49,13 @@ agree for at least 0.2 s) and its coarse luma grids (``podmotion.slides``):
    less than that after the source's start, or ends less than that before its
    end: it reaches it.
 
+So, for motion inside a slide, the rule is how much of the frame moves and
+for how long: a GIF-like loop, a looping logo, a waveform, a subtitle line or
+a camera box (under a fifth of the frame, however long) is a live region of
+the still, taken from the source frame by frame; a motion graphic over a
+fifth of the frame or more is footage if it goes on for a second or more (it
+is kept as the source shows it), and part of a transition if it does not.
+
 The functions here work on grids alone (arrays of cell means), so the rule is
 tested without decoding anything.
 """
