@@ -118,9 +118,13 @@ def test_slides_move_in_the_art_only_and_the_frame_stays(finished):
     layout = json.loads(wf.result("ep", "scenes", "layout.json").read_text())
     ax, ay, aw, ah = boxes["art"]
     assert layout["mode"] == "detected" and layout["art"], layout
-    for entry in layout["art"]:  # the art slot, never the whole frame because of the footage
+    zooms = {k + 1 for k, (a, _, _) in enumerate(_table(wf)) if any(a == z0 for z0, _ in truth["zoom_spans"])}
+    clips = {k + 1 for k, (_, _, kind) in enumerate(_table(wf)) if kind == "footage"} - zooms
+    for entry in layout["art"]:  # the art slot, never the whole frame because of the footage or a zoom
+        assert entry["scene"] not in clips, entry  # a clip moves all over: no art box, the whole frame
         assert abs(entry["x"] - ax) <= 6 and abs(entry["y"] - ay) <= 6, entry
         assert abs(entry["width"] - aw) <= 12 and abs(entry["height"] - ah) <= 12, entry
+    assert zooms <= {entry["scene"] for entry in layout["art"]}  # a zoomed slide animated as a still: its slot
 
 
 def _overlap(a, b) -> int:

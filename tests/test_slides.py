@@ -63,7 +63,7 @@ def test_it_decodes_a_fraction_of_the_frames(episode):
 def test_live_regions_are_found_and_kept_out(episode):
     name, path, truth = episode
     info = probe(path)
-    scenes, holds_s, found_live = find_slides(path, info, None, 0.6)
+    scenes, holds_s, found_live, _reach = find_slides(path, info, None, 0.6)
     live = [box for box, _kind, _scenes in found_live]
     assert all(kind == "motion" for _, kind, _ in found_live), found_live  # a waveform, a bar, a clock: not text
     want = truth["boxes"]["live"]

@@ -98,7 +98,8 @@ def candidate_times(scene: Scene, count: int) -> list[float]:
 def find_slides(video_path: str | os.PathLike, info: SourceInfo, threshold: float | None,
                 min_scene_len_s: float):  # fmt: skip
     """Detect cuts with the ``slides`` detector: scenes (each with its kind, still or footage), the span each
-    scene's picture holds (a footage scene's: all of it), live boxes."""
+    scene's picture holds (a footage scene's: all of it), live regions (box, kind, scenes) and, per footage
+    scene, the box its picture moves in."""
     from . import slides
 
     result = slides.scan(video_path, float(info.fps_fraction), threshold=threshold, min_scene_len_s=min_scene_len_s)
@@ -118,7 +119,8 @@ def find_slides(video_path: str | os.PathLike, info: SourceInfo, threshold: floa
         log.info("%s: footage, passed through as the source shows it: %s", video_path, ", ".join(footage))
     live = [(display_box(box, info), kind, tuple(scenes_in)) for box, kind, scenes_in in
             zip(slides.live_boxes(result), slides.live_kinds(result), result.live_scenes)]  # fmt: skip
-    return scenes, holds_s, live
+    reach = {scene: display_box(box, info) for scene, box in slides.footage_reach_boxes(result).items()}
+    return scenes, holds_s, live, reach
 
 
 def display_box(box: tuple[int, int, int, int], info: SourceInfo) -> tuple[int, int, int, int]:
@@ -200,7 +202,7 @@ def episode_layout(images: list[np.ndarray], scenes: list[Scene], live: list, se
     """The episode's layout from its stills, or as ``settings`` (config ``layout``) sets it by hand.
 
     Only still scenes are looked at: footage would make the whole frame look like art. A footage
-    scene has no art box of its own (a scene treated as a still all the same is animated whole).
+    scene gets its art box from where it moves (``footage_art``).
     """
     from . import layout
 
@@ -216,6 +218,22 @@ def episode_layout(images: list[np.ndarray], scenes: list[Scene], live: list, se
     return layout.analyse_layout(stills, live)
 
 
+def footage_art(found, reach: dict[int, tuple[int, int, int, int]]):
+    """The layout with an art box for each footage scene that moves inside a frame that holds (a producer's
+    zoom on a slide's art): where it moves, cut clear of the live boxes, so that treated as a still it is
+    animated there, header and logo kept. A clip that moves all over keeps the whole frame."""
+    from . import layout
+
+    if found.mode != "detected":
+        return found
+    art = dict(found.art)
+    for scene, box in reach.items():
+        x, y, w, h = box
+        if w * h < layout.FULL_FRAME_SHARE * found.width * found.height:
+            art[scene] = layout.clear_of_live(box, found.live, found.width, found.height)
+    return dataclasses.replace(found, art=dict(sorted(art.items())))
+
+
 def detect_to_folder(video_path: str | os.PathLike, out_dir: str | os.PathLike, *, detector: str,
                      threshold: float | None, min_scene_len_s: float, candidates: int,
                      layout: dict | None = None) -> list[Scene]:  # fmt: skip
@@ -225,9 +243,9 @@ def detect_to_folder(video_path: str | os.PathLike, out_dir: str | os.PathLike, 
     (auto or off) and ``art`` (a box set by hand).
     """
     info = probe(video_path)
-    holds_s, live_found = None, []
+    holds_s, live_found, reach = None, [], {}
     if detector == "slides":
-        scenes, holds_s, live_found = find_slides(video_path, info, threshold, min_scene_len_s)
+        scenes, holds_s, live_found, reach = find_slides(video_path, info, threshold, min_scene_len_s)
     else:
         scenes = find_scenes(video_path, info, detector, threshold, min_scene_len_s)
     picks = representative_frames(video_path, scenes, candidates, info.video_start_s, holds_s)
@@ -239,6 +257,7 @@ def detect_to_folder(video_path: str | os.PathLike, out_dir: str | os.PathLike, 
         raise PodmotionError(video_path, str(exc)) from None
     found = dataclasses.replace(found, live_kinds=tuple(kind for _, kind, _ in live_found),
                                 live_scenes=tuple(scenes_in for _, _, scenes_in in live_found))  # fmt: skip
+    found = footage_art(found, reach)
     from .layout import draw_layout
 
     with write_scene_folder(out_dir) as folder:

@@ -161,6 +161,11 @@ def analyse_layout(stills: Mapping[int, np.ndarray], live: Sequence[Box] = ()) -
                   "detected" if found else "full_frame")  # fmt: skip
 
 
+def clear_of_live(box: Box, live: Sequence[Box], width: int, height: int) -> Box:
+    """``box`` made even, inside the frame, and cut clear of the ``live`` boxes, as every art box is."""
+    return _cut_live(_even(*_corners(box), width, height), live)
+
+
 def manual_layout(stills_or_size: Mapping[int, np.ndarray] | tuple[int, int], art_box: Box, live: Sequence[Box] = (),
                   scenes: Iterable[int] = ()) -> Layout:  # fmt: skip
     """The art box set by hand in the config, the same for every scene (the stills', or ``scenes``)."""

@@ -109,6 +109,7 @@ class SlideScan:
     kinds: list[str] = field(default_factory=list)  # per scene: "still" or "footage" (podmotion.segments)
     text_mask: np.ndarray | None = None  # the live cells that are burned-in subtitles (a subset of live_mask)
     live_scenes: list[list[int]] = field(default_factory=list)  # per live patch (live_boxes' order): its scenes
+    reach: dict[int, tuple[int, int, int, int]] = field(default_factory=dict)  # footage scene -> where it moves
 
     def __post_init__(self):
         if not self.kinds:
@@ -611,7 +612,26 @@ def analyse(sigs: Signatures, events: np.ndarray, reorder: int, fps: float, *, t
         grid_cell_px=sigs.cell_px, exact_frames=sorted(sigs.exact), step=step, decoded_frames=sigs.decoded,
         mode="full", stats={"events": int(events.sum()), "live_cells": int(live.sum()), "footage_spans": footage},
         kinds=kinds, text_mask=text, live_scenes=_live_scenes(sigs, live, step, [0, *cuts, n], kinds),
+        reach=_footage_reach(cmp_, [0, *cuts, n], kinds),
     )  # fmt: skip
+
+
+def _footage_reach(cmp_: "_Compare", edges: list[int], kinds: list[str]) -> dict[int, tuple[int, int, int, int]]:
+    """Per footage scene (numbered from 1), the box in cells that its picture moves in: the bounding box of
+    what changes from frame to frame inside it (outside live regions). A producer's zoom moves in the art
+    slot, a clip in the whole frame; a footage scene treated as a still is animated there."""
+    import cv2
+
+    out = {}
+    for number, (start, end, kind) in enumerate(zip(edges, edges[1:], kinds), start=1):
+        if kind != "footage":
+            continue
+        moved = np.zeros(cmp_.keep.shape, bool)
+        for t in range(start + 1, end):
+            moved |= (np.abs(cmp_.at(t) - cmp_.at(t - 1)) > cmp_.step) & cmp_.keep
+        x, y, w, h = cv2.boundingRect(moved.astype(np.uint8))
+        out[number] = (x, y, w, h) if w and h else (0, 0, moved.shape[1], moved.shape[0])
+    return out
 
 
 def _grown(mask: np.ndarray, cells: int = 2) -> np.ndarray:
@@ -941,6 +961,13 @@ def live_boxes(scan_: SlideScan) -> list[tuple[int, int, int, int]]:
     cell_w, cell_h = scan_.grid_cell_px
     return [(int(x * cell_w), int(y * cell_h), int(math.ceil(w * cell_w)), int(math.ceil(h * cell_h)))
             for x, y, w, h in _patches(scan_.live_mask)]  # fmt: skip
+
+
+def footage_reach_boxes(scan_: SlideScan) -> dict[int, tuple[int, int, int, int]]:
+    """``SlideScan.reach`` in coded pixels: per footage scene, the box its picture moves in."""
+    cell_w, cell_h = scan_.grid_cell_px
+    return {scene: (int(x * cell_w), int(y * cell_h), int(math.ceil(w * cell_w)), int(math.ceil(h * cell_h)))
+            for scene, (x, y, w, h) in scan_.reach.items()}  # fmt: skip
 
 
 def live_kinds(scan_: SlideScan) -> list[str]:
