@@ -218,16 +218,17 @@ def test_footage_can_be_animated_instead_and_one_scene_corrected(finished):
     del wf.config["overrides"]
 
 
-@pytest.mark.parametrize("size", [(640, 360), (960, 540)], ids=["640x360", "960x540"])
-def test_detection_at_other_sizes(size, tmp_path):
-    """The slides detector alone (no workflow) on the same cases at other sizes: every span to the frame, kinds,
-    and live regions of the right kind in the right scenes."""
+@pytest.mark.parametrize(("size", "fps"), [((640, 360), 25), ((960, 540), 25), ((1280, 720), 30)],
+                         ids=["640x360", "960x540", "1280x720"])  # fmt: skip
+def test_detection_at_other_sizes(size, fps, tmp_path):
+    """The slides detector alone (no workflow) on the same cases at other sizes and the issue's 1280x720 at
+    30 fps: every span to the frame, kinds, and live regions of the right kind in the right scenes."""
     from podmotion import slides
 
     parts = [("footage", 60), ("slides", [110, 95, 120]), ("city", 60), ("slides", [90])]
-    truth = make_mixed_episode(tmp_path / "episode.mp4", parts, width=size[0], height=size[1], fps=Fraction(25),
+    truth = make_mixed_episode(tmp_path / "episode.mp4", parts, width=size[0], height=size[1], fps=Fraction(fps),
                                subtitles_from_s=1.0, camera_slides=[1], zoom_slides=[2])  # fmt: skip
-    result = slides.scan(tmp_path / "episode.mp4", 25.0)
+    result = slides.scan(tmp_path / "episode.mp4", float(fps))
     assert result.cut_frames == truth["cut_frames"], (result.cut_frames, truth["cut_frames"])
     assert result.kinds == [kind for kind, _, _ in truth["spans"]], result.kinds
     kinds = dict(zip(slides.live_kinds(result), result.live_scenes))

@@ -785,6 +785,21 @@ def _scenes(cmp_: "_Compare", holds: list[tuple[int, int]], footage: list[tuple[
         else:
             merged.append(piece)  # footage spans side by side stay apart: split at a drifting slide's cut
         joins_next = False
+    # A clip's last shot or frame held for less than a scene's shortest length after it is the clip's (passing
+    # a few more source frames through is never wrong); so is a first frame held before it, where the clip only
+    # starts moving there, without a cut from another picture.
+    for k, (kind, start, end) in enumerate(merged):
+        if kind != "still":
+            continue
+        found = sorted((max(a, start), min(b, end)) for a, b in holds if min(b, end) > max(a, start))
+        if len(found) < 2:
+            continue
+        after_clip = k > 0 and merged[k - 1][0] == "footage"
+        if after_clip and found[0][1] - start < min_len_frames:
+            merged[k - 1][2] = merged[k][1] = start = _cut_between(cmp_, found[0][1], found[1][0])
+        before_clip = k + 1 < len(merged) and merged[k + 1][0] == "footage" and not _is_hard_cut(cmp_, end)
+        if before_clip and end - found[-1][0] < min_len_frames:
+            merged[k + 1][1] = merged[k][2] = _cut_between(cmp_, found[-2][1], found[-1][0])
     cuts, scene_holds, kinds = [], [], []
     for kind, start, end in merged:
         if start > 0:
@@ -823,13 +838,25 @@ def _drifts(cmp_: "_Compare", start: int, end: int) -> bool:
     """Whether a scene's picture moves on its own (``segments.drifts``): its held picture at ``end`` against
     at ``start``."""
     changed = (np.abs(cmp_.at(end - 1) - cmp_.at(start)) > cmp_.step) & cmp_.keep
-    return segments.drifts(segments.spread_share(changed))
+    if not segments.drifts(segments.spread_share(changed)):
+        return False
+    # Gradually: a scene that holds one picture and then another (a short one joined to it) does not drift.
+    lo, hi = np.searchsorted(cmp_.frames, [start + 1, end])
+    return not any(_is_hard_cut(cmp_, t) for t in cmp_.frames[lo:hi])
 
 
-def _is_hard_cut(cmp_: "_Compare", frame: int) -> bool:
-    """Whether the step into ``frame`` from the frame before changes a ``FOOTAGE_MIN_AREA`` share of it."""
-    changed = (np.abs(cmp_.at(frame) - cmp_.at(frame - 1)) > cmp_.step) & cmp_.keep
-    return segments.largest_patch_share(changed) >= segments.FOOTAGE_MIN_AREA
+def _is_hard_cut(cmp_: "_Compare", frame: int, reach: int = 5) -> bool:
+    """Whether the step into ``frame`` from the frame before is a cut: it changes a ``FOOTAGE_MIN_AREA``
+    share of the frame, and three times as many cells as the steps within ``reach`` frames of it (a camera's
+    motion changes much of the frame at every step)."""
+    def cells(t: int) -> np.ndarray:
+        return (np.abs(cmp_.at(t) - cmp_.at(t - 1)) > cmp_.step) & cmp_.keep
+
+    changed = cells(frame)
+    if segments.largest_patch_share(changed) < segments.FOOTAGE_MIN_AREA:
+        return False
+    around = [float(cells(t).mean()) for t in range(max(1, frame - reach), frame + reach + 1) if t != frame]
+    return float(changed.mean()) >= 3 * float(np.median(around))
 
 
 def _reorder_depth(packets: Packets) -> int:
