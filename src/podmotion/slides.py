@@ -336,6 +336,11 @@ class _Compare:
     def __init__(self, sigs: Signatures, live: np.ndarray, step: float):
         self.sigs, self.keep, self.step = sigs, ~live, step
         self.frames = sorted(sigs.by_frame)
+        self.held: dict[tuple[int, int], list[tuple[int, int]]] = {}  # _holds, once per (frames, settle)
+
+    def same_as(self, live: np.ndarray, step: float) -> bool:
+        """Whether this compares with the same mask and step (and so finds the same holds)."""
+        return step == self.step and np.array_equal(~live, self.keep) and len(self.frames) == len(self.sigs.by_frame)
 
     def at(self, index: int) -> np.ndarray:
         k = np.searchsorted(self.frames, index, side="right") - 1
@@ -589,21 +594,28 @@ def analyse(sigs: Signatures, events: np.ndarray, reorder: int, fps: float, *, t
     # At the episode's own noise step: a keyframe's or a dissolve's compression noise is not a live region.
     pairs = _still_pairs(sigs, events, reorder, [], near_events=True)
     live = live | _live_mask(sigs, pairs, step, fps, LIVE_MIN_SPAN_S)
-    text = _text_cells(_Compare(sigs, live, step), n, settle_frames, fps)
-    footage = _footage(_Compare(sigs, live | text, step), n, settle_frames, fps)
+    made: list[_Compare] = []
+
+    def compare(mask: np.ndarray) -> _Compare:  # one per mask and step: each finds its holds once
+        if not (made and made[-1].same_as(mask, step)):
+            made.append(_Compare(sigs, mask, step))
+        return made[-1]
+
+    text = _text_cells(compare(live), n, settle_frames, fps)
+    footage = _footage(compare(live | text), n, settle_frames, fps)
     if footage:  # live cells and noise again, from the still spans alone, then footage with them
         quiet = _still_pairs(sigs, events, reorder, footage)
         step = _noise_step(sigs, quiet, _live_mask(sigs, quiet, MIN_STEP, fps), threshold) if quiet else step
         pairs = _still_pairs(sigs, events, reorder, footage, near_events=True)
         live = _live_mask(sigs, quiet, MIN_STEP, fps) | _live_mask(sigs, pairs, step, fps, LIVE_MIN_SPAN_S)
-        text = _text_cells(_Compare(sigs, live, step), n, settle_frames, fps)
-        footage = _footage(_Compare(sigs, live | text, step), n, settle_frames, fps)
+        text = _text_cells(compare(live), n, settle_frames, fps)
+        footage = _footage(compare(live | text), n, settle_frames, fps)
     live = live | text
-    ticking = _ticking_cells(_Compare(sigs, live, step), settle_frames, fps)
+    ticking = _ticking_cells(compare(live), settle_frames, fps)
     if ticking.any():  # a timer or clock that ticks once a second: live too
         live = live | ticking
         text = text & ~_grown(ticking)  # a timer's digits change alone and often too: a clock, not subtitles
-    cmp_ = _Compare(sigs, live, step)
+    cmp_ = compare(live)
     holds = _holds(cmp_, n, settle_frames)
     min_len = max(1, int(round(min_scene_len_s * fps))) if min_scene_len_s else 0
     cuts, scene_holds, kinds = _scenes(cmp_, holds, footage, n, min_len, fps)
@@ -905,6 +917,12 @@ def _resolve_gaps(dec: _Decoder, cmp_: _Compare, reorder: int) -> None:
 
 def _holds(cmp_: _Compare, n: int, settle_frames: int) -> list[tuple[int, int]]:
     """Runs of frames that agree with their run's first frame and last at least ``settle_frames``."""
+    if (n, settle_frames) not in cmp_.held:
+        cmp_.held[(n, settle_frames)] = _find_holds(cmp_, n, settle_frames)
+    return list(cmp_.held[(n, settle_frames)])
+
+
+def _find_holds(cmp_: _Compare, n: int, settle_frames: int) -> list[tuple[int, int]]:
     points = cmp_.frames + [n]
     holds: list[tuple[int, int]] = []
     start = None
