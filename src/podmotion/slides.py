@@ -630,7 +630,8 @@ def analyse(sigs: Signatures, events: np.ndarray, reorder: int, fps: float, *, t
 
 def _footage_reach(cmp_: "_Compare", edges: list[int], kinds: list[str]) -> dict[int, tuple[int, int, int, int]]:
     """Per footage scene (numbered from 1), the box in cells that its picture moves in: the bounding box of
-    what changes from frame to frame inside it (outside live regions). A producer's zoom moves in the art
+    the cells that change in a tenth of its frame-to-frame steps or more, and of those (in patches of three or
+    more) that differ from its start to its end: a slow zoom (outside live regions). A producer's zoom moves in the art
     slot, a clip in the whole frame; a footage scene treated as a still is animated there."""
     import cv2
 
@@ -638,9 +639,11 @@ def _footage_reach(cmp_: "_Compare", edges: list[int], kinds: list[str]) -> dict
     for number, (start, end, kind) in enumerate(zip(edges, edges[1:], kinds), start=1):
         if kind != "footage":
             continue
-        moved = np.zeros(cmp_.keep.shape, bool)
+        counts = np.zeros(cmp_.keep.shape, np.int32)
         for t in range(start + 1, end):
-            moved |= (np.abs(cmp_.at(t) - cmp_.at(t - 1)) > cmp_.step) & cmp_.keep
+            counts += (np.abs(cmp_.at(t) - cmp_.at(t - 1)) > cmp_.step) & cmp_.keep
+        often = counts >= max(2, 0.1 * (end - start - 1))  # not a keyframe's one-off requantisation
+        moved = often | _patches_of_at_least((np.abs(cmp_.at(end - 1) - cmp_.at(start)) > cmp_.step) & cmp_.keep, 3)
         x, y, w, h = cv2.boundingRect(moved.astype(np.uint8))
         out[number] = (x, y, w, h) if w and h else (0, 0, moved.shape[1], moved.shape[0])
     return out
@@ -671,6 +674,16 @@ def _live_scenes(sigs: Signatures, live: np.ndarray, step: float, edges: list[in
             if moved[y : y + h, x : x + w].any():
                 out[k].append(number)
     return out
+
+
+def _patches_of_at_least(mask: np.ndarray, cells: int) -> np.ndarray:
+    """``mask`` without its patches of fewer than ``cells`` cells (specks of noise)."""
+    import cv2
+
+    n, labels, stats, _ = cv2.connectedComponentsWithStats(mask.astype(np.uint8), connectivity=8)
+    big = np.zeros(n, bool)
+    big[1:] = stats[1:, 4] >= cells
+    return big[labels]
 
 
 def _patches(mask: np.ndarray) -> list[tuple[int, int, int, int]]:
