@@ -338,6 +338,10 @@ class _Compare:
         self.frames = sorted(sigs.by_frame)
         self.held: dict[tuple[int, int], list[tuple[int, int]]] = {}  # _holds, once per (frames, settle)
 
+    def changed(self, a: int, b: int) -> np.ndarray:
+        """The cells outside the live mask that differ between frames ``a`` and ``b`` by more than the step."""
+        return (np.abs(self.at(b) - self.at(a)) > self.step) & self.keep
+
     def same_as(self, live: np.ndarray, step: float) -> bool:
         """Whether this compares with the same mask and step (and so finds the same holds)."""
         return step == self.step and np.array_equal(~live, self.keep) and len(self.frames) == len(self.sigs.by_frame)
@@ -447,8 +451,7 @@ def _text_cells(cmp_: "_Compare", n: int, settle_frames: int, fps: float) -> np.
     holds = _holds(cmp_, n, settle_frames)
     if len(holds) < TEXT_MIN_CHANGES + 1:
         return text
-    boundaries = [(b0, (np.abs(cmp_.at(a1 - 1) - cmp_.at(b0)) > cmp_.step) & cmp_.keep)
-                  for (_a0, a1), (b0, _b1) in zip(holds, holds[1:])]  # fmt: skip
+    boundaries = [(b0, cmp_.changed(a1 - 1, b0)) for (_a0, a1), (b0, _b1) in zip(holds, holds[1:])]
     small = [changed for _, changed in boundaries if segments.largest_patch_share(changed) < segments.FOOTAGE_MIN_AREA]
     if not small:  # every boundary changes a large part of the frame: slide changes, no line of its own
         return text
@@ -495,8 +498,7 @@ def _ticking_cells(cmp_: _Compare, settle_frames: int, fps: float) -> np.ndarray
     holds = _holds(cmp_, cmp_.frames[-1] + 1 if cmp_.frames else 0, settle_frames)
     if len(holds) < TICK_MIN_CHANGES + 1:
         return ticking
-    boundaries = [(b0, (np.abs(cmp_.at(a1 - 1) - cmp_.at(b0)) > cmp_.step) & cmp_.keep)
-                  for (_a0, a1), (b0, _b1) in zip(holds, holds[1:])]  # fmt: skip
+    boundaries = [(b0, cmp_.changed(a1 - 1, b0)) for (_a0, a1), (b0, _b1) in zip(holds, holds[1:])]
     union = np.any([changed for _, changed in boundaries], axis=0).astype(np.uint8)
     union = cv2.morphologyEx(union, cv2.MORPH_CLOSE, np.ones((3, 3), np.uint8))
     n_patches, labels, boxes, _ = cv2.connectedComponentsWithStats(union, connectivity=8)
@@ -641,9 +643,9 @@ def _footage_reach(cmp_: "_Compare", edges: list[int], kinds: list[str]) -> dict
             continue
         counts = np.zeros(cmp_.keep.shape, np.int32)
         for t in range(start + 1, end):
-            counts += (np.abs(cmp_.at(t) - cmp_.at(t - 1)) > cmp_.step) & cmp_.keep
+            counts += cmp_.changed(t - 1, t)
         often = counts >= max(2, 0.1 * (end - start - 1))  # not a keyframe's one-off requantisation
-        moved = often | _patches_of_at_least((np.abs(cmp_.at(end - 1) - cmp_.at(start)) > cmp_.step) & cmp_.keep, 3)
+        moved = often | _patches_of_at_least(cmp_.changed(start, end - 1), 3)
         x, y, w, h = cv2.boundingRect(moved.astype(np.uint8))
         out[number] = (x, y, w, h) if w and h else (0, 0, moved.shape[1], moved.shape[0])
     return out
@@ -737,7 +739,7 @@ def _split_at_drift_edges(cmp_: "_Compare", start: int, end: int, fps: float) ->
     zoom on a slide: ``segments.drifting``) and lasts a second or more on both: the change from such a slide
     to the next, or to a clip, is a cut. Shot cuts between clips' shots stay inside their span."""
     min_frames = segments.FOOTAGE_MIN_S * fps
-    shares = [float(((np.abs(cmp_.at(t) - cmp_.at(t - 1)) > cmp_.step) & cmp_.keep).mean()) for t in range(start + 1, end)]
+    shares = [float(cmp_.changed(t - 1, t).mean()) for t in range(start + 1, end)]
     reach = max(2, round(0.2 * fps))
     hard = []  # steps that change far more than the steps around them: cuts, not a camera's motion
     for i, share in enumerate(shares):
@@ -752,7 +754,7 @@ def _split_at_drift_edges(cmp_: "_Compare", start: int, end: int, fps: float) ->
             continue
         for a, b in (before, after):
             steps = shares[a - start : b - start - 1]  # the steps inside, not the cut
-            reach = (np.abs(cmp_.at(b - 1) - cmp_.at(a)) > cmp_.step) & cmp_.keep
+            reach = cmp_.changed(a, b - 1)
             if segments.drifting(steps, segments.spread_share(reach)):
                 pieces.append(cut)
                 break
@@ -768,7 +770,7 @@ def _snap_to_cut(cmp_: "_Compare", frame: int, reach: int, n: int) -> int:
         return frame
     steps = []
     for t in range(max(1, frame - reach), min(n, frame + reach + 1)):
-        changed = (np.abs(cmp_.at(t) - cmp_.at(t - 1)) > cmp_.step) & cmp_.keep
+        changed = cmp_.changed(t - 1, t)
         steps.append((float(changed.mean()), segments.largest_patch_share(changed), t))
     steps.sort(reverse=True)
     (share, area, t), runner_up = steps[0], steps[1][0] if len(steps) > 1 else 0.0
@@ -862,7 +864,7 @@ def _scenes(cmp_: "_Compare", holds: list[tuple[int, int]], footage: list[tuple[
 def _drifts(cmp_: "_Compare", start: int, end: int) -> bool:
     """Whether a scene's picture moves on its own (``segments.drifts``): its held picture at ``end`` against
     at ``start``."""
-    changed = (np.abs(cmp_.at(end - 1) - cmp_.at(start)) > cmp_.step) & cmp_.keep
+    changed = cmp_.changed(start, end - 1)
     if not segments.drifts(segments.spread_share(changed)):
         return False
     # Gradually: a scene that holds one picture and then another (a short one joined to it) does not drift.
@@ -875,7 +877,7 @@ def _is_hard_cut(cmp_: "_Compare", frame: int, reach: int = 5) -> bool:
     share of the frame, and three times as many cells as the steps within ``reach`` frames of it (a camera's
     motion changes much of the frame at every step)."""
     def cells(t: int) -> np.ndarray:
-        return (np.abs(cmp_.at(t) - cmp_.at(t - 1)) > cmp_.step) & cmp_.keep
+        return cmp_.changed(t - 1, t)
 
     changed = cells(frame)
     if segments.largest_patch_share(changed) < segments.FOOTAGE_MIN_AREA:
