@@ -1,4 +1,5 @@
-"""Ken Burns: deterministic per seed, stays inside the picture, moves smoothly by sub-pixel steps."""
+"""Ken Burns: one move the scene long, deterministic per seed, inside the picture, smooth, never turning back,
+and never faster than its cap."""
 
 import math
 from fractions import Fraction
@@ -9,7 +10,8 @@ from measure import md5_of_frames, video_facts, video_frames
 from synth import fast_encoder, scene_picture
 
 from podmotion.backends import AnimateRequest
-from podmotion.backends.kenburns import animate, camera_path
+from podmotion.backends.kenburns import animate
+from podmotion.camera import Move, camera_path, eased, peak_speed, reversals
 from podmotion.fit import fit_frame
 from podmotion.media import read_image, write_image
 
@@ -36,7 +38,7 @@ def test_same_seed_same_clip_other_seed_other_clip(still, tmp_path):
     assert md5_of_frames(tmp_path / "a.mp4") != md5_of_frames(tmp_path / "c.mp4")
 
 
-def test_clip_length_is_capped_by_the_scene(still, tmp_path):
+def test_an_old_style_move_is_capped_by_the_scene(still, tmp_path):
     report = animate(request(still, tmp_path / "k.mp4", 1))
     facts = video_facts(tmp_path / "k.mp4")
     assert report["frames"] == facts["frames"] == 30  # 1.2 s at 25 fps, not the 8 s pass
@@ -45,14 +47,14 @@ def test_clip_length_is_capped_by_the_scene(still, tmp_path):
 
 @pytest.mark.parametrize("seed", range(20))
 def test_window_stays_inside_the_image_and_keeps_the_aspect(seed):
-    for cx, cy, w in camera_path(400, 300, 160, 90, 50, seed, zoom=1.5, pan=1.0):
+    for cx, cy, w in camera_path(400, 300, 160, 90, 50, seed, Move(1.5, 1.0, None), fps=25):
         h = w * 90 / 160
         assert w / 2 - 1e-6 <= cx <= 400 - w / 2 + 1e-6
         assert h / 2 - 1e-6 <= cy <= 300 - h / 2 + 1e-6
 
 
 def test_motion_is_smooth_sub_pixel_and_eases_at_both_ends():
-    path = camera_path(1920, 1080, 640, 360, 200, seed=3, zoom=1.2, pan=0.8)
+    path = camera_path(1920, 1080, 640, 360, 200, 3, Move(1.2, 0.8, None), fps=25)
     scale = [640 / w for _, _, w in path]
     # Camera speed in output pixels per frame: small, fractional, no whole-pixel steps.
     speed = [math.hypot((b[0] - a[0]) * s, (b[1] - a[1]) * s) for a, b, s in zip(path, path[1:], scale)]
@@ -69,7 +71,7 @@ def test_rendered_frames_move_by_fractions_of_a_pixel(still, tmp_path):
     import cv2
 
     animate(request(still, tmp_path / "k.mp4", 5, width=320, height=180, max_duration_s=2.0,
-                    options={"duration_s": 2.0, "zoom": 1.0, "pan": 1.0}))  # fmt: skip
+                    options={"duration_s": 2.0, "zoom": 1.0, "pan": 1.0, "max_speed_widths_per_s": None}))  # fmt: skip
     frames = [cv2.cvtColor(f, cv2.COLOR_RGB2GRAY).astype(np.float64) for f in video_frames(tmp_path / "k.mp4")]
     shifts = [cv2.phaseCorrelate(a, b)[0] for a, b in zip(frames, frames[1:])]
     moves = [math.hypot(*s) for s in shifts]
@@ -89,3 +91,75 @@ def test_contain_moves_over_the_whole_picture_at_its_own_aspect(tmp_path):
     whole = fit_frame(read_image(square), 90, 90, "contain").astype(float)
     assert np.abs(frames[0] - whole).mean() < 15  # the whole picture, not a 16:9 crop of it
     assert max(np.abs(f - frames[0]).mean() for f in frames) < 2  # no zoom, no room: it stays still
+
+
+def test_by_default_one_move_fills_the_scene_exactly_with_no_repeated_frame(still, tmp_path):
+    """The default (``duration_s`` null): the clip is the scene's exact frame count, so nothing is padded,
+    and no frame has a near twin (luma PSNR above 45 dB) a second or more away."""
+    from podmotion.repetition import repeated_share
+
+    fps = Fraction(25)
+    n_scene = 87  # 3.48 s: not a whole number of seconds
+    report = animate(request(still, tmp_path / "k.mp4", 4, max_duration_s=float(n_scene / fps),
+                            options={"duration_s": None}))  # fmt: skip
+    assert report["frames"] == video_facts(tmp_path / "k.mp4")["frames"] == n_scene
+    assert report["move"]["scene_long"] is True
+    frames = video_frames(tmp_path / "k.mp4")
+    assert repeated_share(frames, fps) == 0.0
+
+
+def test_the_path_never_turns_back(still):
+    for seed in range(10):
+        path = camera_path(1600, 900, 640, 360, 1500, seed, Move(1.15, 0.6), fps=25)  # 60 s
+        for column in range(3):
+            assert reversals(path[:, column], min_step=0.0) == 0, (seed, column)
+    progress = eased(1500, 50)
+    assert np.all(np.diff(progress) >= 0) and progress[0] == 0 and progress[-1] == 1
+
+
+def test_a_long_move_travels_at_one_steady_speed_between_short_ramps():
+    progress = eased(3000, 50)  # 120 s at 25 fps, 2 s ramps
+    speed = np.diff(progress)
+    middle = speed[60:-60]
+    assert middle.max() - middle.min() < 1e-12  # steady
+    assert speed[0] < 0.01 * middle.max() and speed[-1] < 0.01 * middle.max()  # eases at both ends
+    assert np.abs(np.diff(speed)).max() < 0.05 * middle.max()  # no jerk anywhere
+
+
+@pytest.mark.parametrize("seconds, cap", [(3.0, 0.02), (120.0, 0.005)])
+def test_the_speed_cap_holds_short_and_long(seconds, cap):
+    """The biggest move the config allows, asked of a 120 s scene under a tight cap (and of a 3 s one under
+    the default), keeps its fastest pixel to the cap, measured on the path in output widths per second; an
+    uncapped move of the same size is faster."""
+    fps, n = 25, round(seconds * 25)
+    capped = camera_path(1600, 900, 640, 360, n, 2, Move(3.0, 1.0, cap), fps=fps)
+    free = camera_path(1600, 900, 640, 360, n, 2, Move(3.0, 1.0, None), fps=fps)
+    assert peak_speed(capped, 640, 360, fps) <= cap * 1.0001
+    assert peak_speed(free, 640, 360, fps) > 1.5 * cap
+    assert capped[:, 2].max() / capped[:, 2].min() > 1.01  # it still moves
+
+
+def test_a_slow_enough_move_is_not_shrunk():
+    path = camera_path(1600, 900, 640, 360, 3000, 5, Move(1.15, 0.6, 0.02), fps=25)
+    free = camera_path(1600, 900, 640, 360, 3000, 5, Move(1.15, 0.6, None), fps=25)
+    assert np.array_equal(path, free)
+
+
+def test_the_rendered_120_s_move_keeps_to_the_cap_in_its_pixels(tmp_path):
+    """Measured in the encoded frames: the shift between frames a second apart (phase correlation at the
+    frame's centre, plus the zoom's share at its corners), against the cap."""
+    import cv2
+
+    path = tmp_path / "still.png"
+    write_image(scene_picture(6, 1280, 720), path)
+    fps = Fraction(10)
+    report = animate(request(path, tmp_path / "k.mp4", 9, width=320, height=180, fps=fps, max_duration_s=120.0,
+                             options={"duration_s": None, "zoom": 3.0, "pan": 1.0, "max_speed_widths_per_s": 0.01}))
+    assert report["frames"] == 1200
+    assert report["move"]["peak_speed_widths_per_s"] <= 0.01 * 1.0001
+    assert report["move"]["zoom"] < 2.9  # the cap shrank it
+    frames = video_frames(tmp_path / "k.mp4")
+    gray = [cv2.cvtColor(f, cv2.COLOR_RGB2GRAY).astype(np.float64) for f in frames[::10]]  # one per second
+    shifts = [math.hypot(*cv2.phaseCorrelate(a, b)[0]) / 320 for a, b in zip(gray, gray[1:])]
+    assert max(shifts) <= 0.01 + 2 / 320  # widths per second, within the measurement's two pixels
+    assert max(shifts) > 0.002  # and it does move

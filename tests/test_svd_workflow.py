@@ -129,3 +129,38 @@ def test_missing_weights_stop_the_run_before_any_job(svd_run, tmp_path):
         "or set animate.svd.model to a local folder holding the pipeline"
     ]
     assert "Traceback" not in proc.stderr
+
+
+def test_padded_svd_scenes_drift_so_no_frame_repeats(svd_run, tmp_path):
+    """pad.drift auto: the svd scenes' padded clips have no frame with a twin a second or more away (luma PSNR
+    above 45 dB), where the same clip padded without drift repeats; the kenburns fallback is one move, undrifted."""
+    from measure import video_frames
+
+    from podmotion.ffmpeg import EncoderSettings
+    from podmotion.pad import pad_scene
+    from podmotion.repetition import repeated_share
+
+    wf, _, _ = svd_run
+    for scene, n_frames in ((1, CUTS[0]), (2, CUTS[1] - CUTS[0])):
+        padded = wf.result("ep", "padded", f"scene_{scene:03d}.mp4")
+        assert repeated_share(video_frames(padded), FPS) == 0.0
+        plain = tmp_path / f"plain_{scene}.mp4"
+        pad_scene(wf.result("ep", "clips", f"scene_{scene:03d}.mp4"), plain, n_frames=n_frames, width=160, height=90,
+                  fps=Fraction(FPS), clip_fps=Fraction(6), strategy="pingpong", fit="cover",
+                  encoder=EncoderSettings(crf=1, preset="medium", keyint_frames=100))  # fmt: skip
+        assert repeated_share(video_frames(plain), FPS) > 0.1  # near-lossless, so x264 hides few twins
+    log = (wf.workdir / "logs" / "pad_scene" / "ep" / "scene_001.log").read_text()
+    assert "'drift': {'box': [0, 0, 160, 90]" in log
+    fallback_log = (wf.workdir / "logs" / "pad_scene" / "ep" / "scene_003.log").read_text()
+    assert "'drift': None" in fallback_log
+
+
+def test_the_report_shows_each_generated_scenes_loop_seam(svd_run):
+    wf, _, _ = svd_run
+    summary = json.loads(wf.result("ep", "summary.json").read_text())
+    rows = {r["scene"]: r for r in summary["scene_table"]}
+    for scene in (1, 2):
+        assert rows[scene]["seam_ratio"] == sidecar(wf, scene)["result"]["seam"]["ratio"] is not None
+    assert rows[3]["seam_ratio"] is None  # the kenburns fallback: one move, no loop
+    page = wf.result("ep", "report", "overview.html").read_text()
+    assert "loop seam (× step)" in page and f"<td>{rows[1]['seam_ratio']}" in page

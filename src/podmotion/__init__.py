@@ -21,13 +21,16 @@ together. Modules, by stage:
   image-to-video models on diffusers, SVD among them: loading, generation,
   memory plans, the resident worker),
   ``animate`` (a scene's clip, fallback and sidecar), ``fit`` and ``compose``
-  (fitting a clip, pasting the art back).
+  (fitting a clip, pasting the art back), ``camera`` (the eased, speed-capped
+  camera move Ken Burns and drift share).
 - padding and joining: ``pad_plan`` (which clip frames fill a scene), ``pad``
-  (does it), ``interpolate`` (a clip at another rate played at the output's),
+  (does it), ``drift`` (a slow move over a padded clip's art, so no frame
+  repeats), ``interpolate`` (a clip at another rate played at the output's),
   ``footage`` (a footage scene's frames, passed through from the source),
   ``assemble`` (join, live regions, mux), ``chapters``.
 - after the run: ``summary`` (the run summary), ``report`` (the report's
-  pictures and pages), ``verify`` (a finished episode against its source).
+  pictures and pages), ``verify`` (a finished episode against its source),
+  ``repetition`` (visible repetition measured: twins, turn-backs, seams, joins).
 """
 
 __version__ = "0.1.0"

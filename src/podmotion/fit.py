@@ -37,3 +37,22 @@ def fit_frame(rgb: np.ndarray, width: int, height: int, fit: str) -> np.ndarray:
     x0, y0 = (width - new_w) // 2, (height - new_h) // 2
     canvas[y0 : y0 + new_h, x0 : x0 + new_w] = scaled[:height, :width]
     return canvas
+
+
+def fit_box(box, src_w: int, src_h: int, width: int, height: int, fit: str) -> tuple[int, int, int, int]:
+    """Where ``box`` ([x, y, w, h] in a ``src_w``×``src_h`` picture; None: all of it) lands in the frame
+    ``fit_frame`` makes, rounded inwards and clipped to the frame (and, for ``contain``, to the picture)."""
+    import math
+
+    scale = max(width / src_w, height / src_h) if fit == "cover" else min(width / src_w, height / src_h)
+    new_w, new_h = max(1, round(src_w * scale)), max(1, round(src_h * scale))
+    if fit == "cover":
+        x0, y0 = -((new_w - width) // 2), -((new_h - height) // 2)
+    else:
+        x0, y0 = (width - new_w) // 2, (height - new_h) // 2
+    bx, by, bw, bh = box if box is not None else (0, 0, src_w, src_h)
+    sx, sy = new_w / src_w, new_h / src_h
+    left, top = max(0, x0, math.ceil(x0 + bx * sx - 1e-9)), max(0, y0, math.ceil(y0 + by * sy - 1e-9))
+    right = min(width, x0 + new_w, math.floor(x0 + (bx + bw) * sx + 1e-9))
+    bottom = min(height, y0 + new_h, math.floor(y0 + (by + bh) * sy + 1e-9))
+    return left, top, max(0, right - left), max(0, bottom - top)

@@ -9,7 +9,8 @@ adapts wildcards to these functions.
   scene's seed, its prompt where the backend takes one, the output size and
   rate, the art box, and the quality of the intermediate clip.
 - ``pad_job_settings``: the scene's exact frame count, the padding strategy,
-  the fit, how a clip at another rate is played, and the output's encoder.
+  the fit, the drift (and its seed), how a clip at another rate is played, and
+  the output's encoder.
 - ``footage_job_settings``: a footage scene's output frames, the fit, the
   output's size, rate and encoder (finer: ``podmotion.footage``).
 - ``live_job_settings``: a still scene's live regions, its output frames and
@@ -102,12 +103,18 @@ def live_job_settings(boxes: list, *, output: OutputSettings, first_frame: int, 
 
 
 def pad_job_settings(config: dict, episode: str, scene: int, *, output: OutputSettings, n_frames: int) -> dict:
-    """How one scene's clip becomes exactly its ``n_frames`` output frames."""
+    """How one scene's clip becomes exactly its ``n_frames`` output frames. ``drift`` is resolved against the
+    backend that made the clip when the job runs (its sidecar: a fallback clip may come from another)."""
     settings = scene_settings(config, episode, scene)
+    drift = settings["pad"]["drift"]
     return {
         "n_frames": n_frames,
         "strategy": settings["pad"]["strategy"],
         "fit": settings["pad"]["fit"],
+        "drift": drift,
+        # only where the scene may drift: a seed or zoom change reruns no pad that can't
+        **({"drift_zoom": float(settings["pad"]["drift_zoom"]), "seed": seed_of(config, episode, scene)}
+           if drift is not False else {}),
         "interpolate": settings["animate"]["interpolate"],
         **output_params(output),
     }

@@ -19,24 +19,26 @@ import numpy as np
 from .atomic import atomic_output
 from .errors import PodmotionError
 from .ffmpeg import EncoderSettings, concat_copy, encode_frames
-from .fit import fit_frame
+from .drift import Drift
+from .fit import fit_box, fit_frame
 from .interpolate import played_positions, resample
 from .media import iter_frames_with_time
-from .pad_plan import plan_padding
+from .pad_plan import PaddingPlan, Segment, plan_padding
 from .timeline import resample_indices
 
 
-def _fitted_frames(clip_path: Path, scratch: Path, width: int, height: int, fit: str) -> np.ndarray:
-    """Decode, fit and spill every clip frame to disk; return them memory-mapped."""
+def _fitted_frames(clip_path: Path, scratch: Path, width: int, height: int, fit: str) -> tuple[np.ndarray, tuple]:
+    """Decode, fit and spill every clip frame to disk; return them memory-mapped, and the clip's own size."""
     raw = scratch / "frames.rgb"
-    count = 0
+    count, size = 0, None
     with raw.open("wb") as fh:
         for _, rgb in iter_frames_with_time(clip_path):
+            size = size or (rgb.shape[1], rgb.shape[0])
             fh.write(fit_frame(rgb, width, height, fit).tobytes())
             count += 1
     if not count:
         raise PodmotionError(clip_path, "clip has no frames")
-    return np.memmap(raw, dtype=np.uint8, mode="r", shape=(count, height, width, 3))
+    return np.memmap(raw, dtype=np.uint8, mode="r", shape=(count, height, width, 3)), size
 
 
 def _spill(frames, raw: Path, n: int, height: int, width: int) -> np.ndarray:
@@ -62,6 +64,9 @@ def pad_scene(
     fit: str,
     encoder: EncoderSettings,
     interpolate: str = "flow",
+    drift_zoom: float | None = None,
+    seed: int = 0,
+    art_box: list[int] | None = None,
 ) -> dict:
     """Write ``out_path``: the clip fitted, played at ``fps`` and padded to ``n_frames``.
 
@@ -69,13 +74,17 @@ def pad_scene(
 
     A clip at another rate (SVD's 6 fps) is played at ``fps`` by ``interpolate``:
     ``flow`` (motion-compensated), ``blend`` or ``repeat`` (see podmotion.interpolate).
+
+    ``drift_zoom`` (None: no drift): the padded frames drift (``podmotion.drift``) inside ``art_box``
+    (in the clip's pixels; None: the whole clip), the move chosen by ``seed``. Every frame is then
+    encoded, and nothing is repeated by stream copy.
     """
     clip_path, out_path = Path(clip_path), Path(out_path)
     out_path.parent.mkdir(parents=True, exist_ok=True)
     # Scratch (raw frames, segments) goes to $TMPDIR (Snakemake's resources.tmpdir), not results/.
     with tempfile.TemporaryDirectory(prefix=f"podmotion-pad-{out_path.stem}-") as tmp:
         scratch = Path(tmp)
-        frames = _fitted_frames(clip_path, scratch, width, height, fit)
+        frames, (clip_w, clip_h) = _fitted_frames(clip_path, scratch, width, height, fit)
         n_clip = len(frames)
         if n_clip == 1 or abs(clip_fps / fps - 1) < Fraction(1, 500):
             clip_fps = Fraction(fps)  # made at the output rate: no resampling, no rounding slips
@@ -86,13 +95,18 @@ def pad_scene(
                             width)  # fmt: skip
             timeline = list(range(n_played))  # already one picture per output frame, the last one not held
         plan = plan_padding(len(timeline), n_frames, strategy, min_period_frames=encoder.keyint_frames)
+        drift = None
+        if drift_zoom:
+            box = fit_box(art_box, clip_w, clip_h, width, height, fit)
+            drift = Drift.plan(box, n_frames, seed, float(drift_zoom), float(fps))
+        if drift is not None:  # every frame differs: one segment, nothing repeated by stream copy
+            plan = PaddingPlan((Segment(tuple(plan.expand())),))
         parts: list[Path] = []
         for i, segment in enumerate(plan.segments):
             seg_path = scratch / f"segment_{i:02d}.mp4"
-            encode_frames(
-                (frames[timeline[j]] for j in segment.frames),
-                seg_path, width=width, height=height, fps=fps, encoder=encoder,
-            )  # fmt: skip
+            pictures = (frames[timeline[j]] for j in segment.frames)
+            encode_frames(drift.apply(pictures) if drift is not None else pictures, seg_path, width=width,
+                          height=height, fps=fps, encoder=encoder)  # fmt: skip
             parts.extend([seg_path] * segment.repeats)
         with atomic_output(out_path) as tmp_out:
             if len(parts) == 1:
@@ -106,6 +120,7 @@ def pad_scene(
         "scene_frames": n_frames,
         "encoded_frames": plan.encoded_frames,
         "segments": len(plan.segments),
+        "drift": drift.describe() if drift is not None else None,
         "strategy": strategy,
         "interpolate": interpolate if clip_fps != fps and n_clip > 1 else "none (clip at the output rate)",
     }

@@ -120,6 +120,7 @@ def jpeg_uri(path: str | os.PathLike, quality: int = 85) -> str:
 SCENE_COLUMNS = {
     "scene": "scene", "kind": "kind", "start_s": "start (s)", "end_s": "end (s)", "duration_s": "duration (s)",
     "backend": "backend", "fallback": "fallback", "animate_s": "seconds", "seed": "seed",
+    "seam_ratio": "loop seam (× step)", "segments": "segments", "join_ratio": "worst join (× step)",
 }  # fmt: skip
 
 STYLE = """
@@ -142,6 +143,9 @@ def scene_table(rows: list[dict]) -> pd.DataFrame:
     table["fallback"] = [f"from {f}: {r}" if f else "" for f, r in zip(table["fallback_from"], table["fallback_reason"])]
     if "kind" not in table:  # a summary written before scenes had kinds
         table["kind"] = "still"
+    for key in ("seam_ratio", "segments", "join_ratio"):  # ... or before seams and joins were in it
+        if key not in table:
+            table[key] = None
     return table[list(SCENE_COLUMNS)].rename(columns=SCENE_COLUMNS)
 
 

@@ -73,6 +73,8 @@ def scene_rows(frame_ranges: dict[int, tuple[int, int]], labels: dict[int, str],
             continue
         side = sidecars.get(scene, {})
         fallback = side.get("fallback")
+        made = side.get("result") or {}
+        extension = made.get("extension") or {}
         rows.append({
             "scene": scene, "label": labels[scene], "kind": side.get("kind", "still"),
             "start_frame": start, "end_frame": end,
@@ -82,6 +84,10 @@ def scene_rows(frame_ranges: dict[int, tuple[int, int]], labels: dict[int, str],
             "fallback_from": fallback.get("from") if fallback else None,
             "fallback_reason": fallback.get("reason") if fallback else None,
             "attempt": side.get("attempt"), "animate_s": side.get("seconds"), "seed": side.get("seed"),
+            # a generated clip's loop seam and extension joins, each against its median neighbour step
+            "seam_ratio": (made.get("seam") or {}).get("ratio"),
+            "segments": len(extension.get("segments", [])) or None,
+            "join_ratio": (extension.get("join_steps") or {}).get("worst_ratio"),
         })  # fmt: skip
     return rows
 

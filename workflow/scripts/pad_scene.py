@@ -5,6 +5,8 @@ import logging
 from fractions import Fraction
 from pathlib import Path
 
+from podmotion.backends import BACKENDS
+from podmotion.drift import wanted
 from podmotion.ffmpeg import EncoderSettings
 from podmotion.jobs import run_job
 from podmotion.pad import pad_scene
@@ -13,7 +15,10 @@ settings = snakemake.params.settings  # noqa: F821 (snakemake is injected)
 
 
 def main():
-    made = json.loads(Path(snakemake.input.sidecar).read_text())["result"]  # noqa: F821
+    sidecar = json.loads(Path(snakemake.input.sidecar).read_text())  # noqa: F821
+    made = sidecar["result"]
+    # the backend that made the clip: a fallback's, where it fell back
+    drifts = wanted(settings["drift"], BACKENDS[sidecar["backend"]].generated)
     report = pad_scene(
         snakemake.input.clip,  # noqa: F821
         snakemake.output[0],  # noqa: F821
@@ -26,6 +31,9 @@ def main():
         fit=settings["fit"],
         interpolate=settings["interpolate"],
         encoder=EncoderSettings(**settings["encoder"]),
+        drift_zoom=settings["drift_zoom"] if drifts else None,
+        seed=settings.get("seed", 0),
+        art_box=made.get("art_box"),
     )
     logging.getLogger("podmotion.pad").info("%s: %s", snakemake.output[0], report)  # noqa: F821
 

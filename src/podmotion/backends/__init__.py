@@ -47,6 +47,7 @@ class Backend:
     seeded: bool = True  # whether the seed changes the clip (so whether a new seed reruns it)
     runtime_keys: tuple[str, ...] = ()  # options that say how to run, not what to make (no rerun on change)
     loops: bool = False  # pad.strategy loop shapes the clip (a first-last-frame model may end on the still)
+    generated: bool = False  # an image-to-video model's clip: a few seconds, padded, so pad.drift auto drifts it
 
     def animate(self, request: AnimateRequest) -> dict:
         fn: Callable[[AnimateRequest], dict] = importlib.import_module(self.module).animate
@@ -61,9 +62,12 @@ BACKENDS: dict[str, Backend] = {
         "svd", "podmotion.backends.i2v", needs_gpu=True,
         runtime_keys=("device", "offload", "forward_chunking", "retries", "on_error", "fallback", "worker",
                       "worker_timeout_s"),  # fmt: skip
+        generated=True,
     ),  # fmt: skip
-    "wan": Backend("wan", "podmotion.backends.i2v", needs_gpu=True, runtime_keys=I2V_RUNTIME_KEYS, loops=True),
-    "ltx": Backend("ltx", "podmotion.backends.i2v", needs_gpu=True, runtime_keys=I2V_RUNTIME_KEYS, loops=True),
+    "wan": Backend("wan", "podmotion.backends.i2v", needs_gpu=True, runtime_keys=I2V_RUNTIME_KEYS, loops=True,
+                   generated=True),  # fmt: skip
+    "ltx": Backend("ltx", "podmotion.backends.i2v", needs_gpu=True, runtime_keys=I2V_RUNTIME_KEYS, loops=True,
+                   generated=True),  # fmt: skip
     "kenburns": Backend("kenburns", "podmotion.backends.kenburns", needs_gpu=False),
     "still": Backend("still", "podmotion.backends.still", needs_gpu=False, seeded=False),
 }

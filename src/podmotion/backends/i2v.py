@@ -8,6 +8,9 @@ attempt (``i2v.plan.memory_plan`` for svd, ``pipeline_plan`` for wan and ltx):
 an out-of-memory error fails the attempt with a retryable ``GenerationFailed``,
 and the workflow retries one level leaner.
 
+With ``extend_s``, the clip is continued from its own last frames until it is that
+long (``i2v.extend``), before the padder sees it.
+
 With ``pad.strategy: loop`` on a model that takes a last frame (a Wan
 first-last-frame model), the still is passed as the last frame too, so the clip
 leads back to its first frame. Every clip's seam (last frame against first,
@@ -16,6 +19,7 @@ next to the typical step between neighbours) is in its sidecar.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import time
 from fractions import Fraction
@@ -26,6 +30,7 @@ from ..errors import GenerationFailed
 from ..ffmpeg import encode_frames
 from ..fit import fit_frame
 from ..i2v import loader
+from ..i2v.extend import extend, extension_frames
 from ..i2v.generate import ClipKnobs, Knobs, generate, generate_clip, seam
 from ..i2v.members import Member, last_frame_mode, member
 from ..i2v.plan import memory_plan, model_size, pipeline_plan
@@ -97,6 +102,11 @@ def animate_here(request: AnimateRequest) -> dict:
                 seed=request.seed,
             )  # fmt: skip
             frames, report = generate(pipe, still, knobs, about)
+
+            def segment(tail, index):
+                return generate(pipe, tail[-1], dataclasses.replace(knobs, seed=request.seed + index), about)[0]
+
+            context = 1
         else:
             call = m.call_kwargs(opts)
             knobs = ClipKnobs(width=width, height=height, num_frames=num_frames, fps=fps,
@@ -112,6 +122,25 @@ def animate_here(request: AnimateRequest) -> dict:
                      "num_frames_asked": int(opts["num_frames"])}  # fmt: skip
             frames, report = generate_clip(pipe, m.denoiser, still, knobs, about, last_frame=last, name=m.name,
                                            images=m.images)  # fmt: skip
+
+            def segment(tail, index):
+                from PIL import Image
+
+                given = m.continue_images(pipe, [Image.fromarray(f) for f in tail])
+
+                def images(_pipe, _first, last, _n):  # a first-last-frame model still ends on the still
+                    return {**given, "last_image": last} if last is not None else given
+
+                seeded = dataclasses.replace(knobs, seed=request.seed + index)
+                return generate_clip(pipe, m.denoiser, tail[-1], seeded, about, name=m.name, images=images,
+                                     last_frame=still if mode == "required" else None)[0]  # fmt: skip
+
+            context = m.context_frames(pipe, num_frames)
+        target = extension_frames(opts.get("extend_s"), fps, request.max_duration_s)
+        if target > len(frames):
+            log.info("%s: %s: extending the clip from %d to %d frames, %d context frame(s) a segment", m.name, about,
+                     len(frames), target, context)  # fmt: skip
+            frames, extra["extension"] = extend(frames, still, target, segment, context=context, about=about)
     except torch.OutOfMemoryError as exc:
         loader.release()
         raise GenerationFailed(request.image_path, f"out of memory ({plan.describe()}): {_first_line(exc)}",

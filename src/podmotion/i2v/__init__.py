@@ -8,6 +8,7 @@
   for the life of the process, keyed by member, model, placement and preparation;
   weights problems become one-line errors (``weights``).
 - ``generate``: one clip from one still: denoise, decode, numeric checks, redo.
+- ``extend``: a clip continued from its own last frames to ``extend_s``, its colour drift checked.
 - ``worker``: one resident process per workflow folder that keeps the model loaded.
 - ``faults``: test hooks that simulate out-of-memory and bad numerics, for every member.
 - ``random_model``: random-weight pipelines of the real classes (svd here;

@@ -19,6 +19,8 @@ file name starts with NAME (``oom_decode_above=2@scene_002``).
 - ``black``: every decode comes out black.
 - ``crash``: the process dies before decoding (as a driver fault would).
 - ``hang=S``: the process sleeps S seconds before decoding (a stuck GPU).
+- ``drift=L``: every extension segment after the first comes out L levels
+  brighter (on 0-255) than the model made it, as chained clips drift.
 """
 
 from __future__ import annotations
@@ -77,3 +79,13 @@ def after_denoise(latents, dtype, about: str):
     if active(about).get("nan_latents") == "fp16" and str(dtype) == "torch.float16":
         latents = latents * float("nan")
     return latents
+
+
+def after_segment(frames, index: int, about: str):
+    """An extension segment's uint8 frames, brightened by ``drift=L`` from segment 1 on."""
+    level = active(about).get("drift")
+    if level is None or index < 1:
+        return frames
+    import numpy as np
+
+    return np.clip(frames.astype(np.int16) + int(float(level)), 0, 255).astype(np.uint8)

@@ -53,6 +53,11 @@ class Member:
     load_as: dict[str, str] = field(default_factory=dict, compare=False)
     # The pipeline's image kwargs: (pipe, first PIL image, last or None, num_frames) -> kwargs.
     images: Callable[[object, object, object, int], dict] = field(default=first_last_images, compare=False)
+    # Extension (i2v.extend): how many of the clip's last frames the next segment is generated from, by
+    # (pipe, num_frames), and the image kwargs those PIL frames make.
+    context_frames: Callable[[object, int], int] = field(default=lambda pipe, num_frames: 1, compare=False)
+    continue_images: Callable[[object, list], dict] = field(default=lambda pipe, tail: {"image": tail[-1]},
+                                                            compare=False)  # fmt: skip
 
     def frames(self, asked: int) -> int:
         """The frame count the model makes for ``asked``: rounded down to k * frame_step + 1."""
@@ -98,6 +103,25 @@ def _ltx_images(pipe, first, last, num_frames: int) -> dict:
     return {"conditions": [LTXVideoCondition(image=image, frame_index=index) for image, index in ends]}
 
 
+def _ltx_context(pipe, num_frames: int) -> int:
+    """An LTXConditionPipeline continues from the clip's last frames (a whole latent frame's 8, plus one, up to
+    ``extend.LTX_CONTEXT_FRAMES``), leaving at least half the segment new; the 0.9.0/0.9.1 pipeline from its last."""
+    if type(pipe).__name__ != "LTXConditionPipeline":
+        return 1
+    from .extend import LTX_CONTEXT_FRAMES
+
+    return min(LTX_CONTEXT_FRAMES, (num_frames - 1) // 2 // 8 * 8 + 1)
+
+
+def _ltx_continue(pipe, tail: list) -> dict:
+    """The clip's last frames as an LTX video condition at frame 0 (LTXConditionPipeline), else its last frame."""
+    if type(pipe).__name__ != "LTXConditionPipeline":
+        return {"image": tail[-1]}
+    from diffusers.pipelines.ltx.pipeline_ltx_condition import LTXVideoCondition
+
+    return {"conditions": [LTXVideoCondition(video=list(tail), frame_index=0)]}
+
+
 def _ltx_kwargs(options: dict) -> dict:
     return {"prompt": options["prompt"], "negative_prompt": options["negative_prompt"],
             "guidance_scale": float(options["guidance_scale"]), "frame_rate": int(options["fps"]),
@@ -122,6 +146,7 @@ MEMBERS: dict[str, Member] = {
         frame_step=8, max_frames=257, native_fps=24, prompt=True, negative_prompt=True, decode="pipeline",
         default_dtype="bf16", call_kwargs=_ltx_kwargs, last_frame=_ltx_last_frame, images=_ltx_images,
         offloads=OFFLOADS_TRANSFORMER, load_as={"LTXConditionPipeline": "LTXConditionPipeline"},
+        context_frames=_ltx_context, continue_images=_ltx_continue,
     ),  # fmt: skip
 }
 
