@@ -34,6 +34,9 @@ from .camera import DEFAULT_MAX_SPEED, Move, camera_path, peak_speed, render
 from .compose import edge_alpha, feather_px, paste
 
 DRIFT_PAN = 0.5  # the share of the room the zoom leaves that the window travels
+# The drift's speed ramps over half a second, not Ken Burns' two: the scene starts and ends on a cut, and a
+# long ramp is a second of near-stillness, long enough for a frozen clip's frames to repeat.
+DRIFT_RAMP_S = 0.5
 MIN_BOX_PX = 16  # a smaller art box is not drifted
 
 
@@ -60,7 +63,8 @@ class Drift:
         x, y, w, h = (int(v) for v in box)
         if zoom <= 1.0 or min(w, h) < MIN_BOX_PX or n_frames < 2:
             return None
-        path = camera_path(w, h, w, h, n_frames, seed, Move(zoom, DRIFT_PAN, max_speed_widths_per_s), fps)
+        path = camera_path(w, h, w, h, n_frames, seed, Move(zoom, DRIFT_PAN, max_speed_widths_per_s, DRIFT_RAMP_S),
+                           fps)  # fmt: skip
         return cls((x, y, w, h), path, fps)
 
     def apply(self, frames: Iterable[np.ndarray]) -> Iterator[np.ndarray]:
