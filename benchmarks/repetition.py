@@ -40,6 +40,7 @@ import av
 import numpy as np
 
 from podmotion.animate import animate_scene
+from podmotion.backends import BACKENDS
 from podmotion.detect import detect_to_folder
 from podmotion.drift import wanted
 from podmotion.ffmpeg import EncoderSettings
@@ -96,14 +97,20 @@ def make_scene(row: str, still: Path, n_frames: int, scene: int, work: Path, wid
     started = time.perf_counter()
     clip, sidecar = work / f"{row}_{scene}_clip.mp4", work / f"{row}_{scene}_clip.json"
     clip_fps = Fraction(6) if backend == "stand-in" else fps
+    # As the workflow does (podmotion.job_settings): a scene-long clip is encoded as the output is, and passed on.
+    final = backend == "kenburns" and BACKENDS["kenburns"].scene_long(options)
+    full = {"crf": encoder.crf, "preset": encoder.preset, "keyint_frames": encoder.keyint_frames,
+            "level": encoder.level}  # fmt: skip
     settings = {"backend": "kenburns", "seed": scene, "options": options, "fit": "cover",
                 "max_duration_s": float(n_frames / fps), "width": width, "height": height, "fps": str(clip_fps),
-                "encoder": {"crf": max(0, encoder.crf - 6), "level": encoder.level}, "art_box": None}  # fmt: skip
+                "art_box": None, **({"final": True, "encoder": full} if final else
+                                    {"encoder": {"crf": encoder.crf, "level": encoder.level}})}  # fmt: skip
     made = animate_scene(still, clip, sidecar, settings)["result"]
     padded = work / f"{row}_{scene}.mp4"
     report = pad_scene(clip, padded, n_frames=n_frames, width=width, height=height, fps=fps,
                        clip_fps=Fraction(made["fps"]), strategy=strategy, fit="cover", encoder=encoder,
-                       drift_zoom=1.05 if wanted(drift, True) else None, seed=scene)  # fmt: skip
+                       drift_zoom=1.05 if wanted(drift, True) else None, seed=scene,
+                       clip_encoder=encoder if final else None)  # fmt: skip
     return padded, report, time.perf_counter() - started
 
 

@@ -111,3 +111,15 @@ def test_an_episode_is_loaded_once_per_state_of_its_scene_folder(tmp_path):
     write([Scene(1, 0, 75, 0.0, 3.0), Scene(2, 75, 100, 3.0, 4.0)])  # detected again: a new folder state
     again = Episode.of_folder(tmp_path / "scenes", {"fps": 5})
     assert again is not first and again.frame_ranges == {1: (0, 15), 2: (15, 20)}
+
+
+def test_a_scene_long_ken_burns_clip_is_encoded_as_the_output_is():
+    """kenburns the scene long: its clip is final, so it gets the output's whole encoder (the padder passes it
+    on); an 8 s move, padded, and a generated clip get the near-lossless clip quality only."""
+    scene_long = animate_job_settings(config(), "ep", 1, "kenburns", output=OUT, n_frames=91, art_box=None)
+    assert scene_long["final"] is True
+    assert scene_long["encoder"] == {"crf": 20, "preset": "slow", "keyint_frames": 120, "level": "4.0"}
+    cfg = config(ep={"2": {"animate": {"kenburns": {"duration_s": 8.0}}}})
+    short = animate_job_settings(cfg, "ep", 2, "kenburns", output=OUT, n_frames=91, art_box=None)
+    assert "final" not in short and short["encoder"] == {"crf": 20, "level": "4.0"}
+    assert "final" not in animate_job_settings(config(), "ep", 1, "svd", output=OUT, n_frames=91, art_box=None)

@@ -130,3 +130,19 @@ def test_a_clip_at_an_odd_output_rate_is_not_resampled(tmp_path):
     marker_clip(tmp_path / "clip.mp4", 12, odd)
     out, _ = pad(tmp_path, 30, "pingpong", fps=odd, clip_fps=odd)
     assert indices(out) == list(range(12)) + list(range(10, 0, -1)) + list(range(8))
+
+
+def test_a_final_scene_long_clip_is_passed_on_without_a_second_encode(tmp_path):
+    """A clip made with the output's encoder, with the scene's frames at its size and rate, is the padded scene
+    byte for byte; one frame short, or made another way, it is encoded again."""
+    marker_clip(tmp_path / "clip.mp4", 9, Fraction(25))
+    out, report = pad(tmp_path, 9, "pingpong", clip_encoder=ENC)
+    assert report["encoded_frames"] == 0 and "passed_on" in report
+    assert out.read_bytes() == (tmp_path / "clip.mp4").read_bytes()
+    out, report = pad(tmp_path, 10, "pingpong", clip_encoder=ENC)  # the scene has one frame more
+    assert report["encoded_frames"] == 10 and indices(out) == [0, 1, 2, 3, 4, 5, 6, 7, 8, 7]
+    other = EncoderSettings(crf=12, preset="veryfast", keyint_frames=250)
+    _, report = pad(tmp_path, 9, "pingpong", clip_encoder=other)
+    assert report["encoded_frames"] == 9 and "passed_on" not in report
+    _, report = pad(tmp_path, 9, "pingpong", clip_encoder=ENC, drift_zoom=1.05)  # drift changes every frame
+    assert report["encoded_frames"] == 9 and report["drift"] is not None

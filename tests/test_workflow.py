@@ -44,6 +44,19 @@ def test_scene_table_matches_true_cuts(finished):
     ]
 
 
+def test_scene_long_ken_burns_clips_are_encoded_once(finished):
+    """kenburns the scene long (the default): each clip is the scene's frames, encoded as the output is, so
+    the padded scene is the clip byte for byte (no second encode), and it has the scene's exact frame count."""
+    wf, _, _, _ = finished
+    bounds = [0, *E2E_CUTS, E2E_FRAMES]
+    for k in range(1, 6):
+        clip, padded = (wf.result("ep", folder, f"scene_{k:03d}.mp4") for folder in ("clips", "padded"))
+        sidecar = json.loads(wf.result("ep", "clips", f"scene_{k:03d}.json").read_text())
+        assert sidecar["settings"]["final"] is True and sidecar["result"]["move"]["scene_long"] is True
+        assert padded.read_bytes() == clip.read_bytes()
+        assert video_facts(padded)["frames"] == bounds[k] - bounds[k - 1]
+
+
 def test_output_cuts_duration_size_and_rate(finished):
     wf, source, truth, _ = finished
     out = wf.result("ep", "ep_animated.mp4")
@@ -267,3 +280,4 @@ def test_audio_that_starts_before_the_video_stays_in_sync(workflow, tmp_path):
     assert all(abs(p - t) <= 1 / FPS for p, t in zip(picture_s, truth["cut_times_s"]))
     assert audio_packet_md5(out) == audio_packet_md5(src)
     assert abs(video_facts(out)["duration_s"] - truth["duration_s"]) <= 1 / FPS
+

@@ -56,6 +56,7 @@ def animate_scene(image_path: str | os.PathLike, clip_path: str | os.PathLike, s
     still = read_image(image_path)
     art_box = settings.get("art_box")
     whole = is_whole(art_box, still.shape[1], still.shape[0])
+    encoder = clip_encoder(settings)
     with atomic_output(clip_path) as tmp, tempfile.TemporaryDirectory(prefix="podmotion-art-") as scratch:
         request = AnimateRequest(
             image_path=Path(image_path),
@@ -67,7 +68,7 @@ def animate_scene(image_path: str | os.PathLike, clip_path: str | os.PathLike, s
             seed=int(settings["seed"]),
             options={**(settings.get("options") or {}), **runtime},
             fit=settings.get("fit", "cover"),
-            encoder=EncoderSettings.clip(**settings["encoder"]),
+            encoder=encoder,
             attempt=attempt,
             threads=threads,
             loop=bool(settings.get("loop", False)),
@@ -75,12 +76,15 @@ def animate_scene(image_path: str | os.PathLike, clip_path: str | os.PathLike, s
         if not whole:  # only the art moves: the backend sees the art's crop alone
             art_path, art_clip = Path(scratch) / "art.png", Path(scratch) / "art.mp4"
             write_image(crop(still, art_box), art_path)
+            # ... into an intermediate clip (near-lossless), whatever the pasted clip is encoded with
             request = dataclasses.replace(request, image_path=art_path, out_path=art_clip, width=int(art_box[2]),
-                                          height=int(art_box[3]), fit="cover")  # fmt: skip
+                                          height=int(art_box[3]), fit="cover",
+                                          encoder=EncoderSettings.clip(settings["encoder"]["crf"],
+                                                                       settings["encoder"]["level"]))  # fmt: skip
         report, used, fallback = _animate_with_fallback(request, name, runtime, attempt, fallback_options)
         if not whole:
             report["art_box"] = list(art_box)
-            report["frames"] = paste_clip(still, art_clip, art_box, tmp, request.encoder, Fraction(report["fps"]))
+            report["frames"] = paste_clip(still, art_clip, art_box, tmp, encoder, Fraction(report["fps"]))
     elapsed_s = time.perf_counter() - started
     sidecar = {
         "backend": used,
@@ -97,6 +101,13 @@ def animate_scene(image_path: str | os.PathLike, clip_path: str | os.PathLike, s
         Path(tmp).write_text(json.dumps(sidecar, indent=2, default=str) + "\n")
     log.info("%s: %s, %s frames in %.2f s (seed %d)", clip_path, used, report.get("frames"), elapsed_s, request.seed)
     return sidecar
+
+
+def clip_encoder(settings: dict) -> EncoderSettings:
+    """A scene-long clip (``final``) is encoded as the output is; any other near-losslessly, for the padder."""
+    if settings.get("final"):
+        return EncoderSettings(**settings["encoder"])
+    return EncoderSettings.clip(**settings["encoder"])
 
 
 def _animate_with_fallback(request: AnimateRequest, name: str, runtime: dict, attempt: int,

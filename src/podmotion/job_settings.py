@@ -7,7 +7,8 @@ adapts wildcards to these functions.
 - ``animate_job_settings``: the backend's options that shape the clip (the
   runtime keys, which say how to run and not what to make, are left out), the
   scene's seed, its prompt where the backend takes one, the output size and
-  rate, the art box, and the quality of the intermediate clip.
+  rate, the art box, and the quality of the intermediate clip (or, for a
+  scene-long clip, ``final`` and the output's whole encoder).
 - ``pad_job_settings``: the scene's exact frame count, the padding strategy,
   the fit, the drift (and its seed), how a clip at another rate is played, and
   the output's encoder.
@@ -67,6 +68,7 @@ def animate_job_settings(config: dict, episode: str, scene: int, backend: str, *
     options = with_scene_prompt(options, backend, override, scene_prompt)
     out = output_params(output)
     loop = settings["pad"]["strategy"] == "loop" and chosen.loops
+    final = chosen.scene_long(options)
     return {
         "backend": backend,
         "seed": seed_of(config, episode, scene) if chosen.seeded else 0,
@@ -77,8 +79,10 @@ def animate_job_settings(config: dict, episode: str, scene: int, backend: str, *
         "max_duration_s": float(n_frames / output.fps),
         "art_box": art_box,
         **out,
-        # Clips are re-encoded by the padder: only the quality matters here.
-        "encoder": {"crf": out["encoder"]["crf"], "level": out["encoder"]["level"]},
+        # A scene-long clip is encoded as the output is (the padder passes it on); any other is re-encoded by
+        # the padder, so only its quality matters.
+        **({"final": True} if final else
+           {"encoder": {"crf": out["encoder"]["crf"], "level": out["encoder"]["level"]}}),  # fmt: skip
     }
 
 

@@ -17,12 +17,12 @@ from pathlib import Path
 import numpy as np
 
 from .atomic import atomic_output
+from .drift import Drift
 from .errors import PodmotionError
 from .ffmpeg import EncoderSettings, concat_copy, encode_frames
-from .drift import Drift
 from .fit import fit_box, fit_frame
 from .interpolate import played_positions, resample
-from .media import iter_frames_with_time
+from .media import iter_frames_with_time, open_media
 from .pad_plan import PaddingPlan, Segment, plan_padding
 from .timeline import resample_indices
 
@@ -39,6 +39,15 @@ def _fitted_frames(clip_path: Path, scratch: Path, width: int, height: int, fit:
     if not count:
         raise PodmotionError(clip_path, "clip has no frames")
     return np.memmap(raw, dtype=np.uint8, mode="r", shape=(count, height, width, 3)), size
+
+
+def _is_output_ready(clip_path: Path, n_frames: int, width: int, height: int, fps: Fraction) -> bool:
+    """Whether the clip already has the scene's ``n_frames`` at the output's size and rate (from its index)."""
+    with open_media(clip_path) as container:
+        video = container.streams.video[0]
+        rate = video.average_rate
+        return ((video.codec_context.width, video.codec_context.height) == (width, height) and video.frames == n_frames
+                and rate is not None and Fraction(rate) == Fraction(fps))  # fmt: skip
 
 
 def _spill(frames, raw: Path, n: int, height: int, width: int) -> np.ndarray:
@@ -67,6 +76,7 @@ def pad_scene(
     drift_zoom: float | None = None,
     seed: int = 0,
     art_box: list[int] | None = None,
+    clip_encoder: EncoderSettings | None = None,
 ) -> dict:
     """Write ``out_path``: the clip fitted, played at ``fps`` and padded to ``n_frames``.
 
@@ -78,9 +88,19 @@ def pad_scene(
     ``drift_zoom`` (None: no drift): the padded frames drift (``podmotion.drift``) inside ``art_box``
     (in the clip's pixels; None: the whole clip), the move chosen by ``seed``. Every frame is then
     encoded, and nothing is repeated by stream copy.
+
+    ``clip_encoder``: what the clip was encoded with, where the backend made it scene-long and final
+    (``Backend.scene_long``). A clip made with the output's encoder that already has the scene's frames at the
+    output's size and rate, and does not drift, is passed on as it is: no second encode.
     """
     clip_path, out_path = Path(clip_path), Path(out_path)
     out_path.parent.mkdir(parents=True, exist_ok=True)
+    if clip_encoder == encoder and not drift_zoom and _is_output_ready(clip_path, n_frames, width, height, fps):
+        with atomic_output(out_path) as tmp_out:
+            shutil.copyfile(clip_path, tmp_out)
+        return {"clip_frames": n_frames, "clip_fps": str(fps), "scene_frames": n_frames, "encoded_frames": 0,
+                "segments": 1, "drift": None, "strategy": strategy, "interpolate": "none (clip at the output rate)",
+                "passed_on": "the clip is the scene's frames, encoded as the output is"}  # fmt: skip
     # Scratch (raw frames, segments) goes to $TMPDIR (Snakemake's resources.tmpdir), not results/.
     with tempfile.TemporaryDirectory(prefix=f"podmotion-pad-{out_path.stem}-") as tmp:
         scratch = Path(tmp)

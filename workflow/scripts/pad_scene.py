@@ -34,6 +34,8 @@ def main():
         drift_zoom=settings["drift_zoom"] if drifts else None,
         seed=settings.get("seed", 0),
         art_box=made.get("art_box"),
+        # a scene-long clip was encoded as the output is: the padder may pass it on
+        clip_encoder=EncoderSettings(**sidecar["settings"]["encoder"]) if sidecar["settings"].get("final") else None,
     )
     logging.getLogger("podmotion.pad").info("%s: %s", snakemake.output[0], report)  # noqa: F821
 

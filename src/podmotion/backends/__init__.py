@@ -48,6 +48,9 @@ class Backend:
     runtime_keys: tuple[str, ...] = ()  # options that say how to run, not what to make (no rerun on change)
     loops: bool = False  # pad.strategy loop shapes the clip (a first-last-frame model may end on the still)
     generated: bool = False  # an image-to-video model's clip: a few seconds, padded, so pad.drift auto drifts it
+    # Whether, with these options, the clip is the scene's every frame: it is then encoded at the output's
+    # settings, and the padder passes it on without a second encode where it is already the output's size.
+    scene_long: Callable[[dict], bool] = field(default=lambda options: False, compare=False)
 
     def animate(self, request: AnimateRequest) -> dict:
         fn: Callable[[AnimateRequest], dict] = importlib.import_module(self.module).animate
@@ -68,7 +71,8 @@ BACKENDS: dict[str, Backend] = {
                    generated=True),  # fmt: skip
     "ltx": Backend("ltx", "podmotion.backends.i2v", needs_gpu=True, runtime_keys=I2V_RUNTIME_KEYS, loops=True,
                    generated=True),  # fmt: skip
-    "kenburns": Backend("kenburns", "podmotion.backends.kenburns", needs_gpu=False),
+    "kenburns": Backend("kenburns", "podmotion.backends.kenburns", needs_gpu=False,
+                        scene_long=lambda options: options.get("duration_s") is None),  # fmt: skip
     "still": Backend("still", "podmotion.backends.still", needs_gpu=False, seeded=False),
 }
 CPU_DEFAULT = "kenburns"
