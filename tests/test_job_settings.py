@@ -123,3 +123,13 @@ def test_a_scene_long_ken_burns_clip_is_encoded_as_the_output_is():
     short = animate_job_settings(cfg, "ep", 2, "kenburns", output=OUT, n_frames=91, art_box=None)
     assert "final" not in short and short["encoder"] == {"crf": 20, "level": "4.0"}
     assert "final" not in animate_job_settings(config(), "ep", 1, "svd", output=OUT, n_frames=91, art_box=None)
+
+
+def test_a_scene_long_clip_is_final_only_where_it_comes_out_at_the_output_size():
+    cfg = config(ep={"2": {"pad": {"fit": "contain"}}})
+    art = [10, 10, 100, 60]
+    assert animate_job_settings(cfg, "ep", 1, "kenburns", output=OUT, n_frames=9, art_box=art,
+                                still_size=(320, 180))["final"] is True  # fmt: skip
+    for scene, box, size in ((1, art, (640, 360)), (1, art, None), (2, None, (320, 180))):
+        got = animate_job_settings(cfg, "ep", scene, "kenburns", output=OUT, n_frames=9, art_box=box, still_size=size)
+        assert "final" not in got and got["encoder"] == {"crf": 20, "level": "4.0"}, (scene, box, size)

@@ -55,8 +55,13 @@ def seed_of(config: dict, episode: str, scene: int) -> int:
 
 
 def animate_job_settings(config: dict, episode: str, scene: int, backend: str, *, output: OutputSettings,
-                         n_frames: int, art_box: list[int] | None, scene_prompt: str | None = None) -> dict:  # fmt: skip
+                         n_frames: int, art_box: list[int] | None, scene_prompt: str | None = None,
+                         still_size: tuple[int, int] | None = None) -> dict:  # fmt: skip
     """Everything that shapes one scene's clip: a change here reruns just that scene.
+
+    ``still_size``: the still's width and height. A scene-long clip is final (encoded as the output is, for
+    the padder to pass on) only where it comes out at the output's size: fitted by ``cover``, and, where
+    only the art moves (it is pasted into the still), from a still of the output's size.
 
     ``backend``: already resolved (not ``auto``). ``scene_prompt``: a topic scene's prompt file, used
     where the backend takes a prompt and the scene's override sets none.
@@ -68,7 +73,8 @@ def animate_job_settings(config: dict, episode: str, scene: int, backend: str, *
     options = with_scene_prompt(options, backend, override, scene_prompt)
     out = output_params(output)
     loop = settings["pad"]["strategy"] == "loop" and chosen.loops
-    final = chosen.scene_long(options)
+    at_output_size = art_box is None or (still_size is not None and tuple(still_size) == (output.width, output.height))
+    final = chosen.scene_long(options) and settings["pad"]["fit"] == "cover" and at_output_size
     return {
         "backend": backend,
         "seed": seed_of(config, episode, scene) if chosen.seeded else 0,

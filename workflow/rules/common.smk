@@ -225,6 +225,7 @@ def animate_settings(wildcards):
         n_frames=ep.n_frames(scene),
         art_box=ep.art_box(scene),
         scene_prompt=prompt,
+        still_size=(ep.source.display_width, ep.source.display_height),
     )
 
 
