@@ -36,7 +36,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-RAMP_S = 2.0  # the speed ramps up (and down) over this long; a move shorter than two ramps is a plain ease
+RAMP_S = 1.0  # the speed ramps up (and down) over this long; a move shorter than two ramps is a plain ease
 DEFAULT_MAX_SPEED = 0.02  # frame widths per second, for the fastest-moving pixel
 
 

@@ -34,7 +34,7 @@ from .camera import DEFAULT_MAX_SPEED, Move, camera_path, peak_speed, render
 from .compose import edge_alpha, feather_px, paste
 
 DRIFT_PAN = 0.5  # the share of the room the zoom leaves that the window travels
-# The drift's speed ramps over half a second, not Ken Burns' two: the scene starts and ends on a cut, and a
+# The drift's speed ramps over half a second, not Ken Burns' one: the scene starts and ends on a cut, and a
 # long ramp is a second of near-stillness, long enough for a frozen clip's frames to repeat.
 DRIFT_RAMP_S = 0.5
 MIN_BOX_PX = 16  # a smaller art box is not drifted
