@@ -257,7 +257,7 @@ def test_a_missing_or_unreadable_source_fails_alone(podcast5, tmp_path):
                                                                                  "summary.json"]  # fmt: skip
     # The run's last lines: the finished episode's summary, and the two that did not finish.
     assert "podmotion: good: 5 scenes" in proc.stderr
-    assert "podmotion: gone: not finished (no results/gone/summary.json)" in proc.stderr
+    assert "podmotion: gone: not finished (no results/gone/gone_animated.mp4)" in proc.stderr
 
 
 @pytest.mark.parametrize(("width", "height", "fps", "level"), [

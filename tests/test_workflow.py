@@ -281,3 +281,19 @@ def test_audio_that_starts_before_the_video_stays_in_sync(workflow, tmp_path):
     assert audio_packet_md5(out) == audio_packet_md5(src)
     assert abs(video_facts(out)["duration_s"] - truth["duration_s"]) <= 1 / FPS
 
+
+
+def test_a_video_asked_for_on_its_own_is_reported_built_and_no_other_episode_is(podcast5, tmp_path):
+    """``snakemake results/ep/ep_animated.mp4`` (the README's table of outputs): the closing line says the video
+    was built, not that the episode is unfinished, and says nothing of the episode the run did not touch."""
+    from conftest import Workflow
+
+    source, _ = podcast5
+    wf = Workflow(tmp_path / "one")
+    wf.workdir.mkdir()
+    wf.config.update({"podcasts": {"ep": str(source), "other": str(source)},
+                      "animate": {"backend": "still"}})  # fmt: skip
+    proc = wf.run("results/ep/ep_animated.mp4")
+    assert "podmotion: ep: built results/ep/ep_animated.mp4 (its run summary and report were not asked for)" in \
+        proc.stderr  # fmt: skip
+    assert "podmotion: other:" not in proc.stderr and "not finished" not in proc.stderr

@@ -126,3 +126,24 @@ def console_line(summary: dict) -> str:
     stages = ", ".join(f"{stage} {s:.1f}" for stage, s in summary["stage_seconds"].items())
     return (f"{summary['episode']}: {summary['scenes']} scenes, {summary['duration_s']:.1f} s; {used}; {fell}; "
             f"jobs took {summary['total_seconds']:.1f} s ({stages})")  # fmt: skip
+
+
+def closing_line(name: str, video: str | os.PathLike, summary: str | os.PathLike,
+                 report_pages: list[str | os.PathLike]) -> tuple[str, str]:  # fmt: skip
+    """(level, line) for an episode the run touched, by what exists: its video, its run summary, its report.
+
+    The summary's ``console_line`` where there is one (a warning where a scene fell back), with the
+    report pages that are missing; a video built without its summary (asked for on its own) as built;
+    otherwise not finished.
+    """
+    video, summary = Path(video), Path(summary)
+    if summary.is_file():
+        made = read_summary(summary)
+        line = console_line(made)
+        missing = [str(p) for p in report_pages if not Path(p).is_file()]
+        if missing:
+            line += f"; report not made ({', '.join(missing)})"
+        return ("warning" if made["fallbacks"] else "info"), line
+    if video.is_file():
+        return "info", f"{name}: built {video} (its run summary and report were not asked for)"
+    return "info", f"{name}: not finished (no {video})"

@@ -30,7 +30,7 @@ from podmotion.settings import (
     scene_settings,
 )
 from podmotion.segments import treated_as
-from podmotion.summary import console_line, read_summary
+from podmotion.summary import closing_line
 from podmotion.i2v import worker as i2v_worker
 from podmotion.i2v.weights import config_weights_problem
 from podmotion.topics import input_files as topic_files
@@ -355,19 +355,30 @@ def report_paths(name):
 REPORT_PAGES = ("overview.html", "timeline.png", "previews.html")
 
 
+def touched_episodes():
+    """The episodes this run planned a job for or was asked for, in config order (all of them when the
+    run planned nothing)."""
+    names = [*config["podcasts"], *config["topics"]]
+    dag = workflow.dag
+    if dag is None:
+        return names
+    touched = {getattr(job.wildcards, "name", None) for job in dag.jobs}
+    touched |= {
+        Path(f).parts[1] for f in dag.targetfiles if Path(f).parts[:1] == ("results",)
+    }
+    return [name for name in names if name in touched] or names
+
+
 def print_summaries():
-    """One line per episode: scenes, backends, fallbacks, seconds (results/NAME/summary.json)."""
-    for name in [*config["podcasts"], *config["topics"]]:
-        path = Path(f"results/{name}/summary.json")
-        if not path.is_file():
-            logger.info(f"podmotion: {name}: not finished (no {path})")
-            continue
-        summary = read_summary(path)
-        line = f"podmotion: {console_line(summary)}"
-        if summary["fallbacks"]:
-            logger.warning(line)
-        else:
-            logger.info(line)
+    """One line per episode the run touched, by what exists (podmotion.summary.closing_line)."""
+    for name in touched_episodes():
+        level, line = closing_line(
+            name,
+            ANIMATED.format(name=name),
+            f"results/{name}/summary.json",
+            [f"results/{name}/report/{page}" for page in REPORT_PAGES],
+        )
+        (logger.warning if level == "warning" else logger.info)(f"podmotion: {line}")
 
 
 # A cluster job runs on its own node: it loads its model itself instead of
