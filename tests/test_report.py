@@ -182,3 +182,18 @@ def test_previews_play_in_chromium_at_their_lengths(finished, tmp_path):
     assert len(lengths) == 1 + len(HOLDS)  # every video loaded its metadata
     assert abs(lengths[0] - episode_s) < 0.05
     assert lengths[1:] == pytest.approx(clips_s, abs=0.05)
+
+
+def test_previews_embed_excerpts_and_link_the_whole_episode(finished, tmp_path):
+    """An hour-long episode is not encoded and embedded again: the page embeds the first EPISODE_EXCERPT_S
+    seconds (here the whole 9 s episode) and links the episode's own file; a preview stops at ``max_s``."""
+    from podmotion.ffmpeg import encode_preview
+
+    wf, _, _ = finished
+    page = wf.result("ep", "report", "previews.html").read_text()
+    [href] = re.findall(r"<a id='episode-file' href='([^']+)'", page)
+    assert href == "../ep_animated.mp4"
+    assert (wf.result("ep", "report") / href).resolve() == wf.result("ep", "ep_animated.mp4").resolve()
+    cut = tmp_path / "cut.mp4"
+    encode_preview(wf.result("ep", "ep_animated.mp4"), cut, long_side_px=160, audio=False, max_s=2.0)
+    assert video_facts(cut)["frames"] == 2 * FPS

@@ -285,13 +285,15 @@ def audio_packet_md5(path: str | os.PathLike) -> str:
 
 
 def encode_preview(in_path: str | os.PathLike, out_path: str | os.PathLike, *, long_side_px: int,
-                   audio: bool) -> None:  # fmt: skip
+                   audio: bool, max_s: float | None = None) -> None:  # fmt: skip
     """A small H.264/AAC copy for a web page: the longer side at most ``long_side_px`` (even),
-    every frame kept, quality traded for size, the audio (if asked for) mono 64 kb/s."""
+    every frame kept, quality traded for size, the audio (if asked for) mono 64 kb/s; only the first
+    ``max_s`` seconds where given (the rest is not decoded)."""
     scale = (f"scale='if(gte(iw,ih),min({long_side_px},iw),-2)':'if(gte(iw,ih),-2,min({long_side_px},ih))',"
              "scale=trunc(iw/2)*2:trunc(ih/2)*2,setsar=1")  # fmt: skip
-    args = ["-loglevel", "error", "-i", Path(in_path).resolve(), "-map", "0:v:0", "-vf", scale, "-c:v", "libx264",
-            "-preset", "veryfast", "-crf", "32", "-pix_fmt", "yuv420p", "-profile:v", "main"]  # fmt: skip
+    limit = ["-t", f"{max_s:.3f}"] if max_s else []
+    args = ["-loglevel", "error", *limit, "-i", Path(in_path).resolve(), "-map", "0:v:0", "-vf", scale,
+            "-c:v", "libx264", "-preset", "veryfast", "-crf", "32", "-pix_fmt", "yuv420p", "-profile:v", "main"]  # fmt: skip
     if audio:
         args += ["-map", "0:a:0?", "-c:a", "aac", "-b:a", "64k", "-ac", "1"]
     else:

@@ -8,10 +8,12 @@
 - ``overview_page``: the scene table (number, kind, start, end, duration, backend,
   fallback and its reason, seconds, seed), the timeline and every scene card,
   in one self-contained HTML page.
-- ``previews_page``: the episode and each scene's clip as small videos that
-  play in the page. Snakemake's report offers an MP4 only as a download, so
-  the videos are embedded in the page itself, which works in both the
-  ``.html`` and the ``.zip`` report.
+- ``previews_page``: the episode's opening and the start of each scene's clip
+  as small videos that play in the page. Snakemake's report offers an MP4 only
+  as a download, so the videos are embedded in the page itself, which works in
+  both the ``.html`` and the ``.zip`` report. They are excerpts
+  (``EPISODE_EXCERPT_S``, ``CLIP_EXCERPT_S``), so an hour-long episode is not
+  encoded and embedded again; the page links to the episode's own file.
 """
 
 from __future__ import annotations
@@ -31,6 +33,8 @@ CARD_HEIGHT_PX = 180
 SHEET_COLUMNS, SHEET_ROWS = 4, 2
 STRIP_WIDTH_PX, STRIP_HEIGHT_PX = 1600, 90
 PREVIEW_LONG_SIDE_PX = 480
+EPISODE_EXCERPT_S = 60.0  # the previews page embeds the episode's first minute ...
+CLIP_EXCERPT_S = 10.0  # ... and each scene's clip's first ten seconds
 WHITE, INK, MARK = (255, 255, 255), (20, 20, 20), (255, 200, 0)
 
 
@@ -192,20 +196,27 @@ def _mark_row(table_html: str, index: int, css_class: str) -> str:
     return head + "<tbody>" + first + marked
 
 
-def previews_page(name: str, episode_preview: str | os.PathLike, scene_previews: dict[int, str | os.PathLike]) -> str:
-    """The episode and every scene's clip as videos that play in the page (embedded, small).
+def previews_page(name: str, episode_preview: str | os.PathLike, scene_previews: dict[int, str | os.PathLike],
+                  episode_href: str | None = None, episode_s: float | None = None) -> str:  # fmt: skip
+    """The episode's opening and every scene's clip as videos that play in the page (embedded excerpts, small).
 
     Each video, once its metadata is read, shows its length under it (and in
-    ``data-duration-s``), so a glance tells that it loaded.
+    ``data-duration-s``), so a glance tells that it loaded. ``episode_href`` (relative to the page) and
+    ``episode_s``: the whole episode, linked and its length said, where the excerpt is shorter.
     """
     name = html.escape(name)
+    whole = ""
+    if episode_href:
+        length = f" ({episode_s:.1f} s)" if episode_s is not None else ""
+        whole = f" The whole episode{length}: <a id='episode-file' href='{html.escape(episode_href)}'>its video file</a>."
     parts = [
         f"<!doctype html><html><head><meta charset='utf-8'><title>{name}: previews</title><style>{STYLE}</style>"
         f"</head><body><h1>{name}: previews</h1>",
         "<h2>The episode</h2>",
+        f"<p>The first {EPISODE_EXCERPT_S:g} s at most, small.{whole}</p>",
         f"<figure><video id='episode' controls preload='metadata' src='{data_uri(episode_preview, 'video/mp4')}'>"
         "</video><figcaption class='length'></figcaption></figure>",
-        "<h2>Each scene's clip</h2>",
+        f"<h2>Each scene's clip</h2><p>The first {CLIP_EXCERPT_S:g} s of each, at most.</p>",
     ]
     for scene, path in sorted(scene_previews.items()):
         parts.append(f"<figure><video class='clip' data-scene='{scene}' controls muted loop preload='metadata' "
