@@ -146,3 +146,13 @@ def test_a_final_scene_long_clip_is_passed_on_without_a_second_encode(tmp_path):
     assert report["encoded_frames"] == 9 and "passed_on" not in report
     _, report = pad(tmp_path, 9, "pingpong", clip_encoder=ENC, drift_zoom=1.05)  # drift changes every frame
     assert report["encoded_frames"] == 9 and report["drift"] is not None
+
+
+def test_a_clip_with_the_scenes_frames_at_another_size_is_streamed_and_fitted(tmp_path):
+    """A scene-long clip that is not the output's size (``fit: contain``, a pasted still larger than the output)
+    is decoded, fitted and encoded frame by frame, not spilled whole to scratch."""
+    marker_clip(tmp_path / "clip.mp4", 12, Fraction(25), width=192, height=128)
+    out, report = pad(tmp_path, 12, "pingpong")
+    assert "streamed" in report and report["encoded_frames"] == 12
+    assert indices(out) == list(range(12))
+    assert (video_facts(out)["width"], video_facts(out)["height"]) == (96, 64)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
+from itertools import islice
 from fractions import Fraction
 from pathlib import Path
 
@@ -48,6 +49,15 @@ def _is_output_ready(clip_path: Path, n_frames: int, width: int, height: int, fp
         rate = video.average_rate
         return ((video.codec_context.width, video.codec_context.height) == (width, height) and video.frames == n_frames
                 and rate is not None and Fraction(rate) == Fraction(fps))  # fmt: skip
+
+
+def _plays_straight(clip_path: Path, n_frames: int, clip_fps: Fraction, fps: Fraction) -> bool:
+    """Whether the clip, at the output's rate, has at least the scene's frames (from its index): it then plays
+    straight through, and nothing needs keeping for a repeat."""
+    if abs(Fraction(clip_fps) / Fraction(fps) - 1) >= Fraction(1, 500):
+        return False
+    with open_media(clip_path) as container:
+        return container.streams.video[0].frames >= n_frames > 1
 
 
 def _spill(frames, raw: Path, n: int, height: int, width: int) -> np.ndarray:
@@ -101,6 +111,15 @@ def pad_scene(
         return {"clip_frames": n_frames, "clip_fps": str(fps), "scene_frames": n_frames, "encoded_frames": 0,
                 "segments": 1, "drift": None, "strategy": strategy, "interpolate": "none (clip at the output rate)",
                 "passed_on": "the clip is the scene's frames, encoded as the output is"}  # fmt: skip
+    if not drift_zoom and _plays_straight(clip_path, n_frames, clip_fps, fps):
+        # A clip with the scene's frames at the output's rate (a scene-long clip another size): streamed,
+        # fitted and encoded frame by frame, never held whole.
+        with atomic_output(out_path) as tmp_out:
+            pictures = (fit_frame(rgb, width, height, fit) for _, rgb in iter_frames_with_time(clip_path))
+            encode_frames(islice(pictures, n_frames), tmp_out, width=width, height=height, fps=fps, encoder=encoder)
+        return {"clip_frames": n_frames, "clip_fps": str(fps), "scene_frames": n_frames, "encoded_frames": n_frames,
+                "segments": 1, "drift": None, "strategy": strategy, "interpolate": "none (clip at the output rate)",
+                "streamed": "the clip has the scene's frames at the output rate"}  # fmt: skip
     # Scratch (raw frames, segments) goes to $TMPDIR (Snakemake's resources.tmpdir), not results/.
     with tempfile.TemporaryDirectory(prefix=f"podmotion-pad-{out_path.stem}-") as tmp:
         scratch = Path(tmp)
