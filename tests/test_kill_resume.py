@@ -40,8 +40,9 @@ def uninterrupted(podcast5, tmp_path_factory):
 def _kill_when_half_written(wf: Workflow, stage: str) -> dict[str, int]:
     """Run Snakemake on one core and kill its whole process group once a job of ``stage`` is half done.
 
-    A clip is half done when its hidden partial file is there; a padded clip is encoded in its scratch folder
-    (in $TMPDIR) before it is joined, so that folder is the sign. Returns the finished files of ``stage`` at the
+    A clip is half done when its hidden partial file is there. A padded clip is too where it is streamed
+    straight into place (a clip with the scene's frames); one padded with repeats is encoded in its scratch
+    folder (in $TMPDIR) before it is joined, so that folder is a sign as well. Returns the finished files of ``stage`` at the
     moment of the kill, with their modification times.
     """
     scratch = wf.workdir.parent / "tmp"
@@ -54,10 +55,9 @@ def _kill_when_half_written(wf: Workflow, stage: str) -> dict[str, int]:
     deadline = time.monotonic() + 300
     try:
         while time.monotonic() < deadline:
-            if stage == "clips":
-                partials = list(folder.glob(".scene_*.partial-*")) if folder.is_dir() else []
-            else:
-                partials = list(scratch.glob("podmotion-pad-scene_*"))
+            partials = list(folder.glob(".scene_*.partial-*")) if folder.is_dir() else []
+            if stage == "padded":  # ... or, for a clip padded with repeats, its segments in the scratch folder
+                partials += list(scratch.glob("podmotion-pad-scene_*"))
             finished = list(folder.glob("scene_*.mp4")) if folder.is_dir() else []
             if partials and finished:  # at least one scene done, one half written
                 os.killpg(proc.pid, signal.SIGKILL)
