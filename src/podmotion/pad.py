@@ -42,22 +42,12 @@ def _fitted_frames(clip_path: Path, scratch: Path, width: int, height: int, fit:
     return np.memmap(raw, dtype=np.uint8, mode="r", shape=(count, height, width, 3)), size
 
 
-def _is_output_ready(clip_path: Path, n_frames: int, width: int, height: int, fps: Fraction) -> bool:
-    """Whether the clip already has the scene's ``n_frames`` at the output's size and rate (from its index)."""
+def _clip_index(clip_path: Path) -> tuple[tuple[int, int], int, Fraction | None]:
+    """The clip's size, frame count and average rate, from its index (nothing decoded)."""
     with open_media(clip_path) as container:
         video = container.streams.video[0]
         rate = video.average_rate
-        return ((video.codec_context.width, video.codec_context.height) == (width, height) and video.frames == n_frames
-                and rate is not None and Fraction(rate) == Fraction(fps))  # fmt: skip
-
-
-def _plays_straight(clip_path: Path, n_frames: int, clip_fps: Fraction, fps: Fraction) -> bool:
-    """Whether the clip, at the output's rate, has at least the scene's frames (from its index): it then plays
-    straight through, and nothing needs keeping for a repeat."""
-    if abs(Fraction(clip_fps) / Fraction(fps) - 1) >= Fraction(1, 500):
-        return False
-    with open_media(clip_path) as container:
-        return container.streams.video[0].frames >= n_frames > 1
+        return (video.codec_context.width, video.codec_context.height), video.frames, Fraction(rate) if rate else None
 
 
 def _spill(frames, raw: Path, n: int, height: int, width: int) -> np.ndarray:
@@ -105,21 +95,25 @@ def pad_scene(
     """
     clip_path, out_path = Path(clip_path), Path(out_path)
     out_path.parent.mkdir(parents=True, exist_ok=True)
-    if clip_encoder == encoder and not drift_zoom and _is_output_ready(clip_path, n_frames, width, height, fps):
-        with atomic_output(out_path) as tmp_out:
-            shutil.copyfile(clip_path, tmp_out)
-        return {"clip_frames": n_frames, "clip_fps": str(fps), "scene_frames": n_frames, "encoded_frames": 0,
-                "segments": 1, "drift": None, "strategy": strategy, "interpolate": "none (clip at the output rate)",
-                "passed_on": "the clip is the scene's frames, encoded as the output is"}  # fmt: skip
-    if not drift_zoom and _plays_straight(clip_path, n_frames, clip_fps, fps):
-        # A clip with the scene's frames at the output's rate (a scene-long clip another size): streamed,
-        # fitted and encoded frame by frame, never held whole.
-        with atomic_output(out_path) as tmp_out:
-            pictures = (fit_frame(rgb, width, height, fit) for _, rgb in iter_frames_with_time(clip_path))
-            encode_frames(islice(pictures, n_frames), tmp_out, width=width, height=height, fps=fps, encoder=encoder)
-        return {"clip_frames": n_frames, "clip_fps": str(fps), "scene_frames": n_frames, "encoded_frames": n_frames,
-                "segments": 1, "drift": None, "strategy": strategy, "interpolate": "none (clip at the output rate)",
-                "streamed": "the clip has the scene's frames at the output rate"}  # fmt: skip
+    if not drift_zoom:
+        size, count, rate = _clip_index(clip_path)
+        at_output_rate = abs(Fraction(clip_fps) / Fraction(fps) - 1) < Fraction(1, 500)
+        whole = {"clip_frames": n_frames, "clip_fps": str(fps), "scene_frames": n_frames, "segments": 1,
+                 "drift": None, "strategy": strategy, "interpolate": "none (clip at the output rate)"}  # fmt: skip
+        if clip_encoder == encoder and size == (width, height) and count == n_frames and rate == Fraction(fps):
+            with atomic_output(out_path) as tmp_out:  # made as the output is: passed on, no second encode
+                shutil.copyfile(clip_path, tmp_out)
+            return {**whole, "encoded_frames": 0,
+                    "passed_on": "the clip is the scene's frames, encoded as the output is"}  # fmt: skip
+        if at_output_rate and count >= n_frames > 1:
+            # The scene's frames at the output's rate (a scene-long clip another size): streamed, fitted and
+            # encoded frame by frame, never held whole.
+            with atomic_output(out_path) as tmp_out:
+                pictures = (fit_frame(rgb, width, height, fit) for _, rgb in iter_frames_with_time(clip_path))
+                encode_frames(islice(pictures, n_frames), tmp_out, width=width, height=height, fps=fps,
+                              encoder=encoder)  # fmt: skip
+            return {**whole, "encoded_frames": n_frames,
+                    "streamed": "the clip has the scene's frames at the output rate"}  # fmt: skip
     # Scratch (raw frames, segments) goes to $TMPDIR (Snakemake's resources.tmpdir), not results/.
     with tempfile.TemporaryDirectory(prefix=f"podmotion-pad-{out_path.stem}-") as tmp:
         scratch = Path(tmp)
