@@ -133,3 +133,17 @@ def test_a_scene_long_clip_is_final_only_where_it_comes_out_at_the_output_size()
     for scene, box, size in ((1, art, (640, 360)), (1, art, None), (2, None, (320, 180))):
         got = animate_job_settings(cfg, "ep", scene, "kenburns", output=OUT, n_frames=9, art_box=box, still_size=size)
         assert "final" not in got and got["encoder"] == {"crf": 20, "level": "4.0"}, (scene, box, size)
+
+
+def test_with_live_regions_a_scene_is_encoded_at_the_output_settings_once():
+    """The live pass encodes every frame of a still scene again at the output's settings: before it, a scene-long
+    clip and its padded file get a backend clip's near-lossless, fast encoder (one and the same, so the padder
+    still passes the clip on), not the output's; a short clip still gets the output's crf to start from."""
+    near_lossless = {"crf": 14, "preset": "veryfast", "keyint_frames": 250, "level": "4.0"}
+    scene_long = animate_job_settings(config(), "ep", 1, "kenburns", output=OUT, n_frames=91, art_box=None, live=True)
+    padded = pad_job_settings(config(), "ep", 1, output=OUT, n_frames=91, live=True)
+    assert scene_long["final"] is True and scene_long["encoder"] == padded["encoder"] == near_lossless
+    assert pad_job_settings(config(), "ep", 1, output=OUT, n_frames=91)["encoder"]["preset"] == "slow"
+    cfg = config(ep={"2": {"animate": {"kenburns": {"duration_s": 8.0}}}})
+    short = animate_job_settings(cfg, "ep", 2, "kenburns", output=OUT, n_frames=91, art_box=None, live=True)
+    assert short["encoder"] == {"crf": 20, "level": "4.0"}

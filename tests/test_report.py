@@ -18,7 +18,7 @@ from measure import video_facts
 from synth import fast_encoder
 from templates import make_template_episode
 
-from podmotion.ffmpeg import encode_frames
+from podmotion.ffmpeg import EncoderSettings, encode_frames
 from podmotion.report import CARD_HEIGHT_PX, MARK, STRIP_WIDTH_PX, contact_sheet, timeline_strip
 from podmotion.summary import console_line
 
@@ -127,6 +127,22 @@ def test_contact_sheet_spreads_frames_first_to_last(tmp_path):
     assert all(abs(g - w) <= 3 for g, w in zip(greys, want)), (greys, want)
 
 
+def test_a_long_clip_shows_its_keyframes_spread_first_to_last(tmp_path):
+    """Frame k is a flat grey of 2*k, a keyframe every 10 frames (12 of them): a clip with a keyframe for every
+    tile shows keyframes only, evenly picked among them, 0, 20, 30, 50, 60, 80, 90, 110, without decoding the rest."""
+    from podmotion.media import count_keyframes
+
+    clip = tmp_path / "long clip.mp4"
+    frames = [np.full((64, 96, 3), 2 * k, np.uint8) for k in range(120)]
+    encode_frames(frames, clip, width=96, height=64, fps=Fraction(10),
+                  encoder=EncoderSettings(crf=4, preset="ultrafast", keyint_frames=10, level="3.0"))  # fmt: skip
+    assert count_keyframes(clip) == 12
+    sheet = contact_sheet(clip, columns=4, rows=2, tile_height_px=64)
+    greys = [int(np.median(sheet[r * 64 + 40:(r + 1) * 64, c * 96:(c + 1) * 96])) for r in range(2) for c in range(4)]
+    want = [2 * 10 * round(k * 11 / 7) for k in range(8)]
+    assert all(abs(g - w) <= 3 for g, w in zip(greys, want)), (greys, want)
+
+
 def test_timeline_strip_gives_a_short_scene_at_least_a_pixel():
     stills = [np.full((90, 160, 3), v, np.uint8) for v in (50, 100, 150)]
     strip = timeline_strip(stills, [1000, 1, 1000], width_px=200, height_px=20)
@@ -197,3 +213,44 @@ def test_previews_embed_excerpts_and_link_the_whole_episode(finished, tmp_path):
     cut = tmp_path / "cut.mp4"
     encode_preview(wf.result("ep", "ep_animated.mp4"), cut, long_side_px=160, audio=False, max_s=2.0)
     assert video_facts(cut)["frames"] == 2 * FPS
+
+
+SEASON_SCENES = 120
+
+
+@needs_chromium
+def test_a_120_scene_report_stays_small_and_opens_in_chromium(finished, tmp_path):
+    """An hour of 120 slides: the overview embeds each scene card once, as a JPEG no taller than a card (not the
+    PNG), and the previews page embeds 120 short clip previews; both open in Chromium with every row, picture
+    and video there."""
+    import base64
+
+    from podmotion.ffmpeg import encode_preview
+    from podmotion.report import overview_page, previews_page
+
+    wf, _, _ = finished
+    summary = summary_of(wf)
+    row, step_s = summary["scene_table"][0], 30.0
+    summary["scene_table"] = [{**row, "scene": k, "start_s": (k - 1) * step_s, "end_s": k * step_s}
+                              for k in range(1, SEASON_SCENES + 1)]  # fmt: skip
+    summary["scenes"], summary["duration_s"] = SEASON_SCENES, SEASON_SCENES * step_s
+    card = wf.result("ep", "report", "scenes", "scene_001.png")
+    overview = tmp_path / "overview.html"
+    overview.write_text(overview_page(summary, wf.result("ep", "report", "timeline.png"),
+                                      dict.fromkeys(range(1, SEASON_SCENES + 1), card)), encoding="utf-8")  # fmt: skip
+    pictures = re.findall(r"src='data:image/(\w+);base64,([^']+)'", overview.read_text())
+    assert len(pictures) == SEASON_SCENES + 1 and {kind for kind, _ in pictures} == {"jpeg"}
+    first = cv2.imdecode(np.frombuffer(base64.b64decode(pictures[1][1]), np.uint8), cv2.IMREAD_COLOR)
+    assert first.shape[0] == CARD_HEIGHT_PX
+    assert overview.stat().st_size < SEASON_SCENES * card.stat().st_size  # smaller than the PNGs it shows
+    dom = chromium(tmp_path, "--virtual-time-budget=8000", "--dump-dom", overview.as_uri())
+    assert len(re.findall(r"<tr[^>]*>\s*<td", dom)) == SEASON_SCENES and dom.count("<img ") == SEASON_SCENES + 1
+
+    clip = tmp_path / "clip preview.mp4"
+    encode_preview(wf.result("ep", "clips", "scene_001.mp4"), clip, long_side_px=240, audio=False, max_s=10.0)
+    previews = tmp_path / "previews.html"
+    previews.write_text(previews_page("ep", clip, dict.fromkeys(range(1, SEASON_SCENES + 1), clip),
+                                      episode_href="../ep_animated.mp4", episode_s=3600.0), encoding="utf-8")  # fmt: skip
+    assert previews.stat().st_size < 1.4 * (SEASON_SCENES + 1) * clip.stat().st_size + 100_000  # base64, no more
+    dom = chromium(tmp_path, "--virtual-time-budget=20000", "--dump-dom", previews.as_uri())
+    assert len(re.findall(r'data-duration-s="[0-9.]+"', dom)) == SEASON_SCENES + 1  # every video loaded

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 from fractions import Fraction
 
@@ -15,13 +16,16 @@ from podmotion.errors import PodmotionError
 from podmotion.layout import Layout
 from podmotion.media import SourceInfo, read_image, write_image
 from podmotion.scene_folder import (
+    STAMPED,
     NarrationSpan,
     Scene,
     SceneFolder,
     detected_scenes,
+    folder_stamp,
     narrated_scenes,
     read_narration,
     write_narration,
+    write_prompts,
     write_scene_folder,
 )
 from podmotion.timeline import frame_at
@@ -218,3 +222,21 @@ def test_each_scene_keeps_its_kind_and_a_table_without_kinds_is_all_stills(tmp_p
     old = "\r\n".join(",".join(line.split(",")[:6]) for line in table.read_text().splitlines()) + "\r\n"
     table.write_text(old)
     assert [s.kind for s in SceneFolder(folder.path).scenes()] == ["still"] * 3
+
+
+def test_the_stamp_changes_with_each_file_the_folder_is_read_from_and_only_those(tmp_path):
+    info = source()
+    folder = write_folder(tmp_path / "scenes", detected_scenes([0, 50, 300], info), info)
+    stamp = folder.stamp()
+    assert stamp == folder_stamp(str(folder.path)) == SceneFolder(folder.path).stamp()  # the same folder, same state
+    assert [s is None for s in stamp] == [name in ("narration.csv", "layout.json", "prompts.csv") for name in STAMPED]
+    write_image(scene_picture(9, 64, 36), folder.still(1))  # a still: not read from
+    assert folder.stamp() == stamp
+    table = folder.path / "timestamps.csv"
+    before = os.stat(table)
+    table.write_text(table.read_text())  # the same bytes, in place, a second later: a new mtime
+    os.utime(table, ns=(before.st_atime_ns, before.st_mtime_ns + 1_000_000_000))
+    assert folder.stamp() != stamp
+    stamp = folder.stamp()
+    write_prompts({1: "a slow pan"}, folder.prompts_csv)  # a file that was absent
+    assert folder.stamp() != stamp

@@ -92,3 +92,21 @@ def test_an_episode_named_off_must_be_quoted():
     assert config_problem(normalise(config), SCHEMA).startswith("config: podcasts: episode name False is not text")
     config = yaml.safe_load("podcasts:\n  'off': a.mp4\noverrides:\n  off: {2: {pad: {fit: contain}}}\n")
     assert config_problem(normalise(config), SCHEMA).startswith("config: overrides: episode name False is not text")
+
+
+def test_a_scene_s_settings_share_nothing_with_the_config():
+    """Each job gets its own copy: changing one scene's settings changes neither the config nor another scene's."""
+    config = {
+        "animate": {"backend": "svd", "svd": {"prompt_list": ["a", "b"], "guidance": {"min": 1.0}}},
+        "pad": {"strategy": "pingpong", "drift": None},
+        "overrides": {"ep": {"2": {"animate": {"svd": {"guidance": {"max": 3.0}, "extra": [1]}}}}},
+    }
+    one, two = scene_settings(config, "ep", 1), scene_settings(config, "ep", 2)
+    assert two["animate"]["svd"] == {"prompt_list": ["a", "b"], "guidance": {"min": 1.0, "max": 3.0}, "extra": [1]}
+    one["animate"]["svd"]["prompt_list"].append("c")
+    one["animate"]["svd"]["guidance"]["min"] = 9.0
+    two["animate"]["svd"]["extra"].append(2)
+    assert config["animate"]["svd"] == {"prompt_list": ["a", "b"], "guidance": {"min": 1.0}}
+    assert config["overrides"]["ep"]["2"]["animate"]["svd"]["extra"] == [1]
+    assert scene_settings(config, "ep", 1) == {"animate": {"backend": "svd", "svd": {"prompt_list": ["a", "b"],
+                                               "guidance": {"min": 1.0}}}, "pad": {"strategy": "pingpong", "drift": None}}  # fmt: skip

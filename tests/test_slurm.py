@@ -35,6 +35,7 @@ from conftest import REPO, tiny_svd_options
 from measure import audio_packet_md5, scenes_unlike_their_padded_clips, video_facts
 from synth import make_podcast
 
+from podmotion import memory
 from podmotion.i2v import worker
 
 CLUSTER = REPO / "tests" / "slurm" / "cluster.sh"
@@ -159,21 +160,27 @@ def test_every_job_went_through_slurm_and_completed(slurm_run):
     assert {j["Account"] for j in jobs} == {SITE_DEFAULTS["slurm_account"]}
 
 
+def declared_mem_mb(rule: str) -> int:
+    """What each rule declares for this 160x90 episode (podmotion.memory), which sbatch --mem asks for."""
+    w, h = 160, 90
+    return {"animate_scene": memory.I2V_HOST_MB, "detect_scenes": memory.detect_mb(w, h, FRAMES),
+            "pad_scene": memory.pad_mb(w, h, w, h), "scene_card": memory.card_mb(w, h, w, h),
+            "episode_report": memory.report_mb(w, h)}.get(rule, memory.stream_copy_mb())  # fmt: skip
+
+
 def test_animate_jobs_asked_for_a_gpu_and_ffmpeg_jobs_did_not(slurm_run):
     _, _, _, jobs = slurm_run
     profile = yaml.safe_load((PROFILE / "config.yaml").read_text())
-    animate_mem = profile["set-resources"]["animate_scene"]["mem_mb"]
-    cpu_mem = profile["default-resources"]["mem_mb"]
+    assert "mem_mb" not in profile["default-resources"] and "mem_mb" not in profile["set-resources"]["animate_scene"]
     for job in jobs:
         asked, got = tres(job["ReqTRES"]), tres(job["AllocTRES"])
+        assert asked["mem"] == f"{declared_mem_mb(rule_of(job))}M", job  # each job its rule's own figure
         if rule_of(job) == "animate_scene":
             assert asked.get("gres/gpu") == "1" and got.get("gres/gpu") == "1", job
             assert job["Partition"] == SITE_RULES["animate_scene"]["slurm_partition"], job
-            assert asked["mem"] == f"{animate_mem}M", job
         else:
             assert "gres/gpu" not in asked and "gres/gpu" not in got, job
             assert job["Partition"] == SITE_DEFAULTS["slurm_partition"], job
-            assert asked["mem"] == f"{cpu_mem}M", job
 
 
 def test_each_cluster_job_loaded_the_model_itself(slurm_run):

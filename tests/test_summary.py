@@ -26,3 +26,13 @@ def test_a_video_asked_for_on_its_own_is_built_and_nothing_is_not_finished(tmp_p
     video.write_bytes(b"x")
     level, line = closing_line("ep", video, tmp_path / "summary.json", [])
     assert line == f"ep: built {video} (its run summary and report were not asked for)"
+
+
+def test_a_summary_that_is_not_one_is_named_not_read(tmp_path):
+    """An empty or foreign summary.json (summarise writes whole files; something else made this one): the
+    closing line names the file and the problem, and the run's end does not fail on it."""
+    summary = tmp_path / "summary.json"
+    for text in ("", "[]", '{"episode": "ep"}'):
+        summary.write_text(text)
+        level, line = closing_line("ep", tmp_path / "ep.mp4", summary, [])
+        assert level == "warning" and line.startswith(f"ep: {summary}: not a run summary ("), line

@@ -10,7 +10,8 @@ together. Modules, by stage:
   place CSV tables are read and written, with pandas), ``errors`` (one-line
   errors), ``jobs`` (what every workflow script shares), ``settings`` (config
   checks, the schema's defaults, per-scene effective settings), ``job_settings``
-  (what each scene's animate, pad and footage jobs get).
+  (what each scene's animate, pad and footage jobs get), ``memory`` (what each
+  job holds at its peak: the ``mem_mb`` every rule declares).
 - finding the scenes: ``detect`` (PySceneDetect and the stills), ``slides`` (the
   still-image detector), ``segments`` (which spans are stills and which are
   footage), ``scenedetect_adapter`` (it, as a PySceneDetect

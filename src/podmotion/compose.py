@@ -37,7 +37,12 @@ def paste(still: np.ndarray, art: np.ndarray, box: Box, alpha: np.ndarray) -> np
     x, y, w, h = box
     out = still.copy()
     region = still[y : y + h, x : x + w].astype(np.float32)
-    out[y : y + h, x : x + w] = (region + alpha * (art.astype(np.float32) - region) + 0.5).astype(np.uint8)
+    blend = art.astype(np.float32)  # region + alpha * (art - region) + 0.5, in place: one float frame, not five
+    blend -= region
+    blend *= alpha
+    blend += region
+    blend += 0.5
+    out[y : y + h, x : x + w] = blend.astype(np.uint8)
     return out
 
 

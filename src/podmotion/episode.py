@@ -7,15 +7,15 @@ change moves only what it touches.
 
 from __future__ import annotations
 
-import json
 import os
 from dataclasses import dataclass
 from fractions import Fraction
+from typing import Callable
 
 from .ffmpeg import EncoderSettings, h264_level
 from .layout import Layout
 from .media import SourceInfo, even
-from .scene_folder import Scene, SceneFolder
+from .scene_folder import Scene, SceneFolder, folder_stamp
 from .settings import rate_from_config, schema_defaults
 from .timeline import scene_frame_ranges
 
@@ -57,7 +57,25 @@ def capped_size(width: int, height: int, max_long_side_px: int | None) -> tuple[
     return min(even(width * scale), max_long_side_px), min(even(height * scale), max_long_side_px)
 
 
-_loaded: dict[tuple, "Episode"] = {}  # Episode.of_folder's keep
+class DoneFolders:
+    """Each episode's scene folder, as ``ask(name)`` gives it: the workflow's checkpoint, which raises
+    until the checkpoint is done (the job asking then waits for it). Once given, it is kept: a done
+    checkpoint stays done for the rest of the run (Snakemake only ever adds to its done outputs), so
+    the thousands of jobs an episode plans ask the checkpoint once between them. What is in the
+    folder is ``Episode.of_folder``'s to check."""
+
+    def __init__(self, ask: Callable[[str], str]):
+        self._ask = ask
+        self._done: dict[str, str] = {}
+
+    def __call__(self, name: str) -> str:
+        folder = self._done.get(name)
+        if folder is None:
+            folder = self._done[name] = self._ask(name)  # raises until done: nothing kept
+        return folder
+
+
+_loaded: dict[tuple[str, str], tuple[tuple, "Episode"]] = {}  # Episode.of_folder's keep: (folder, config) -> (stamp, it)
 
 
 @dataclass(frozen=True)
@@ -81,13 +99,15 @@ class Episode:
     @classmethod
     def of_folder(cls, scenes_dir: str | os.PathLike, output_cfg: dict) -> "Episode":
         """``load``, kept per state of the scene folder: the workflow asks for the same
-        episode once per job it plans, and the folder only changes when it is written again
-        (``SceneFolder.stamp``). A rewritten folder, or another output config, loads afresh."""
-        key = (os.path.abspath(scenes_dir), SceneFolder(scenes_dir).stamp(),
-               json.dumps(output_cfg, sort_keys=True, default=str))  # fmt: skip
-        if key not in _loaded:
-            _loaded[key] = cls.load(scenes_dir, output_cfg)
-        return _loaded[key]
+        episode several times per job it plans, and the folder only changes when it is written
+        again, or a file in it is edited (``SceneFolder.stamp``: each call looks). A changed
+        folder, or another output config, loads afresh; one episode is kept per folder and config."""
+        key = (os.path.abspath(scenes_dir), repr(output_cfg))  # equal reprs: equal configs (YAML's types)
+        stamp = folder_stamp(key[0])
+        kept = _loaded.get(key)
+        if kept is None or kept[0] != stamp:
+            kept = _loaded[key] = (stamp, cls.load(scenes_dir, output_cfg))
+        return kept[1]
 
     def art_box(self, scene: int) -> list[int] | None:
         """The part of the scene's still that moves, [x, y, width, height]; None for all of it."""

@@ -130,8 +130,14 @@ def _failure(returncode: int, stderr: str) -> str:
 
 # x264's frame threads, the same for every encode: its output depends on their number, so tying it to the
 # cores Snakemake gives a job would make a clip made by `--cores 1` (or a resumed run) differ from the same
-# clip made by `--cores 8`.
-X264_THREADS = 4
+# clip made by `--cores 8`. Two, as many as an encoding rule's threads; each more holds frames too.
+X264_THREADS = 2
+# The frames x264 looks ahead for its rate control, at most: the fast preset's. What a 1080p encode holds is
+# mostly these frames (with medium's 40 and 4 threads, 610 MB; with 30 and 2 threads, 490 MB), and every
+# encoding job's declared memory (podmotion.memory) counts on it. Faster presets keep their own, shorter one.
+MAX_LOOKAHEAD_FRAMES = 30
+PRESET_LOOKAHEAD_FRAMES = {"ultrafast": 0, "superfast": 0, "veryfast": 10, "faster": 20, "fast": 30, "medium": 40,
+                           "slow": 50, "slower": 60, "veryslow": 60, "placebo": 60}  # fmt: skip
 CLIP_KEYINT_FRAMES = 250  # x264's own default: one IDR per 250 frames in a backend's clip
 
 
@@ -167,6 +173,8 @@ class EncoderSettings:
             f"keyint={self.keyint_frames}:min-keyint={self.keyint_frames}"
             ":scenecut=0:open-gop=0:repeat-headers=1"
         )
+        if PRESET_LOOKAHEAD_FRAMES.get(self.preset, MAX_LOOKAHEAD_FRAMES) > MAX_LOOKAHEAD_FRAMES:
+            x264_params += f":rc-lookahead={MAX_LOOKAHEAD_FRAMES}"
         return [
             "-c:v", "libx264",
             "-preset", self.preset,

@@ -113,4 +113,9 @@ def resample(frames, clip_fps: Fraction, out_fps: Fraction, mode: str) -> Iterat
         f01, f10 = flows.pair(i)
         moved0 = _warp(f0, f01, a, grid)
         moved1 = _warp(f1, f10, 1 - a, grid)
-        yield np.clip(np.rint(moved0 * (1 - a) + moved1 * a), 0, 255).astype(np.uint8)
+        del f0, f1
+        moved0 *= 1 - a  # in place: (1 - a) * moved0 + a * moved1, rounded and clipped, no whole-frame temporaries
+        moved1 *= a
+        moved0 += moved1
+        del moved1
+        yield np.clip(np.rint(moved0, out=moved0), 0, 255, out=moved0).astype(np.uint8)

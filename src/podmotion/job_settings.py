@@ -21,11 +21,12 @@ adapts wildcards to these functions.
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from typing import Callable
 
 from .backends import BACKENDS, resolve_auto
 from .episode import OutputSettings
-from .ffmpeg import fps_arg
+from .ffmpeg import EncoderSettings, fps_arg
 from .footage import FOOTAGE_CRF_OFFSET
 from .settings import backend_options, scene_settings
 from .timeline import scene_seed
@@ -47,6 +48,17 @@ def output_params(out: OutputSettings) -> dict:
     }
 
 
+def scene_params(out: OutputSettings, live: bool) -> dict:
+    """What a still scene's padded file is made at: the output's size, rate and encoder; where the episode keeps
+    live regions from the source, its encoder is a backend clip's (near-lossless, fast, ``EncoderSettings.clip``),
+    because the live pass (``live_job_settings``) encodes every frame again at the output's settings: each
+    frame is encoded at the output's settings once."""
+    params = output_params(out)
+    if live:
+        params["encoder"] = asdict(EncoderSettings.clip(out.encoder.crf, out.encoder.level))
+    return params
+
+
 def seed_of(config: dict, episode: str, scene: int) -> int:
     """The scene's own seed from ``overrides``, else one derived from ``animate.seed`` and the scene number."""
     override = (config.get("overrides") or {}).get(episode, {}).get(str(scene), {})
@@ -56,8 +68,10 @@ def seed_of(config: dict, episode: str, scene: int) -> int:
 
 def animate_job_settings(config: dict, episode: str, scene: int, backend: str, *, output: OutputSettings,
                          n_frames: int, art_box: list[int] | None, scene_prompt: str | None = None,
-                         still_size: tuple[int, int] | None = None) -> dict:  # fmt: skip
+                         still_size: tuple[int, int] | None = None, live: bool = False) -> dict:  # fmt: skip
     """Everything that shapes one scene's clip: a change here reruns just that scene.
+
+    ``live``: the episode's live regions are taken from the source afterwards (``scene_params``).
 
     ``still_size``: the still's width and height. A scene-long clip is final (encoded as the output is, for
     the padder to pass on) only where it comes out at the output's size: fitted by ``cover``, and, where
@@ -71,7 +85,7 @@ def animate_job_settings(config: dict, episode: str, scene: int, backend: str, *
     override = (config.get("overrides") or {}).get(episode, {}).get(str(scene), {})
     options, _runtime = backend_options(config, episode, scene, backend, chosen.runtime_keys)
     options = with_scene_prompt(options, backend, override, scene_prompt)
-    out = output_params(output)
+    out = scene_params(output, live)
     loop = settings["pad"]["strategy"] == "loop" and chosen.loops
     at_output_size = art_box is None or (still_size is not None and tuple(still_size) == (output.width, output.height))
     final = chosen.scene_long(options) and settings["pad"]["fit"] == "cover" and at_output_size
@@ -88,7 +102,7 @@ def animate_job_settings(config: dict, episode: str, scene: int, backend: str, *
         # A scene-long clip is encoded as the output is (the padder passes it on); any other is re-encoded by
         # the padder, so only its quality matters.
         **({"final": True} if final else
-           {"encoder": {"crf": out["encoder"]["crf"], "level": out["encoder"]["level"]}}),  # fmt: skip
+           {"encoder": {"crf": output.encoder.crf, "level": output.encoder.level}}),  # fmt: skip
     }
 
 
@@ -112,9 +126,11 @@ def live_job_settings(boxes: list, *, output: OutputSettings, first_frame: int, 
     return {"boxes": boxes, "first_frame": first_frame, "n_frames": n_frames, **output_params(output)}
 
 
-def pad_job_settings(config: dict, episode: str, scene: int, *, output: OutputSettings, n_frames: int) -> dict:
+def pad_job_settings(config: dict, episode: str, scene: int, *, output: OutputSettings, n_frames: int,
+                     live: bool = False) -> dict:  # fmt: skip
     """How one scene's clip becomes exactly its ``n_frames`` output frames. ``drift`` is resolved against the
-    backend that made the clip when the job runs (its sidecar: a fallback clip may come from another)."""
+    backend that made the clip when the job runs (its sidecar: a fallback clip may come from another).
+    ``live``: as in ``scene_params``."""
     settings = scene_settings(config, episode, scene)
     drift = settings["pad"]["drift"]
     return {
@@ -126,7 +142,7 @@ def pad_job_settings(config: dict, episode: str, scene: int, *, output: OutputSe
         **({"drift_zoom": float(settings["pad"]["drift_zoom"]), "seed": seed_of(config, episode, scene)}
            if drift is not False else {}),
         "interpolate": settings["animate"]["interpolate"],
-        **output_params(output),
+        **scene_params(output, live),
     }
 
 

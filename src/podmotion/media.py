@@ -11,7 +11,7 @@ import os
 from dataclasses import asdict, dataclass, field
 from fractions import Fraction
 from pathlib import Path
-from typing import Iterator
+from typing import Container, Iterator
 
 import numpy as np
 
@@ -262,20 +262,33 @@ def count_frames(path: str | os.PathLike) -> int:
         return container.streams.video[0].frames
 
 
-def iter_frames_with_time(path: str | os.PathLike) -> Iterator[tuple[float, np.ndarray]]:
-    """Yield (time_s from the first frame, RGB frame) for every frame, upright."""
+def count_keyframes(path: str | os.PathLike) -> int:
+    """Keyframes in the first video stream, from its packets (demuxed, not decoded)."""
+    with open_media(path) as container:
+        return sum(1 for packet in container.demux(container.streams.video[0]) if packet.is_keyframe)
+
+
+def iter_frames_with_time(path: str | os.PathLike, only: Container[int] | None = None, keyframes_only: bool = False
+                          ) -> Iterator[tuple[float, np.ndarray]]:  # fmt: skip
+    """Yield (time_s from the first frame, RGB frame) for every frame, upright; with ``only``, for the frames
+    whose index is in it (the others are decoded, not converted); with ``keyframes_only``, for the keyframes
+    alone (the others not even decoded; ``only`` then counts keyframes). The decoder runs frame-threaded."""
     import av
 
     with open_media(path) as container:
         video = next((s for s in container.streams if s.type == "video"), None)
         if video is None:
             raise PodmotionError(path, "no video stream")
+        video.thread_type = "AUTO"  # x264 writes one slice a frame: slice threads alone would leave one core
+        if keyframes_only:
+            video.codec_context.skip_frame = "NONKEY"
         first = None
         try:
-            for frame in container.decode(video):
+            for index, frame in enumerate(container.decode(video)):
                 t = float(frame.pts * frame.time_base) if frame.pts is not None else 0.0
                 first = t if first is None else first
-                yield t - first, upright_rgb(frame)
+                if only is None or index in only:
+                    yield t - first, upright_rgb(frame)
         except av.error.FFmpegError as exc:
             raise PodmotionError(path, f"video cannot be decoded ({exc.strerror or exc})") from None
 

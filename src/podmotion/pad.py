@@ -1,7 +1,7 @@
 """Pad one clip to its scene's exact frame count, at the output size and rate.
 
-The clip is decoded once, each unique frame fitted to the output size and
-kept in a memory-mapped scratch file. Each segment of the padding plan is
+The clip is decoded once, at its own size, and kept in a raw scratch file, read back a frame at a time (``RawFrames``): the
+job's memory is a few frames and the encoder's, whatever the clip's length. Each segment of the padding plan is
 encoded once, and repeats are joined by stream copy; the encode cost is at
 most about two periods of the clip, whatever the scene's length.
 """
@@ -28,18 +28,70 @@ from .pad_plan import PaddingPlan, Segment, plan_padding
 from .timeline import resample_indices
 
 
-def _fitted_frames(clip_path: Path, scratch: Path, width: int, height: int, fit: str) -> tuple[np.ndarray, tuple]:
-    """Decode, fit and spill every clip frame to disk; return them memory-mapped, and the clip's own size."""
-    raw = scratch / "frames.rgb"
-    count, size = 0, None
+class RawFrames:
+    """Frames of one size in a raw RGB scratch file, read back one at a time with ``pread``.
+
+    Not a memory map: pages of a mapped file that have been touched count in the job's resident memory
+    (what the scheduler's ``mem_mb`` is held against) until the map is dropped; pages only read into the
+    page cache do not, and the kernel frees them under pressure.
+    """
+
+    def __init__(self, path: Path, n_frames: int, height: int, width: int):
+        self.path, self.n_frames, self.shape = path, n_frames, (height, width, 3)
+        self.frame_bytes = height * width * 3
+        self._fd = os.open(path, os.O_RDONLY)
+
+    def __len__(self) -> int:
+        return self.n_frames
+
+    def __getitem__(self, index: int) -> np.ndarray:
+        if not -self.n_frames <= index < self.n_frames:
+            raise IndexError(f"frame {index} of {self.n_frames}")
+        data = os.pread(self._fd, self.frame_bytes, (index % self.n_frames) * self.frame_bytes)
+        if len(data) != self.frame_bytes:
+            raise PodmotionError(self.path, f"frame {index} is cut short")
+        return np.frombuffer(data, np.uint8).reshape(self.shape)
+
+    def close(self) -> None:
+        if self._fd >= 0:
+            os.close(self._fd)
+            self._fd = -1
+
+
+class _Fitted:
+    """``RawFrames`` fitted to the output size as they are read (the last one kept: segments read in order)."""
+
+    def __init__(self, raw: RawFrames, width: int, height: int, fit: str):
+        self.raw, self.size, self.fit = raw, (width, height), fit
+        self._last: tuple[int, np.ndarray] | None = None
+
+    def __len__(self) -> int:
+        return len(self.raw)
+
+    def __getitem__(self, index: int) -> np.ndarray:
+        if self._last is None or self._last[0] != index:
+            self._last = (index, fit_frame(self.raw[index], *self.size, self.fit))
+        return self._last[1]
+
+    def close(self) -> None:
+        self.raw.close()
+
+
+def _decoded_frames(clip_path: Path, scratch: Path) -> RawFrames:
+    """Decode every clip frame, at the clip's own size, to a scratch file; return them (``RawFrames``)."""
+    raw = scratch / "clip.rgb"
+    count, shape = 0, None
     with raw.open("wb") as fh:
         for _, rgb in iter_frames_with_time(clip_path):
-            size = size or (rgb.shape[1], rgb.shape[0])
-            fh.write(fit_frame(rgb, width, height, fit).tobytes())
+            shape = shape or rgb.shape
+            if rgb.shape != shape:
+                raise PodmotionError(clip_path, f"frame {count} is {rgb.shape[1]}x{rgb.shape[0]}, not "
+                                                f"{shape[1]}x{shape[0]} as the first")  # fmt: skip
+            fh.write(np.ascontiguousarray(rgb).tobytes())
             count += 1
     if not count:
         raise PodmotionError(clip_path, "clip has no frames")
-    return np.memmap(raw, dtype=np.uint8, mode="r", shape=(count, height, width, 3)), size
+    return RawFrames(raw, count, shape[0], shape[1])
 
 
 def _clip_index(clip_path: Path) -> tuple[tuple[int, int], int, Fraction | None]:
@@ -50,14 +102,15 @@ def _clip_index(clip_path: Path) -> tuple[tuple[int, int], int, Fraction | None]
         return (video.codec_context.width, video.codec_context.height), video.frames, Fraction(rate) if rate else None
 
 
-def _spill(frames, raw: Path, n: int, height: int, width: int) -> np.ndarray:
-    """Write ``n`` frames to ``raw``; return them memory-mapped (a long scene's frames need not fit in memory)."""
+def _spill(frames, raw: Path, n: int, height: int, width: int) -> RawFrames:
+    """Write ``n`` frames to ``raw``; return them (a long scene's frames need not fit in memory)."""
+    count = 0
     with raw.open("wb") as fh:
         for count, rgb in enumerate(frames, 1):
             fh.write(np.ascontiguousarray(rgb).tobytes())
     if count != n:
         raise PodmotionError(raw, f"{count} frames played where {n} were planned")
-    return np.memmap(raw, dtype=np.uint8, mode="r", shape=(n, height, width, 3))
+    return RawFrames(raw, n, height, width)
 
 
 def pad_scene(
@@ -117,16 +170,21 @@ def pad_scene(
     # Scratch (raw frames, segments) goes to $TMPDIR (Snakemake's resources.tmpdir), not results/.
     with tempfile.TemporaryDirectory(prefix=f"podmotion-pad-{out_path.stem}-") as tmp:
         scratch = Path(tmp)
-        frames, (clip_w, clip_h) = _fitted_frames(clip_path, scratch, width, height, fit)
-        n_clip = len(frames)
+        raw = _decoded_frames(clip_path, scratch)
+        n_clip, (clip_h, clip_w) = len(raw), raw.shape[:2]
         if n_clip == 1 or abs(clip_fps / fps - 1) < Fraction(1, 500):
             clip_fps = Fraction(fps)  # made at the output rate: no resampling, no rounding slips
         timeline = resample_indices(n_clip, clip_fps, fps)
         if interpolate != "repeat" and clip_fps != fps and n_clip > 1:
             n_played = len(played_positions(n_clip, clip_fps, fps))
-            frames = _spill(resample(frames, clip_fps, fps, interpolate), scratch / "played.rgb", n_played, height,
-                            width)  # fmt: skip
+            # Interpolated at the clip's own size (a model's clip is smaller than the output: less to hold and to
+            # compute, and no more to see), then fitted.
+            played = (fit_frame(rgb, width, height, fit) for rgb in resample(raw, clip_fps, fps, interpolate))
+            frames = _spill(played, scratch / "played.rgb", n_played, height, width)
+            raw.close()
             timeline = list(range(n_played))  # already one picture per output frame, the last one not held
+        else:
+            frames = _Fitted(raw, width, height, fit)
         plan = plan_padding(len(timeline), n_frames, strategy, min_period_frames=encoder.keyint_frames)
         drift = None
         if drift_zoom:
@@ -146,7 +204,7 @@ def pad_scene(
                 shutil.move(parts[0], tmp_out)
             else:
                 concat_copy(parts, tmp_out, list_path=scratch / "parts.ffconcat", fps=fps)
-        del frames
+        frames.close()
     return {
         "clip_frames": n_clip,
         "clip_fps": str(clip_fps),

@@ -27,7 +27,7 @@ import cv2
 import numpy as np
 import pandas as pd
 
-from .media import count_frames, iter_frames_with_time
+from .media import count_frames, count_keyframes, iter_frames_with_time
 
 CARD_HEIGHT_PX = 180
 SHEET_COLUMNS, SHEET_ROWS = 4, 2
@@ -65,17 +65,23 @@ def contact_sheet(clip_path: str | os.PathLike, columns: int = SHEET_COLUMNS, ro
                   tile_height_px: int = CARD_HEIGHT_PX // SHEET_ROWS) -> np.ndarray:  # fmt: skip
     """A grid of the clip's frames, evenly spread from first to last, each stamped with its time.
 
-    The frames are decoded one at a time and only the picked ones kept, scaled to a tile: a scene-long
-    clip (two minutes of 1080p) never sits in memory.
+    A clip with a keyframe for every tile or more (a scene-long clip: one every few seconds) shows keyframes
+    only, and only they are decoded. Otherwise every frame is decoded, and only the picked ones converted and
+    kept, scaled to a tile: a scene-long clip (two minutes of 1080p) never sits in memory.
     """
-    count = count_frames(clip_path) or sum(1 for _ in iter_frames_with_time(clip_path))  # no index: count them
-    picked = set(_sampled(count, columns * rows))
+    wanted = columns * rows
+    keyframes_only = count_keyframes(clip_path) >= wanted
+    if keyframes_only:
+        count = count_keyframes(clip_path)
+    else:
+        count = count_frames(clip_path) or sum(1 for _ in iter_frames_with_time(clip_path))  # no index: count them
+    picked = set(_sampled(count, wanted))
     tiles = [_stamp(_scaled_to_height(rgb, tile_height_px), f"{t:.2f} s")
-             for i, (t, rgb) in enumerate(iter_frames_with_time(clip_path)) if i in picked]  # fmt: skip
+             for t, rgb in iter_frames_with_time(clip_path, only=picked, keyframes_only=keyframes_only)]  # fmt: skip
     if not tiles:
         raise ValueError(f"{clip_path}: no frames")
     blank = np.full_like(tiles[0], 40)
-    tiles += [blank] * (columns * rows - len(tiles))
+    tiles += [blank] * (wanted - len(tiles))
     return np.vstack([np.hstack(tiles[r * columns:(r + 1) * columns]) for r in range(rows)])
 
 

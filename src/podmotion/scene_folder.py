@@ -135,6 +135,7 @@ NARRATION_COLUMNS = ("scene", "label", "audio", "start_sample", "end_sample", "d
 VARIANT_COLUMNS = ("scene", "variant", "score", "chosen")
 PROMPT_COLUMNS = ("scene", "prompt")
 US_PER_S = 1_000_000
+STAMPED = (TIMESTAMPS_CSV, NARRATION_CSV, SOURCE_JSON, LAYOUT_JSON, PROMPTS_CSV)  # what SceneFolder reads, but stills
 SCENE_FOLDER = Owner("a scene folder", "results/NAME/scenes", "scenes")  # whose tables, as errors say it
 
 
@@ -349,6 +350,22 @@ def read_source(path: str | os.PathLike) -> SourceInfo:
 # -- reading --------------------------------------------------------------------------------
 
 
+def folder_stamp(path: str | os.PathLike) -> tuple:
+    """The state of the files ``SceneFolder`` reads (``STAMPED``): each one's inode, mtime (ns) and size, or
+    None while it is absent. It changes when the folder is written again (new files) or a file in it is
+    edited (a new mtime). Quick: the workflow asks once per job it plans (``Episode.of_folder``)."""
+    path = os.fspath(path)
+    stamps = []
+    for name in STAMPED:
+        try:
+            st = os.stat(os.path.join(path, name))
+        except FileNotFoundError:
+            stamps.append(None)
+        else:
+            stamps.append((st.st_ino, st.st_mtime_ns, st.st_size))
+    return tuple(stamps)
+
+
 class _FolderFiles:
     """Where a scene folder's files are, for the reader and the writer alike."""
 
@@ -389,9 +406,9 @@ class SceneFolder(_FolderFiles):
         """An image-folder topic's (it has narration), not a detected episode's."""
         return (self.path / NARRATION_CSV).is_file()
 
-    def stamp(self) -> int:
-        """Changes whenever the folder is written again: its scene table's mtime, in ns."""
-        return (self.path / TIMESTAMPS_CSV).stat().st_mtime_ns
+    def stamp(self) -> tuple:
+        """Changes whenever a file this reads from changes (``folder_stamp``)."""
+        return folder_stamp(self.path)
 
     def source(self) -> SourceInfo:
         return self._source

@@ -154,6 +154,17 @@ def standing_out(packets: Packets, fps: float, frame_area_px: int) -> np.ndarray
     return (packets.size_bytes > EVENT_FACTOR * baseline + floor_bytes) & ~packets.is_key
 
 
+class _Grids(dict):
+    """Luma grids by frame index, kept as 8-bit (an hour of 1080p decoded whole holds 1.5 GB of them, not 3) and
+    handed out as int16, so that differences between them don't wrap."""
+
+    def __setitem__(self, index: int, grid: np.ndarray) -> None:
+        super().__setitem__(index, np.asarray(grid).astype(np.uint8))
+
+    def __getitem__(self, index: int) -> np.ndarray:
+        return super().__getitem__(index).astype(np.int16)
+
+
 class Signatures:
     """Coarse luma grids of decoded frames, keyed by display-order frame index."""
 
@@ -161,7 +172,7 @@ class Signatures:
         cell = max(max(width, height) / CELLS_ON_LONG_SIDE, MIN_CELL_PX)
         self.grid = (max(8, round(width / max(cell, 1))), max(8, round(height / max(cell, 1))))
         self.cell_px = (width / self.grid[0], height / self.grid[1])
-        self.by_frame: dict[int, np.ndarray] = {}
+        self.by_frame: dict[int, np.ndarray] = _Grids()
         self.exact: set[int] = set()
         self.decoded = 0
 

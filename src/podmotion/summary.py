@@ -138,8 +138,11 @@ def closing_line(name: str, video: str | os.PathLike, summary: str | os.PathLike
     """
     video, summary = Path(video), Path(summary)
     if summary.is_file():
-        made = read_summary(summary)
-        line = console_line(made)
+        try:
+            made = read_summary(summary)
+            line = console_line(made)
+        except (ValueError, KeyError, TypeError) as exc:  # not written by summarise (it writes whole files)
+            return "warning", f"{name}: {summary}: not a run summary ({type(exc).__name__}: {exc})"
         missing = [str(p) for p in report_pages if not Path(p).is_file()]
         if missing:
             line += f"; report not made ({', '.join(missing)})"

@@ -18,6 +18,7 @@ rule animate_scene:
         "../../envs/podmotion.yaml"
     threads: 2
     resources:
+        mem_mb=animate_mem_mb,
         gpu=animate_gpus,
         memory_level=memory_level,
     params:

@@ -15,6 +15,8 @@ rule concat:
         "logs/benchmarks/concat/{name}.tsv"
     conda:
         "../../envs/podmotion.yaml"
+    resources:
+        mem_mb=STREAM_COPY_MB,
     params:
         fps=episode_fps,
     script:
@@ -35,6 +37,8 @@ rule mux:
         "logs/benchmarks/mux/{name}.tsv"
     conda:
         "../../envs/podmotion.yaml"
+    resources:
+        mem_mb=STREAM_COPY_MB,
     params:
         titles=episode_chapter_titles,
     script:
@@ -55,6 +59,8 @@ rule combine_scene:
         name=TOPIC_NAMES,
     conda:
         "../../envs/podmotion.yaml"
+    resources:
+        mem_mb=STREAM_COPY_MB,
     params:
         fps=episode_fps,
     script:

@@ -16,6 +16,8 @@ checkpoint collect_scenes:
         name=TOPIC_NAMES,
     conda:
         "../../envs/podmotion.yaml"
+    resources:
+        mem_mb=collect_mem_mb,
     params:
         settings=collect_settings,
     script:

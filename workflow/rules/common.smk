@@ -11,8 +11,9 @@ from snakemake.utils import validate
 from podmotion.assemble import leftover_parts, live_boxes_at_output
 from podmotion.atomic import unwritable_problem
 from podmotion.backends import BACKENDS
-from podmotion.episode import Episode
+from podmotion.episode import DoneFolders, Episode
 from podmotion.ffmpeg import fps_arg
+from podmotion import memory
 from podmotion.job_settings import (
     BackendChoice,
     animate_job_settings,
@@ -162,8 +163,15 @@ def source_video(wildcards):
     return path if Path(path).is_file() else []
 
 
+# Each episode's scene folder: asked of its checkpoint until that is done, then kept
+# (podmotion.episode.DoneFolders), so its thousands of jobs don't each ask again.
+done_scene_folders = DoneFolders(
+    lambda name: scenes_checkpoint(name).get(name=name).output[0]
+)
+
+
 def scenes_dir(wildcards):
-    return scenes_checkpoint(wildcards.name).get(name=wildcards.name).output[0]
+    return done_scene_folders(wildcards.name)
 
 
 def scene_still(wildcards):
@@ -174,8 +182,7 @@ def scene_still(wildcards):
 
 def episode(name):
     """The episode's output timeline, once its scenes are detected (podmotion.episode)."""
-    folder = scenes_checkpoint(name).get(name=name).output[0]
-    return Episode.of_folder(folder, config["output"])
+    return Episode.of_folder(done_scene_folders(name), config["output"])
 
 
 # animate.backend: auto is decided once per run (podmotion.job_settings.BackendChoice).
@@ -226,6 +233,7 @@ def animate_settings(wildcards):
         art_box=ep.art_box(scene),
         scene_prompt=prompt,
         still_size=(ep.source.display_width, ep.source.display_height),
+        live=bool(live_boxes(wildcards.name)),
     )
 
 
@@ -233,7 +241,12 @@ def pad_settings(wildcards):
     scene = int(wildcards.scene)
     ep = episode(wildcards.name)
     return pad_job_settings(
-        config, wildcards.name, scene, output=ep.output, n_frames=ep.n_frames(scene)
+        config,
+        wildcards.name,
+        scene,
+        output=ep.output,
+        n_frames=ep.n_frames(scene),
+        live=bool(live_boxes(wildcards.name)),
     )
 
 
@@ -379,6 +392,77 @@ def print_summaries():
             [f"results/{name}/report/{page}" for page in REPORT_PAGES],
         )
         (logger.warning if level == "warning" else logger.info)(f"podmotion: {line}")
+
+
+# Memory: each job's mem_mb resource says what it will hold (podmotion.memory). Run locally, the
+# scheduler holds them against the machine's memory less a margin, unless --resources mem_mb=... says otherwise; on a
+# cluster, each job asks for its own figure.
+if (
+    workflow.local_exec
+    and not workflow.remote_exec
+    and "mem_mb" not in workflow.global_resources.keys()
+):
+    workflow.register_resource("mem_mb", memory.machine_mem_mb())
+
+
+def _frame_sizes(wildcards):
+    """(output width, height), (source display width, height), (source coded width, height) of the episode;
+    1080p for each before its scenes are known (a dry run: the jobs are planned again once they are).
+    """
+    try:
+        ep = episode(wildcards.name)
+    except IncompleteCheckpointException:
+        return ((1920, 1080),) * 3
+    source = ep.source
+    return (
+        (ep.output.width, ep.output.height),
+        (source.display_width, source.display_height),
+        (source.width, source.height),
+    )
+
+
+def detect_mem_mb(wildcards):
+    width, height, n_frames = memory.source_size_and_frames(source_path(wildcards))
+    return memory.detect_mb(width, height, n_frames)
+
+
+def collect_mem_mb(wildcards):
+    side = config["output"]["max_long_side_px"] or 3840
+    return memory.collect_mb(side, side)
+
+
+def animate_mem_mb(wildcards):
+    output, still, _ = _frame_sizes(wildcards)
+    generated = BACKENDS[scene_backend(wildcards)].generated
+    return memory.animate_mb(*output, *still, generated=generated)
+
+
+def pad_mem_mb(wildcards):
+    output, _, _ = _frame_sizes(wildcards)
+    return memory.pad_mb(*output, *output)
+
+
+def live_mem_mb(wildcards):
+    output, _, coded = _frame_sizes(wildcards)
+    return memory.live_mb(*output, *coded)
+
+
+def footage_mem_mb(wildcards):
+    output, _, coded = _frame_sizes(wildcards)
+    return memory.footage_mb(*output, *coded)
+
+
+def card_mem_mb(wildcards):
+    output, still, _ = _frame_sizes(wildcards)
+    return memory.card_mb(*output, *still)
+
+
+def report_mem_mb(wildcards):
+    output, _, _ = _frame_sizes(wildcards)
+    return memory.report_mb(*output)
+
+
+STREAM_COPY_MB = memory.stream_copy_mb()
 
 
 # A cluster job runs on its own node: it loads its model itself instead of

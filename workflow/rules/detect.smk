@@ -14,6 +14,8 @@ checkpoint detect_scenes:
         name=PODCAST_NAMES,
     conda:
         "../../envs/podmotion.yaml"
+    resources:
+        mem_mb=detect_mem_mb,
     params:
         source=source_path,
         detect=detect_settings,

@@ -18,6 +18,8 @@ rule footage_scene:
     conda:
         "../../envs/podmotion.yaml"
     threads: 2
+    resources:
+        mem_mb=footage_mem_mb,
     params:
         settings=footage_settings,
     script:

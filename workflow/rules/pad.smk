@@ -17,6 +17,8 @@ rule pad_scene:
     conda:
         "../../envs/podmotion.yaml"
     threads: 2
+    resources:
+        mem_mb=pad_mem_mb,
     params:
         settings=pad_settings,
     script:
@@ -39,6 +41,8 @@ rule live_scene:
     conda:
         "../../envs/podmotion.yaml"
     threads: 2
+    resources:
+        mem_mb=live_mem_mb,
     params:
         settings=live_scene_settings,
     script:

@@ -21,6 +21,8 @@ rule scene_card:
         "logs/benchmarks/scene_card/{name}/scene_{scene}.tsv"
     conda:
         "../../envs/podmotion.yaml"
+    resources:
+        mem_mb=card_mem_mb,
     script:
         "../scripts/scene_card.py"
 
@@ -38,6 +40,8 @@ rule summarise:
         "logs/benchmarks/summarise/{name}.tsv"
     conda:
         "../../envs/podmotion.yaml"
+    resources:
+        mem_mb=STREAM_COPY_MB,
     script:
         "../scripts/summarise.py"
 
@@ -77,5 +81,7 @@ rule episode_report:
         "logs/benchmarks/episode_report/{name}.tsv"
     conda:
         "../../envs/podmotion.yaml"
+    resources:
+        mem_mb=report_mem_mb,
     script:
         "../scripts/episode_report.py"
