@@ -73,16 +73,21 @@ def animate_scene(image_path: str | os.PathLike, clip_path: str | os.PathLike, s
             threads=threads,
             loop=bool(settings.get("loop", False)),
         )
+        pastes = not whole and BACKENDS[name].pastes
         if not whole:  # only the art moves: the backend sees the art's crop alone
             art_path, art_clip = Path(scratch) / "art.png", Path(scratch) / "art.mp4"
             write_image(crop(still, art_box), art_path)
-            # ... into an intermediate clip (near-lossless), whatever the pasted clip is encoded with
-            request = dataclasses.replace(request, image_path=art_path, out_path=art_clip, width=int(art_box[2]),
-                                          height=int(art_box[3]), fit="cover",
-                                          encoder=EncoderSettings.clip(settings["encoder"]["crf"],
-                                                                       settings["encoder"]["level"]))  # fmt: skip
+            art = dict(image_path=art_path, width=int(art_box[2]), height=int(art_box[3]), fit="cover")
+            if pastes:  # ... and pastes each frame into the still itself: each frame encoded once
+                request = dataclasses.replace(request, **art, paste_into=(Path(image_path), tuple(art_box)))
+            else:  # ... into an intermediate clip (near-lossless), whatever the pasted clip is encoded with
+                request = dataclasses.replace(request, **art, out_path=art_clip,
+                                              encoder=EncoderSettings.clip(settings["encoder"]["crf"],
+                                                                           settings["encoder"]["level"]))  # fmt: skip
         report, used, fallback = _animate_with_fallback(request, name, runtime, attempt, fallback_options)
-        if not whole:
+        if pastes:
+            report["art_box"] = list(art_box)
+        elif not whole:
             report["art_box"] = list(art_box)
             report["frames"] = paste_clip(still, art_clip, art_box, tmp, encoder, Fraction(report["fps"]))
     elapsed_s = time.perf_counter() - started

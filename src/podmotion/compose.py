@@ -33,17 +33,47 @@ def crop(still: np.ndarray, box: Box) -> np.ndarray:
 
 
 def paste(still: np.ndarray, art: np.ndarray, box: Box, alpha: np.ndarray) -> np.ndarray:
-    """The still with ``art`` (the box's size) blended in at ``box``."""
+    """The still with ``art`` (the box's size) blended in at ``box``.
+
+    Where ``alpha`` is 1 (all but the feathered edge) the art is copied as it is, which is what the blend
+    gives there; only the edge strips are blended, in float32.
+    """
     x, y, w, h = box
     out = still.copy()
-    region = still[y : y + h, x : x + w].astype(np.float32)
-    blend = art.astype(np.float32)  # region + alpha * (art - region) + 0.5, in place: one float frame, not five
+    inside = _inner_rect(alpha)
+    if inside is None:
+        _blend(out, still, art, (x, y, w, h), alpha, (0, 0, w, h))
+        return out
+    ix, iy, iw, ih = inside
+    out[y + iy : y + iy + ih, x + ix : x + ix + iw] = art[iy : iy + ih, ix : ix + iw]
+    for strip in ((0, 0, w, iy), (0, iy + ih, w, h - iy - ih), (0, iy, ix, ih), (ix + iw, iy, w - ix - iw, ih)):
+        if strip[2] > 0 and strip[3] > 0:
+            _blend(out, still, art, (x, y, w, h), alpha, strip)
+    return out
+
+
+def _inner_rect(alpha: np.ndarray) -> tuple[int, int, int, int] | None:
+    """The rectangle (x, y, w, h) inside the box where ``alpha`` is 1, or None. ``alpha`` is ``edge_alpha``'s, a
+    product of a ramp down the rows and one across the columns: its middle row and column say where."""
+    h, w = alpha.shape[:2]
+    rows = np.flatnonzero(alpha[:, w // 2, 0] == 1.0)
+    cols = np.flatnonzero(alpha[h // 2, :, 0] == 1.0)
+    if not len(rows) or not len(cols):
+        return None
+    return int(cols[0]), int(rows[0]), int(cols[-1] - cols[0] + 1), int(rows[-1] - rows[0] + 1)
+
+
+def _blend(out: np.ndarray, still: np.ndarray, art: np.ndarray, box: Box, alpha: np.ndarray, part: Box) -> None:
+    """``out`` at ``part`` of ``box`` (in box pixels): still + alpha * (art - still) + 0.5, truncated."""
+    x, y = box[:2]
+    px, py, pw, ph = part
+    region = still[y + py : y + py + ph, x + px : x + px + pw].astype(np.float32)
+    blend = art[py : py + ph, px : px + pw].astype(np.float32)  # in place: one float array, not five
     blend -= region
-    blend *= alpha
+    blend *= alpha[py : py + ph, px : px + pw]
     blend += region
     blend += 0.5
-    out[y : y + h, x : x + w] = blend.astype(np.uint8)
-    return out
+    out[y + py : y + py + ph, x + px : x + px + pw] = blend.astype(np.uint8)
 
 
 def is_whole(box: Box | None, width: int, height: int) -> bool:

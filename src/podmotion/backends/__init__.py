@@ -37,6 +37,9 @@ class AnimateRequest:
     threads: int = 0  # CPU threads the job may use (0 = the library's default)
     backend: str = ""  # the backend's name (one module may serve several: svd, wan, ltx)
     loop: bool = False  # pad.strategy is loop: a model that takes a last frame gets the still there too
+    # Only the art moves (a backend that ``pastes``): the whole still and the art box in it, (x, y, w, h); the
+    # backend renders the art's crop (image_path, width x height) and encodes each frame pasted into the still.
+    paste_into: tuple[Path, tuple[int, int, int, int]] | None = None
 
 
 @dataclass(frozen=True)
@@ -48,6 +51,7 @@ class Backend:
     runtime_keys: tuple[str, ...] = ()  # options that say how to run, not what to make (no rerun on change)
     loops: bool = False  # pad.strategy loop shapes the clip (a first-last-frame model may end on the still)
     generated: bool = False  # an image-to-video model's clip: a few seconds, padded, so pad.drift auto drifts it
+    pastes: bool = False  # renders frame by frame, so it pastes its art into the still itself (paste_into)
     # Whether, with these options, the clip is the scene's every frame: it is then encoded at the output's
     # settings, and the padder passes it on without a second encode where it is already the output's size.
     scene_long: Callable[[dict], bool] = field(default=lambda options: False, compare=False)
@@ -71,7 +75,7 @@ BACKENDS: dict[str, Backend] = {
                    generated=True),  # fmt: skip
     "ltx": Backend("ltx", "podmotion.backends.i2v", needs_gpu=True, runtime_keys=I2V_RUNTIME_KEYS, loops=True,
                    generated=True),  # fmt: skip
-    "kenburns": Backend("kenburns", "podmotion.backends.kenburns", needs_gpu=False,
+    "kenburns": Backend("kenburns", "podmotion.backends.kenburns", needs_gpu=False, pastes=True,
                         scene_long=lambda options: options.get("duration_s") is None),  # fmt: skip
     "still": Backend("still", "podmotion.backends.still", needs_gpu=False, seeded=False),
 }

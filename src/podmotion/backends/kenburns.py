@@ -18,6 +18,8 @@ from __future__ import annotations
 import numpy as np
 
 from ..camera import Move, camera_path, peak_speed, render
+from ..compose import edge_alpha, feather_px, paste
+from ..fit import fit_frame
 from ..ffmpeg import encode_frames
 from ..media import even, read_image
 from ..settings import schema_defaults
@@ -62,6 +64,12 @@ def animate(request: AnimateRequest) -> dict:
     move = Move(float(opts["zoom"]), float(opts["pan"]), opts["max_speed_widths_per_s"])
     path = camera_path(w, h, out_w, out_h, n_frames, request.seed, move, float(request.fps))
     frames = (render(image, cx, cy, ww, out_w, out_h) for cx, cy, ww in path)
+    if request.paste_into is not None:  # each frame pasted into the still: the art moves, rendered and encoded once
+        still_path, box = request.paste_into
+        still = read_image(still_path)
+        alpha = edge_alpha(box[2], box[3], feather_px(box))
+        frames = (paste(still, fit_frame(rgb, box[2], box[3], "cover"), box, alpha) for rgb in frames)
+        out_w, out_h = still.shape[1], still.shape[0]
     count = encode_frames(frames, request.out_path, width=out_w, height=out_h, fps=request.fps, encoder=request.encoder)
     return {
         "backend": "kenburns",
