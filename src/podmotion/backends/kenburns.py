@@ -69,8 +69,9 @@ def animate(request: AnimateRequest) -> dict:
         still = read_image(still_path)
         alpha = edge_alpha(box[2], box[3], feather_px(box))
         frames = (paste(still, fit_frame(rgb, box[2], box[3], "cover"), box, alpha) for rgb in frames)
-        out_w, out_h = still.shape[1], still.shape[0]
-    count = encode_frames(frames, request.out_path, width=out_w, height=out_h, fps=request.fps, encoder=request.encoder)
+    size = (out_w, out_h) if request.paste_into is None else (still.shape[1], still.shape[0])
+    count = encode_frames(frames, request.out_path, width=size[0], height=size[1], fps=request.fps,
+                          encoder=request.encoder)  # fmt: skip
     return {
         "backend": "kenburns",
         "frames": count,
