@@ -1,0 +1,89 @@
+"""Ken Burns on a template's art slot: pasted by the backend itself (each frame encoded once) against the art
+rendered to a near-lossless intermediate clip, decoded again and pasted (the way before ``Backend.pastes``).
+
+One 1920x1080 template still (tests/templates.py: background, header, logo, the art slot, a caption), its art box
+the slot, --seconds of a scene-long move at 30 fps, the default output encoder (crf 18, medium). The two ways run
+alternately, --repeat times each, through ``podmotion.animate.animate_scene`` as the animate job runs it. Prints
+wall and CPU seconds (this process and its ffmpeg children) and milliseconds a frame.
+
+    .venv/bin/python benchmarks/art_paste.py [--seconds 10] [--repeat 2]
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import os
+import resource
+import shlex
+import sys
+import tempfile
+import time
+from fractions import Fraction
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO / "tests"))
+
+from templates import art_picture, template_background, template_boxes  # noqa: E402  (tests/ is not a package)
+
+from podmotion import animate, backends  # noqa: E402
+from podmotion.episode import OutputSettings  # noqa: E402
+from podmotion.ffmpeg import EncoderSettings  # noqa: E402
+from podmotion.job_settings import animate_job_settings  # noqa: E402
+from podmotion.media import write_image  # noqa: E402
+from podmotion.settings import schema_defaults  # noqa: E402
+
+W, H, FPS = 1920, 1080, Fraction(30)
+
+
+def cpu_s() -> float:
+    own, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + kids.ru_utime + kids.ru_stime
+
+
+def run(way: str, still: Path, settings: dict, out: Path) -> tuple[float, float]:
+    kenburns = backends.BACKENDS["kenburns"]
+    animate.BACKENDS["kenburns"] = dataclasses.replace(kenburns, pastes=(way == "pastes itself"))
+    try:
+        t0, c0 = time.perf_counter(), cpu_s()
+        animate.animate_scene(still, out, out.with_suffix(".json"), settings, runtime={}, attempt=1)
+        return time.perf_counter() - t0, cpu_s() - c0
+    finally:
+        animate.BACKENDS["kenburns"] = kenburns
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--seconds", type=float, default=10.0)
+    ap.add_argument("--repeat", type=int, default=2)
+    args = ap.parse_args()
+    print("$ " + shlex.join(sys.orig_argv))
+    print(f"{W}x{H} @ {FPS} fps, {args.seconds:g} s; {os.cpu_count()} CPUs, load {os.getloadavg()[0]:.2f}")
+    boxes = template_boxes(W, H)
+    x, y, w, h = boxes["art"]
+    picture = template_background(W, H)
+    picture[y : y + h, x : x + w] = art_picture(0, w, h)
+    n_frames = int(round(args.seconds * FPS))
+    output = OutputSettings(W, H, FPS, EncoderSettings(18, "medium", 120, "4.0"))
+    config = {"animate": {**schema_defaults("animate"), "kenburns": schema_defaults("animate", "kenburns")},
+              "pad": schema_defaults("pad"), "overrides": {}}  # fmt: skip
+    settings = animate_job_settings(config, "ep", 1, "kenburns", output=output, n_frames=n_frames,
+                                    art_box=list(boxes["art"]), still_size=(W, H))  # fmt: skip
+    assert settings.get("final"), settings  # a scene-long move at the output's size: encoded as the output is
+    times: dict[str, list[tuple[float, float]]] = {"intermediate clip": [], "pastes itself": []}
+    with tempfile.TemporaryDirectory() as tmp:
+        still = Path(tmp) / "still.png"
+        write_image(picture, still)
+        for _ in range(args.repeat):
+            for way in times:
+                times[way].append(run(way, still, settings, Path(tmp) / "clip.mp4"))
+    print(f"\n{'way':<20}{'wall s':>9}{'CPU s':>9}{'ms a frame':>12}")
+    for way, got in times.items():
+        wall, cpu = min(got)
+        print(f"{way:<20}{wall:>9.2f}{cpu:>9.2f}{1000 * wall / n_frames:>12.1f}")
+    print(f"load average {os.getloadavg()[0]:.2f} at end")
+
+
+if __name__ == "__main__":
+    main()
