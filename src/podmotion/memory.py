@@ -117,10 +117,16 @@ def stream_copy_mb() -> int:
 def source_size_and_frames(path: str | os.PathLike) -> tuple[int, int, int]:
     """A video's coded width, height and frame count (from its index or duration), read cheaply from its
     header; (1920, 1080, 0) when it can't be read (the job itself reports why)."""
+    import av.logging
+
     from .media import open_media
 
+    if not Path(path).is_file():
+        return 1920, 1080, 0
     try:
-        with open_media(path) as container:
+        # FFmpeg's own complaints about a broken file are captured, not printed: this runs while Snakemake plans,
+        # and detection names the problem in one line when it runs.
+        with av.logging.Capture(), open_media(path) as container:
             video = container.streams.video[0]
             n_frames = video.frames
             if not n_frames and video.average_rate and container.duration:
