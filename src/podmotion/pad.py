@@ -1,7 +1,8 @@
 """Pad one clip to its scene's exact frame count, at the output size and rate.
 
-The clip is decoded once, at its own size, and kept in a raw scratch file, read back a frame at a time (``RawFrames``): the
-job's memory is a few frames and the encoder's, whatever the clip's length. Each segment of the padding plan is
+The clip is decoded once, at its own size, and kept in a raw scratch file,
+read back a frame at a time (``RawFrames``): the job's memory is a few frames
+and the encoder's, whatever the clip's length. Each segment of the padding plan is
 encoded once, and repeats are joined by stream copy; the encode cost is at
 most about two periods of the clip, whatever the scene's length.
 """
