@@ -234,12 +234,15 @@ def previews_page(name: str, episode_preview: str | os.PathLike, scene_previews:
                      f"src='{data_uri(path, 'video/mp4')}'></video><figcaption>Scene {scene} "
                      "<span class='length'></span></figcaption></figure>")  # fmt: skip
     parts.append("""<script>
+function showLength(v) {
+  v.dataset.durationS = v.duration.toFixed(3);
+  const out = v.parentElement.querySelector('.length');
+  if (out) out.textContent = '(' + v.duration.toFixed(2) + ' s)';
+}
+// A video the parser met early may have read its metadata before this script ran.
 for (const v of document.querySelectorAll('video')) {
-  v.addEventListener('loadedmetadata', () => {
-    v.dataset.durationS = v.duration.toFixed(3);
-    const out = v.parentElement.querySelector('.length');
-    if (out) out.textContent = '(' + v.duration.toFixed(2) + ' s)';
-  });
+  if (v.readyState >= HTMLMediaElement.HAVE_METADATA) showLength(v);
+  else v.addEventListener('loadedmetadata', () => showLength(v), {once: true});
 }
 </script></body></html>""")
     return "\n".join(parts)
