@@ -6,7 +6,8 @@ numerics), what happens depends on the attempt and the scene's settings:
 - out of memory with attempts left: the job fails and Snakemake retries it;
   the backend uses less memory on the next attempt;
 - otherwise, with ``on_error: fallback`` (the default), the scene is animated
-  by the ``fallback`` backend instead, and the sidecar records why;
+  by the next backend of its chain (``animate.fallback``, or the backend's own
+  ``fallback``), then the next, and the sidecar records each failure and why;
 - with ``on_error: fail``, the job fails.
 """
 
@@ -51,7 +52,7 @@ def animate_scene(image_path: str | os.PathLike, clip_path: str | os.PathLike, s
     if name not in BACKENDS:
         raise PodmotionError(image_path, f"unknown backend {name!r}; allowed: {', '.join(BACKENDS)}")
     runtime = dict(runtime or {})
-    fallback_options = runtime.pop("fallback_options", {})
+    chain, chain_options = fallback_chain(runtime)
     started = time.perf_counter()
     still = read_image(image_path)
     art_box = settings.get("art_box")
@@ -72,6 +73,7 @@ def animate_scene(image_path: str | os.PathLike, clip_path: str | os.PathLike, s
             attempt=attempt,
             threads=threads,
             loop=bool(settings.get("loop", False)),
+            clip_path=Path(clip_path),
         )
         pastes = not whole and BACKENDS[name].pastes
         if not whole:  # only the art moves: the backend sees the art's crop alone
@@ -84,7 +86,7 @@ def animate_scene(image_path: str | os.PathLike, clip_path: str | os.PathLike, s
                 request = dataclasses.replace(request, **art, out_path=art_clip,
                                               encoder=EncoderSettings.clip(settings["encoder"]["crf"],
                                                                            settings["encoder"]["level"]))  # fmt: skip
-        report, used, fallback = _animate_with_fallback(request, name, runtime, attempt, fallback_options)
+        report, used, fallback = _animate_with_chain(request, name, runtime, attempt, chain, chain_options)
         if pastes:
             report["art_box"] = list(art_box)
         elif not whole:
@@ -115,16 +117,31 @@ def clip_encoder(settings: dict) -> EncoderSettings:
     return EncoderSettings.clip(**settings["encoder"])
 
 
-def _animate_with_fallback(request: AnimateRequest, name: str, runtime: dict, attempt: int,
-                           fallback_options: dict) -> tuple[dict, str, dict | None]:  # fmt: skip
-    """Run the backend; on a failure it can't retry, the fallback backend. Returns (report, used, fallback)."""
+def _animate_with_chain(request: AnimateRequest, name: str, runtime: dict, attempt: int, chain: list[str],
+                        chain_options: dict[str, dict]) -> tuple[dict, str, dict | None]:  # fmt: skip
+    """Run the backend; on a failure it can't retry, each backend of the chain in turn, with its own options for
+    the scene. Returns (report, the backend used, what failed before it and why, or None)."""
     try:
         return BACKENDS[name].animate(request), name, None
     except GenerationFailed as exc:
-        used = _fallback_for(exc, name, runtime, attempt)
-        log.warning("%s: %s failed (%s); animating with %s instead", exc.path, name, exc.problem, used)
-        fallback = {"from": name, "reason": exc.problem, "attempt": attempt}
-        return BACKENDS[used].animate(dataclasses.replace(request, options=fallback_options)), used, fallback
+        _retry_or_fail(exc, name, runtime, attempt)
+        failures = [{"backend": name, "reason": exc.problem}]
+        path = exc.path
+    for nxt in [b for b in chain if b != name and b in BACKENDS]:
+        log.warning("%s: %s failed (%s); animating with %s instead", path, failures[-1]["backend"],
+                    failures[-1]["reason"], nxt)  # fmt: skip
+        try:
+            report = BACKENDS[nxt].animate(dataclasses.replace(request, options=chain_options.get(nxt, {})))
+        except GenerationFailed as exc:
+            failures.append({"backend": nxt, "reason": exc.problem})
+            continue
+        reason = failures[0]["reason"] if len(failures) == 1 else "; ".join(f"{f['backend']}: {f['reason']}"
+                                                                           for f in failures)  # fmt: skip
+        return report, nxt, {"from": name, "reason": reason, "attempt": attempt, "failures": failures}
+    said = "; ".join(f"{f['backend']}: {f['reason']}" for f in failures)
+    if len(failures) == 1:
+        raise PodmotionError(path, f"{name} failed and there is no other backend to fall back to: {failures[0]['reason']}")
+    raise PodmotionError(path, f"every backend of the chain failed: {said}")
 
 
 def paste_clip(still: np.ndarray, art_clip: Path, box, out_path: Path, encoder: EncoderSettings,
@@ -137,18 +154,24 @@ def paste_clip(still: np.ndarray, art_clip: Path, box, out_path: Path, encoder: 
     return encode_frames(frames, out_path, width=width, height=height, fps=rate, encoder=encoder)
 
 
-def _fallback_for(exc: GenerationFailed, name: str, runtime: dict, attempt: int) -> str:
-    """The backend to use instead, or raise to fail this attempt (for a retry, or for good)."""
+def _retry_or_fail(exc: GenerationFailed, name: str, runtime: dict, attempt: int) -> None:
+    """Raise to fail this attempt (for Snakemake's retry, or for good with ``on_error: fail``); return to go on
+    down the chain."""
     attempts = int(runtime.get("retries", 0)) + 1
     if exc.retryable and attempt < attempts:
         raise GenerationFailed(exc.path, f"{exc.problem}; attempt {attempt} of {attempts}, "
                                "Snakemake will retry with less memory", retryable=True)  # fmt: skip
     if runtime.get("on_error", "fallback") == "fail":
         raise PodmotionError(exc.path, f"{name} failed and animate.{name}.on_error is fail: {exc.problem}")
+
+
+def fallback_chain(runtime: dict) -> tuple[list[str], dict[str, dict]]:
+    """(the backends to try after the scene's own, each one's options), from the runtime ``animate_runtime``
+    gives (``chain``, ``chain_options``), or a backend's single ``fallback`` and its ``fallback_options``."""
+    if runtime.get("chain") is not None:
+        return list(runtime.pop("chain")), runtime.pop("chain_options", {})
     fallback = runtime.get("fallback", "kenburns")
-    if fallback == name or fallback not in BACKENDS:
-        raise PodmotionError(exc.path, f"{name} failed and there is no other backend to fall back to: {exc.problem}")
-    return fallback
+    return [fallback], {fallback: runtime.pop("fallback_options", {})}
 
 
 def scene_runtime(config: dict, episode: str, scene: int, backend: str) -> dict:

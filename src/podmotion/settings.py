@@ -168,12 +168,22 @@ def backend_options(config: dict, episode: str, scene: int, backend: str, runtim
     return shaping, runtime
 
 
+def fallback_chain(config: dict, episode: str, scene: int, backend: str) -> list[str]:
+    """The backends a scene tries, in turn, when its own fails: ``animate.fallback`` (the scene's, else the
+    global list), else the backend's own ``fallback``, else kenburns."""
+    animate = scene_settings(config, episode, scene)["animate"]
+    chain = animate.get("fallback")
+    if chain is None:
+        chain = [(animate.get(backend) or {}).get("fallback") or "kenburns"]
+    return [name for name in chain if name != backend]
+
+
 def animate_runtime(config: dict, episode: str, scene: int, backend: str, runtime_keys: tuple[str, ...]) -> dict:
-    """How to run one scene's backend, plus the options of its fallback backend (if it has one)."""
+    """How to run one scene's backend, plus its fallback chain and each fallback's options for the scene."""
     _, runtime = backend_options(config, episode, scene, backend, runtime_keys)
-    fallback = runtime.get("fallback")
-    if fallback:
-        runtime["fallback_options"] = scene_settings(config, episode, scene)["animate"].get(fallback, {}) or {}
+    animate = scene_settings(config, episode, scene)["animate"]
+    runtime["chain"] = fallback_chain(config, episode, scene, backend)
+    runtime["chain_options"] = {name: animate.get(name, {}) or {} for name in runtime["chain"]}
     return runtime
 
 

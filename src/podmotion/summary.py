@@ -88,6 +88,8 @@ def scene_rows(frame_ranges: dict[int, tuple[int, int]], labels: dict[int, str],
             "seam_ratio": (made.get("seam") or {}).get("ratio"),
             "segments": len(extension.get("segments", [])) or None,
             "join_ratio": (extension.get("join_steps") or {}).get("worst_ratio"),
+            # a cloud provider's clip: its task, and what it cost (the provider's figure or the price table's)
+            "provider_task": made.get("task_id"), "cost_usd": made.get("cost_usd"),
         })  # fmt: skip
     return rows
 
@@ -96,10 +98,15 @@ def episode_summary(name: str, output: str, rows: list[dict], timings: dict) -> 
     used = Counter(r["backend"] for r in rows if r["backend"])
     fallbacks = [{"scene": r["scene"], "from": r["fallback_from"], "to": r["backend"], "reason": r["fallback_reason"]}
                  for r in rows if r["fallback_from"]]  # fmt: skip
+    spent: Counter = Counter()
+    for r in rows:
+        if r.get("cost_usd") is not None:
+            spent[r["backend"]] += r["cost_usd"]
     return {
         "episode": name, "output": output, "scenes": len(rows),
         "duration_s": rows[-1]["end_s"] if rows else 0.0,
         "backends": dict(sorted(used.items())), "fallbacks": fallbacks,
+        "spent_usd": {provider: round(usd, 4) for provider, usd in sorted(spent.items())},
         **timings, "scene_table": rows,
     }  # fmt: skip
 
@@ -124,8 +131,11 @@ def console_line(summary: dict) -> str:
     else:
         fell = "no fallback"
     stages = ", ".join(f"{stage} {s:.1f}" for stage, s in summary["stage_seconds"].items())
+    spent = summary.get("spent_usd") or {}
+    paid = (f"spent ${sum(spent.values()):.2f} ({', '.join(f'{p} ${usd:.2f}' for p, usd in spent.items())}); "
+            if spent else "")  # fmt: skip
     return (f"{summary['episode']}: {summary['scenes']} scenes, {summary['duration_s']:.1f} s; {used}; {fell}; "
-            f"jobs took {summary['total_seconds']:.1f} s ({stages})")  # fmt: skip
+            f"{paid}jobs took {summary['total_seconds']:.1f} s ({stages})")  # fmt: skip
 
 
 def closing_line(name: str, video: str | os.PathLike, summary: str | os.PathLike,

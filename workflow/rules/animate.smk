@@ -1,11 +1,33 @@
 # Stage 2: animate each still into a short clip (one job per scene). The scene folder
 # is ancient: a scene reruns when its own still or settings change, not the folder.
+# A scene sent to a cloud provider (runway, fal) first waits for its episode's estimate.
+
+
+rule cloud_estimate:
+    input:
+        scenes=ancient(scenes_dir),
+        stills=cloud_stills,
+    output:
+        estimate="results/{name}/cloud/estimate.json",
+    log:
+        "logs/cloud_estimate/{name}.log",
+    benchmark:
+        "logs/benchmarks/cloud_estimate/{name}.tsv"
+    conda:
+        "../../envs/podmotion.yaml"
+    resources:
+        mem_mb=card_mem_mb,
+    params:
+        plan=cloud_plan,
+    script:
+        "../scripts/cloud_estimate.py"
 
 
 rule animate_scene:
     input:
         image=scene_still,
         scenes=ancient(scenes_dir),
+        estimate=cloud_estimate_for,
     output:
         clip="results/{name}/clips/scene_{scene}.mp4",
         sidecar="results/{name}/clips/scene_{scene}.json",
@@ -20,6 +42,8 @@ rule animate_scene:
     resources:
         mem_mb=animate_mem_mb,
         gpu=animate_gpus,
+        api_runway=api_slots("runway"),
+        api_fal=api_slots("fal"),
         memory_level=memory_level,
     params:
         settings=animate_settings,

@@ -3,6 +3,7 @@
 import re
 import sys
 from pathlib import Path
+from types import SimpleNamespace
 
 from snakemake.exceptions import IncompleteCheckpointException
 from snakemake.logging import logger
@@ -10,7 +11,8 @@ from snakemake.utils import validate
 
 from podmotion.assemble import leftover_parts, live_boxes_at_output
 from podmotion.atomic import unwritable_problem
-from podmotion.backends import BACKENDS
+from podmotion.backends import BACKENDS, CLOUD
+from podmotion.cloud.estimate import consent_line, key_problem, options_problem
 from podmotion.episode import DoneFolders, Episode
 from podmotion.ffmpeg import fps_arg
 from podmotion import memory
@@ -24,6 +26,7 @@ from podmotion.job_settings import (
 from podmotion.scene_folder import SceneFolder, scene_file_name
 from podmotion.settings import (
     chapter_titles,
+    fallback_chain,
     layout_settings,
     config_problem,
     load_schema,
@@ -58,6 +61,13 @@ _weights = (
 )
 if _weights:
     sys.exit(_weights)
+# Cloud providers: a named provider's key must be in the environment, and its model priced, before any job;
+# the run's first line says what will be uploaded where (podmotion.cloud.estimate).
+_cloud = key_problem(config) or options_problem(config)
+if _cloud:
+    sys.exit(_cloud)
+if consent_line(config):
+    logger.info(consent_line(config))
 
 
 def names_regex(names):
@@ -197,8 +207,61 @@ def scene_backend(wildcards):
     )
 
 
+def scene_chain(wildcards):
+    """The scene's backend, then the ones it falls back to, in turn."""
+    backend = scene_backend(wildcards)
+    return [backend] + fallback_chain(config, wildcards.name, int(wildcards.scene), backend)
+
+
 def animate_gpus(wildcards):
-    return 1 if BACKENDS[scene_backend(wildcards)].needs_gpu else 0
+    return 1 if any(BACKENDS[b].needs_gpu for b in scene_chain(wildcards)) else 0
+
+
+def api_slots(provider):
+    """The resource api_<provider>: 1 for a scene that may call the provider (its backend, or a fallback), so
+    the profile's api_<provider>=N caps the calls in flight."""
+    return lambda wildcards: 1 if provider in scene_chain(wildcards) else 0
+
+
+def cloud_estimate_for(wildcards):
+    """A cloud scene waits for its episode's estimate (held to max_cost) and is not rerun when it changes."""
+    if BACKENDS[scene_backend(wildcards)].cloud:
+        return ancient(f"results/{wildcards.name}/cloud/estimate.json")
+    return []
+
+
+def cloud_plan(wildcards):
+    """The episode's still scenes whose backend is a cloud provider: what the estimate counts."""
+    ep = episode(wildcards.name)
+    plan = []
+    for scene in ep.playable_scenes():
+        if scene_kind(wildcards.name, scene) == "footage":
+            continue
+        wc = SimpleNamespace(name=wildcards.name, scene=ep.label(scene))
+        backend = scene_backend(wc)
+        if not BACKENDS[backend].cloud:
+            continue
+        options = scene_settings(config, wildcards.name, scene)["animate"][backend]
+        clip = f"results/{wildcards.name}/clips/{scene_file_name(ep.label(scene), '.mp4')}"
+        plan.append(
+            dict(
+                scene=scene,
+                provider=backend,
+                model=options["model"],
+                duration_s=options["duration_s"],
+                price_per_s=options["price_per_s"] or 0.0,
+                max_cost=options["max_cost"],
+                options=options,
+                settings=animate_settings(wc),
+                still=scene_still(wc),
+                clip=clip,
+            )
+        )
+    return plan
+
+
+def cloud_stills(wildcards):
+    return [entry["still"] for entry in cloud_plan(wildcards)]
 
 
 # The image-to-video backends (podmotion.i2v): Snakemake retries an animate job as
@@ -433,7 +496,7 @@ def collect_mem_mb(wildcards):
 
 def animate_mem_mb(wildcards):
     output, still, _ = _frame_sizes(wildcards)
-    generated = BACKENDS[scene_backend(wildcards)].generated
+    generated = any(BACKENDS[b].needs_gpu for b in scene_chain(wildcards))
     return memory.animate_mb(*output, *still, generated=generated)
 
 

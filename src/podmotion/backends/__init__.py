@@ -40,6 +40,7 @@ class AnimateRequest:
     # Only the art moves (a backend that ``pastes``): the whole still and the art box in it, (x, y, w, h); the
     # backend renders the art's crop (image_path, width x height) and encodes each frame pasted into the still.
     paste_into: tuple[Path, tuple[int, int, int, int]] | None = None
+    clip_path: Path | None = None  # the scene's clip as it will be named (a provider keeps its task beside it)
 
 
 @dataclass(frozen=True)
@@ -52,6 +53,7 @@ class Backend:
     loops: bool = False  # pad.strategy loop shapes the clip (a first-last-frame model may end on the still)
     generated: bool = False  # an image-to-video model's clip: a few seconds, padded, so pad.drift auto drifts it
     pastes: bool = False  # renders frame by frame, so it pastes its art into the still itself (paste_into)
+    cloud: bool = False  # a cloud provider (podmotion.cloud): the art crop is uploaded, the scene costs money
     # Whether, with these options, the clip is the scene's every frame: it is then encoded at the output's
     # settings, and the padder passes it on without a second encode where it is already the output's size.
     scene_long: Callable[[dict], bool] = field(default=lambda options: False, compare=False)
@@ -64,6 +66,8 @@ class Backend:
 # The image-to-video family (podmotion.i2v): one adapter module; what differs is in podmotion.i2v.members.
 I2V_RUNTIME_KEYS = ("device", "offload", "vae_tiling", "retries", "on_error", "fallback", "worker",
                     "worker_timeout_s")  # fmt: skip
+CLOUD_RUNTIME_KEYS = ("base_url", "api_version", "request_timeout_s", "max_retries", "backoff_s", "max_backoff_s",
+                      "poll_interval_s", "task_timeout_s", "price_per_s", "max_cost", "on_error")  # fmt: skip
 BACKENDS: dict[str, Backend] = {
     "svd": Backend(
         "svd", "podmotion.backends.i2v", needs_gpu=True,
@@ -75,11 +79,15 @@ BACKENDS: dict[str, Backend] = {
                    generated=True),  # fmt: skip
     "ltx": Backend("ltx", "podmotion.backends.i2v", needs_gpu=True, runtime_keys=I2V_RUNTIME_KEYS, loops=True,
                    generated=True),  # fmt: skip
+    # Cloud providers (podmotion.cloud): how to reach them and how long to wait does not shape the clip.
+    **{name: Backend(name, "podmotion.backends.cloud", needs_gpu=False, runtime_keys=CLOUD_RUNTIME_KEYS,
+                     generated=True, cloud=True) for name in ("runway", "fal")},  # fmt: skip
     "kenburns": Backend("kenburns", "podmotion.backends.kenburns", needs_gpu=False, pastes=True,
                         scene_long=lambda options: options.get("duration_s") is None),  # fmt: skip
     "still": Backend("still", "podmotion.backends.still", needs_gpu=False, seeded=False),
 }
 CPU_DEFAULT = "kenburns"
+CLOUD = tuple(name for name, backend in BACKENDS.items() if backend.cloud)
 
 
 def cuda_available() -> tuple[bool, str]:

@@ -1,0 +1,146 @@
+"""One scene through a provider: submit (once), poll, download, check the MP4.
+
+``generate`` returns the downloaded clip and what it took. Every way it can go
+wrong (a refused key, the rate limit after its retries, a failed or endless
+task, a dropped or truncated download, an expired URL) is a ``ProviderFailed``
+with one line saying so; the caller tries the scene's next backend.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+import numpy as np
+
+from .http import Client, Limits, ProviderFailed
+from .ledger import Ledger, TaskRecord, request_sha256
+from .provider import FAILED, SUCCEEDED, Plan, Provider
+from .shape import data_uri, image_for
+
+DOWNLOAD_TRIES = 3  # a dropped connection or truncated file is fetched again this many times in all
+
+
+@dataclass(frozen=True)
+class Generated:
+    path: Path  # the provider's MP4, as downloaded (kept beside the clip)
+    plan: Plan
+    task_id: str
+    waited_s: float  # from submission to the finished download, across restarts
+    cost_usd: float
+    cost_source: str  # "provider" (it said) or "price table" (duration x price_per_s)
+    resumed: bool  # the task was submitted by an earlier run
+    frames: int
+
+
+def api_key(provider: Provider, about: str | os.PathLike) -> str:
+    key = os.environ.get(provider.key_env, "").strip()
+    if not key:
+        raise ProviderFailed(about, f"{provider.name}: no key: set {provider.key_env} in the environment")
+    return key
+
+
+def generate(provider: Provider, options: dict, art_rgb: np.ndarray, seed: int, clip_path: str | os.PathLike, *,
+             sleep: Callable[[float], None] = time.sleep, clock: Callable[[], float] = time.time) -> Generated:  # fmt: skip
+    """Make the clip for ``art_rgb`` (the scene's art crop) with ``provider``; its task record and download are
+    kept beside ``clip_path``."""
+    limits = Limits.from_options(options)
+    client = Client(provider.name, provider.headers(api_key(provider, clip_path), options), limits, clip_path, sleep)
+    try:
+        plan, body, request_hash = prepared_request(provider, options, art_rgb, seed)
+    except ValueError as exc:
+        raise client.fail(str(exc)) from None
+    ledger = Ledger(clip_path)
+    record = ledger.open_task(request_hash)
+    resumed = record is not None
+    if record is None:
+        submitted = provider.submit(client, options, plan, body)
+        record = ledger.record(provider.name, plan.model, submitted, request_hash)
+    path = ledger.downloaded(record)
+    if path is None:
+        path = _finish(provider, client, options, plan, ledger, record, sleep, clock)
+    frames = _check_mp4(path)
+    if frames is None:  # a kept download that no longer reads: fetch it again
+        record.state = "submitted"
+        ledger.save(record)
+        path = _finish(provider, client, options, plan, ledger, record, sleep, clock)
+        frames = _check_mp4(path) or 0
+    return Generated(path, plan, record.task_id, round(clock() - record.submitted_at, 3), plan.cost_usd,
+                     "price table", resumed, frames)  # fmt: skip
+
+
+def prepared_request(provider: Provider, options: dict, art_rgb: np.ndarray, seed: int) -> tuple[Plan, dict, str]:
+    """(the plan, the request body with the image in it, the body's hash): what is submitted for this art."""
+    plan = provider.plan(options, art_rgb.shape[1], art_rgb.shape[0])
+    uri = data_uri(image_for(art_rgb, plan.shape, plan.max_side_px), plan.max_bytes)
+    body = provider.body(options, plan, uri, seed)
+    return plan, body, request_sha256(provider.name, str(options.get("base_url")), body)
+
+
+def _finish(provider: Provider, client: Client, options: dict, plan: Plan, ledger: Ledger, record: TaskRecord,
+            sleep, clock) -> Path:  # fmt: skip
+    """Poll the task to its end, then download its MP4 into the ledger; a failure marks the task failed."""
+    try:
+        url = _wait(provider, client, options, plan, record, sleep, clock)
+        for attempt in range(1, DOWNLOAD_TRIES + 1):
+            try:
+                client.download(url, ledger.download_path, f"downloading task {record.task_id}'s MP4")
+            except ProviderFailed as exc:
+                if attempt == DOWNLOAD_TRIES:
+                    raise
+                if "expired" in exc.problem:  # a fresh URL: ask for the task again
+                    url = _wait(provider, client, options, plan, record, sleep, clock)
+                continue
+            if _check_mp4(ledger.download_path) is not None:
+                break
+            ledger.download_path.unlink(missing_ok=True)
+            if attempt == DOWNLOAD_TRIES:
+                raise client.fail(f"task {record.task_id}'s MP4 is truncated or unreadable, "
+                                  f"{DOWNLOAD_TRIES} downloads in a row")  # fmt: skip
+    except ProviderFailed:
+        record.state = "failed"
+        ledger.save(record)
+        raise
+    record.state = "downloaded"
+    ledger.save(record)
+    return ledger.download_path
+
+
+def _wait(provider: Provider, client: Client, options: dict, plan: Plan, record: TaskRecord, sleep, clock) -> str:
+    """The output URL once the task has succeeded; a failed task, or one that outlasts ``task_timeout_s``
+    (counted from its submission, across restarts; it is then cancelled), is a ``ProviderFailed``."""
+    limits = client.limits
+    while True:
+        polled = provider.poll(client, options, plan, record.submitted)
+        if polled.state == SUCCEEDED:
+            return polled.output_url
+        if polled.state == FAILED:
+            raise client.fail(f"task {record.task_id} failed: {polled.reason}")
+        waited_s = clock() - record.submitted_at
+        if waited_s >= limits.task_timeout_s:
+            try:
+                provider.cancel(client, options, plan, record.submitted)
+            except ProviderFailed:
+                pass  # it is abandoned either way
+            raise client.fail(f"task {record.task_id} not finished after {waited_s:.0f} s ({polled.status}); "
+                              "cancelled (animate.<provider>.task_timeout_s)")  # fmt: skip
+        sleep(limits.poll_interval_s)
+
+
+def _check_mp4(path: Path) -> int | None:
+    """The frames of a downloaded MP4 once every one of them decodes; None where it is truncated or unreadable."""
+    import av
+
+    try:
+        with av.open(str(path)) as container:
+            stream = container.streams.video[0]
+            declared = stream.frames
+            decoded = sum(1 for _ in container.decode(stream))
+    except (av.error.FFmpegError, IndexError, OSError):
+        return None
+    if decoded == 0 or (declared and decoded < declared):
+        return None
+    return decoded
