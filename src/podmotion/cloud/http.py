@@ -138,9 +138,13 @@ class Client:
                 expected = response.headers.get("Content-Length")
                 size = 0
                 with open(tmp, "wb") as out:
-                    for chunk in response.iter_content(1 << 16):
-                        out.write(chunk)
-                        size += len(chunk)
+                    try:
+                        for chunk in response.iter_content(1 << 16):
+                            out.write(chunk)
+                            size += len(chunk)
+                    except requests.RequestException:
+                        raise self.fail(f"{what}: the connection dropped after {size} of {expected or 'unknown'} "
+                                        "bytes") from None  # fmt: skip
             if expected is not None and size != int(expected):
                 raise self.fail(f"{what}: the download stopped at {size} of {expected} bytes")
             os.replace(tmp, path)

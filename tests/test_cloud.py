@@ -1,0 +1,153 @@
+"""Cloud providers against their stand-ins on 127.0.0.1 (tests/standins.py): the real HTTP client, the real
+ledger, the real download checks, a real MP4 made from the image sent. Each fault gives its one line and the
+next backend of the chain."""
+
+from __future__ import annotations
+
+import json
+from fractions import Fraction
+from pathlib import Path
+
+import cv2
+import numpy as np
+import pytest
+from standins import FalStandIn, RunwayStandIn
+from synth import scene_picture
+
+from podmotion.animate import animate_scene
+from podmotion.cloud import PROVIDERS
+from podmotion.cloud.generate import generate
+from podmotion.cloud.shape import image_for, nearest_shape
+from podmotion.cloud.runway import shapes
+from podmotion.errors import GenerationFailed
+from podmotion.media import iter_frames_with_time, write_image
+from podmotion.settings import schema_defaults
+
+KEY = "test-key-0123456789-do-not-write-me"
+FAST = {"poll_interval_s": 0.01, "backoff_s": 0.01, "max_backoff_s": 0.05, "max_retries": 2, "request_timeout_s": 10,
+        "task_timeout_s": 1.0}  # fmt: skip
+STANDINS = {"runway": RunwayStandIn, "fal": FalStandIn}
+
+
+def psnr(a: np.ndarray, b: np.ndarray) -> float:
+    return float(cv2.PSNR(a, b))
+
+
+@pytest.fixture
+def keys(monkeypatch):
+    monkeypatch.setenv("RUNWAYML_API_SECRET", KEY)
+    monkeypatch.setenv("FAL_KEY", KEY)
+
+
+def options_for(provider: str, stand_in, **extra) -> dict:
+    return {**schema_defaults("animate", provider), **FAST, "base_url": stand_in.url, **extra}
+
+
+@pytest.fixture(params=["runway", "fal"])
+def provider(request):
+    return request.param
+
+
+def test_nearest_ratio_is_taken_in_log_ratio():
+    assert nearest_shape(1920, 1080, shapes({"model": "gen4_turbo"})).name == "1280:720"
+    assert nearest_shape(1080, 1920, shapes({"model": "gen4_turbo"})).name == "720:1280"
+    assert nearest_shape(1000, 1000, shapes({"model": "gen4_turbo"})).name == "960:960"
+    assert nearest_shape(2400, 1000, shapes({"model": "gen4_turbo"})).name == "1584:672"  # 2.36 against 2.4
+
+
+def test_the_clip_comes_from_the_image_sent(provider, keys, tmp_path):
+    art = scene_picture(3, 480, 272)
+    with STANDINS[provider](KEY) as stand_in:
+        made = generate(PROVIDERS[provider], options_for(provider, stand_in), art, 7, tmp_path / "scene_001.mp4")
+        assert sum(stand_in.submissions.values()) == 1
+    first = next(iter_frames_with_time(made.path))[1]
+    sent = image_for(art, made.plan.shape, made.plan.max_side_px)
+    other = image_for(scene_picture(4, 480, 272), made.plan.shape, made.plan.max_side_px)
+    assert first.shape == sent.shape
+    assert psnr(first, sent) > 30 > psnr(first, other) + 10
+    assert made.frames == 5 * 8 and made.cost_usd == pytest.approx(5 * made.plan.price_per_s)
+    record = json.loads((tmp_path / ".scene_001.task.json").read_text())
+    assert record["task_id"] == made.task_id and record["state"] == "downloaded"
+
+
+def test_a_restarted_scene_polls_its_task_and_never_submits_twice(provider, keys, tmp_path):
+    art = scene_picture(1, 320, 180)
+
+    class Killed(BaseException):
+        pass
+
+    def killed(_seconds):  # the first pause: the process dies while it waits
+        raise Killed
+
+    with STANDINS[provider](KEY, polls_to_finish=3) as stand_in:
+        options = options_for(provider, stand_in, task_timeout_s=60)
+        with pytest.raises(Killed):
+            generate(PROVIDERS[provider], options, art, 7, tmp_path / "scene_002.mp4", sleep=killed)
+        assert sum(stand_in.submissions.values()) == 1 and (tmp_path / ".scene_002.task.json").is_file()
+        made = generate(PROVIDERS[provider], options, art, 7, tmp_path / "scene_002.mp4", sleep=lambda s: None)
+        again = generate(PROVIDERS[provider], options, art, 7, tmp_path / "scene_002.mp4")  # kept: no request at all
+        assert made.resumed and again.resumed and sum(stand_in.submissions.values()) == 1
+        polls = [p for m, p in stand_in.requests if m == "GET" and ("/status" in p or "/v1/tasks/" in p)]
+        assert len(polls) == 3  # 1 before the kill, 2 after; none for the kept download
+        changed = generate(PROVIDERS[provider], {**options, "prompt": "slow waves"}, art, 7, tmp_path / "scene_002.mp4",
+                           sleep=lambda s: None)  # fmt: skip
+        assert not changed.resumed and sum(stand_in.submissions.values()) == 2  # a new prompt is a new request
+
+
+FAULTS = {  # fault -> what its one line says
+    "401": "401 unauthorised: the key was refused",
+    "429": "rate limited (429",
+    "500": "500",
+    "fail": "failed: ",
+    "never": "not finished after",
+    "drop": "the connection dropped after",
+    "truncate": "truncated or unreadable",
+    "expired": "answered 403: it has expired",
+}
+
+
+@pytest.mark.parametrize("fault", FAULTS)
+def test_each_fault_gives_its_one_line_and_the_next_backend(provider, fault, keys, tmp_path):
+    still = scene_picture(2, 320, 180)
+    write_image(still, tmp_path / "still.png")
+    with STANDINS[provider](KEY, fault=fault) as stand_in:
+        settings = {"backend": provider, "seed": 3, "options": options_for(provider, stand_in), "width": 320,
+                    "height": 180, "fps": "25", "max_duration_s": 2.0, "art_box": None,
+                    "encoder": {"crf": 18, "level": "4.0"}}  # fmt: skip
+        runtime = {"chain": ["kenburns"], "chain_options": {"kenburns": schema_defaults("animate", "kenburns")}}
+        side = animate_scene(tmp_path / "still.png", tmp_path / "clip.mp4", tmp_path / "clip.json", settings,
+                             runtime=runtime)  # fmt: skip
+    assert side["backend"] == "kenburns" and side["fallback"]["from"] == provider
+    reason = side["fallback"]["reason"]
+    assert FAULTS[fault] in reason and "\n" not in reason and KEY not in reason, reason
+    assert reason.startswith(f"{provider}: ")
+    if fault in ("429", "500"):
+        assert sum(stand_in.submissions.values()) == 0
+    if fault == "never":
+        assert any(m in ("DELETE", "PUT") for m, _ in stand_in.requests)  # the endless task was cancelled
+
+
+def test_a_chain_goes_on_past_a_failing_provider_to_the_next(keys, tmp_path):
+    still = scene_picture(5, 320, 180)
+    write_image(still, tmp_path / "still.png")
+    with RunwayStandIn(KEY, fault="500") as bad, FalStandIn(KEY) as good:
+        settings = {"backend": "runway", "seed": 3, "options": options_for("runway", bad), "width": 320,
+                    "height": 180, "fps": "25", "max_duration_s": 2.0, "art_box": [80, 40, 160, 90],
+                    "encoder": {"crf": 18, "level": "4.0"}}  # fmt: skip
+        runtime = {"chain": ["fal", "kenburns"], "chain_options": {"fal": options_for("fal", good)}}
+        side = animate_scene(tmp_path / "still.png", tmp_path / "clip.mp4", tmp_path / "clip.json", settings,
+                             runtime=runtime)  # fmt: skip
+        assert sum(good.submissions.values()) == 1
+    assert side["backend"] == "fal" and side["fallback"]["failures"][0]["backend"] == "runway"
+    assert side["result"]["provider"] == "fal" and side["result"]["cost_usd"] > 0
+    first = next(iter_frames_with_time(tmp_path / "clip.mp4"))[1]
+    assert first.shape == (180, 320, 3)
+    art = still[40:130, 80:240]
+    assert psnr(first[40:130, 80:240], art) > 28  # the art came back into its box ...
+    assert psnr(first[:30], still[:30]) > 30  # ... and the rest of the still is the still (x264, 4:2:0)
+
+
+def test_no_key_is_one_line_naming_the_variable(provider, monkeypatch, tmp_path):
+    monkeypatch.delenv(PROVIDERS[provider].key_env, raising=False)
+    with pytest.raises(GenerationFailed, match=f"no key: set {PROVIDERS[provider].key_env}"):
+        generate(PROVIDERS[provider], schema_defaults("animate", provider), scene_picture(1, 64, 36), 1, tmp_path / "c.mp4")
