@@ -12,7 +12,12 @@ from snakemake.utils import validate
 from podmotion.assemble import leftover_parts, live_boxes_at_output
 from podmotion.atomic import unwritable_problem
 from podmotion.backends import BACKENDS, CLOUD
-from podmotion.cloud.estimate import consent_line, key_problem, options_problem
+from podmotion.cloud.estimate import (
+    consent_line,
+    key_problem,
+    options_problem,
+    price_per_s,
+)
 from podmotion.episode import DoneFolders, Episode
 from podmotion.ffmpeg import fps_arg
 from podmotion import memory
@@ -249,7 +254,7 @@ def cloud_plan(wildcards):
                 provider=backend,
                 model=options["model"],
                 duration_s=options["duration_s"],
-                price_per_s=options["price_per_s"] or 0.0,
+                price_per_s=price_per_s(backend, options),
                 max_cost=options["max_cost"],
                 options=options,
                 settings=animate_settings(wc),

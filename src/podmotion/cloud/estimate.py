@@ -77,6 +77,14 @@ def consent_line(config: dict) -> str | None:
             + ". Each episode's estimate is printed before its first upload.")
 
 
+def price_per_s(provider: str, options: dict) -> float:
+    """US dollars per second of video: the config's price, else (fal) the table's for a known model."""
+    from . import fal
+
+    price = fal.price_per_s(options) if provider == "fal" else options.get("price_per_s")
+    return float(price or 0.0)
+
+
 def options_problem(config: dict) -> str | None:
     """One line where a named provider's settings can't make a request: a model without a known price or
     length, or without known ratios."""
