@@ -20,7 +20,8 @@ together. Modules, by stage:
   ``topics`` and ``narration`` (image-folder mode).
 - animating: ``backends`` (the animators, behind one signature), ``i2v`` (the
   image-to-video models on diffusers, SVD among them: loading, generation,
-  memory plans, the resident worker),
+  memory plans, the resident worker), ``cloud`` (the cloud providers, Runway and fal:
+  their protocols, the task ledger that never pays twice, the estimate),
   ``animate`` (a scene's clip, fallback and sidecar), ``fit`` and ``compose``
   (fitting a clip, pasting the art back), ``camera`` (the eased, speed-capped
   camera move Ken Burns and drift share).

@@ -215,7 +215,9 @@ def scene_backend(wildcards):
 def scene_chain(wildcards):
     """The scene's backend, then the ones it falls back to, in turn."""
     backend = scene_backend(wildcards)
-    return [backend] + fallback_chain(config, wildcards.name, int(wildcards.scene), backend)
+    return [backend] + fallback_chain(
+        config, wildcards.name, int(wildcards.scene), backend
+    )
 
 
 def animate_gpus(wildcards):
@@ -247,7 +249,9 @@ def cloud_plan(wildcards):
         if not BACKENDS[backend].cloud:
             continue
         options = scene_settings(config, wildcards.name, scene)["animate"][backend]
-        clip = f"results/{wildcards.name}/clips/{scene_file_name(ep.label(scene), '.mp4')}"
+        clip = (
+            f"results/{wildcards.name}/clips/{scene_file_name(ep.label(scene), '.mp4')}"
+        )
         plan.append(
             dict(
                 scene=scene,
