@@ -151,3 +151,27 @@ def test_no_key_is_one_line_naming_the_variable(provider, monkeypatch, tmp_path)
     monkeypatch.delenv(PROVIDERS[provider].key_env, raising=False)
     with pytest.raises(GenerationFailed, match=f"no key: set {PROVIDERS[provider].key_env}"):
         generate(PROVIDERS[provider], schema_defaults("animate", provider), scene_picture(1, 64, 36), 1, tmp_path / "c.mp4")
+
+
+def test_max_cost_holds_every_submission_a_fallbacks_too(keys, tmp_path):
+    """Two scenes to runway under a $0.30 cap: the first is sent ($0.25), the second would pass the cap, so it is
+    not sent and goes to kenburns; the spend is recorded per episode, across runs."""
+    clips = tmp_path / "results" / "ep" / "clips"
+    clips.mkdir(parents=True)
+    sides = []
+    with RunwayStandIn(KEY) as runway:
+        for scene in (1, 2):
+            write_image(scene_picture(scene, 320, 180), tmp_path / f"still{scene}.png")
+            settings = {"backend": "runway", "seed": 3, "options": options_for("runway", runway, max_cost=0.30),
+                        "width": 320, "height": 180, "fps": "25", "max_duration_s": 2.0, "art_box": None,
+                        "encoder": {"crf": 18, "level": "4.0"}}  # fmt: skip
+            runtime = {"chain": ["kenburns"], "chain_options": {"kenburns": schema_defaults("animate", "kenburns")}}
+            sides.append(animate_scene(tmp_path / f"still{scene}.png", clips / f"scene_00{scene}.mp4",
+                                       clips / f"scene_00{scene}.json", settings, runtime=runtime))  # fmt: skip
+        assert sum(runway.submissions.values()) == 1
+    assert [s["backend"] for s in sides] == ["runway", "kenburns"]
+    reason = sides[1]["fallback"]["reason"]
+    assert "would bring this episode's runway spend to $0.50, over animate.runway.max_cost ($0.30" in reason
+    spent = json.loads((tmp_path / "results" / "ep" / "cloud" / "spent.json").read_text())
+    assert [(e["scene"], e["usd"]) for e in spent["runway"].values()] == [("scene_001", 0.25)]
+    assert list(spent["runway"].values())[0]["task_id"] == sides[0]["result"]["task_id"]

@@ -94,6 +94,9 @@ def test_the_scenes_say_which_provider_made_them_and_what_it_cost(finished):
     assert sides[2]["fallback"]["from"] == "runway" and "500 Internal server error" in sides[2]["fallback"]["reason"]
     summary = json.loads(wf.result("ep", "summary.json").read_text())
     assert summary["spent_usd"] == {"fal": pytest.approx(5 * 0.056), "runway": pytest.approx(0.25)}
+    submitted = json.loads(wf.result("ep", "cloud", "spent.json").read_text())  # the failing 500 was not counted
+    assert {p: [e["scene"] for e in entries.values()] for p, entries in submitted.items()} == \
+        {"runway": ["scene_001"], "fal": ["scene_002"]}  # fmt: skip
 
 
 def test_the_clip_comes_from_the_still_sent(finished, source):

@@ -124,7 +124,8 @@ def episode_estimate(plan: list[dict]) -> dict[str, dict]:
     return out
 
 
-def estimate_lines(episode: str, estimate: dict[str, dict], reused: int = 0) -> list[str]:
+def estimate_lines(episode: str, estimate: dict[str, dict], reused: int = 0,
+                   spent_usd: dict[str, float] | None = None) -> list[str]:  # fmt: skip
     """``podmotion: EP: estimate: 3 stills to runway (gen4_turbo), 15 s of video x $0.050/s = $0.75 (max_cost
     $1.00)``, one per provider; one saying nothing will be submitted where nothing will."""
     lines = []
@@ -132,6 +133,9 @@ def estimate_lines(episode: str, estimate: dict[str, dict], reused: int = 0) -> 
         n = len(row["scenes"])
         per_s = row["usd"] / row["seconds"] if row["seconds"] else 0.0
         cap = f" (max_cost ${row['max_cost']:.2f})" if row.get("max_cost") is not None else " (no max_cost)"
+        before = (spent_usd or {}).get(provider, 0.0)
+        if before:
+            cap += f"; ${before:.2f} already submitted for this episode"
         lines.append(f"podmotion: {episode}: estimate: {n} still{'s' if n != 1 else ''} to {provider} "
                      f"({row['model']}), {row['seconds']:g} s of video x ${per_s:.3f}/s = ${row['usd']:.2f}{cap}")  # fmt: skip
     if not lines:
@@ -142,10 +146,14 @@ def estimate_lines(episode: str, estimate: dict[str, dict], reused: int = 0) -> 
     return lines
 
 
-def over_budget(estimate: dict[str, dict]) -> str | None:
+def over_budget(estimate: dict[str, dict], spent_usd: dict[str, float] | None = None) -> str | None:
+    """One line where a provider's estimate, with what the episode already submitted to it, passes its cap."""
+    spent_usd = spent_usd or {}
     for provider, row in estimate.items():
-        if row.get("max_cost") is not None and row["usd"] > float(row["max_cost"]):
-            return (f"the estimate, ${row['usd']:.2f} for {len(row['scenes'])} stills to {provider}, is over "
-                    f"animate.{provider}.max_cost (${float(row['max_cost']):.2f}); nothing was submitted: raise "
-                    "max_cost, or send fewer scenes")  # fmt: skip
+        before = spent_usd.get(provider, 0.0)
+        if row.get("max_cost") is not None and before + row["usd"] > float(row["max_cost"]) + 1e-9:
+            already = f" (with ${before:.2f} already submitted for this episode)" if before else ""
+            return (f"the estimate, ${row['usd']:.2f} for {len(row['scenes'])} stills to {provider}{already}, is "
+                    f"over animate.{provider}.max_cost (${float(row['max_cost']):.2f}); nothing was submitted: "
+                    "raise max_cost, or send fewer scenes")  # fmt: skip
     return None

@@ -3,7 +3,8 @@
 Counted: each still scene whose backend is a provider and whose clip will be
 made (it is missing, or its settings changed), less those whose very request
 was already submitted (its task record is beside the clip: polled, not paid
-again).
+again). Held to ``max_cost`` with what the episode already submitted
+(``podmotion.cloud.budget``), which also holds every single submission to it.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from ..compose import crop, is_whole
 from ..errors import PodmotionError
 from ..media import read_image
 from . import PROVIDERS
+from .budget import Budget
 from .estimate import episode_estimate, estimate_lines, over_budget
 from .generate import prepared_request
 from .ledger import Ledger
@@ -53,9 +55,10 @@ def check_episode(episode: str, plan: list[dict], out_path: str | os.PathLike) -
     todo = [e for e in plan if will_be_made(Path(e["clip"]), e["settings"])]
     reused = [e for e in todo if already_submitted(e)]
     estimate = episode_estimate([e for e in todo if e not in reused])
-    for line in estimate_lines(episode, estimate, len(reused)):
+    spent = {provider: Budget(Path(out_path).parent, provider).spent_usd() for provider in PROVIDERS}
+    for line in estimate_lines(episode, estimate, len(reused), spent):
         log.info("%s", line)
-    problem = over_budget(estimate)
+    problem = over_budget(estimate, spent)
     if problem:
         raise PodmotionError(out_path, problem)
     with atomic_output(out_path) as tmp:

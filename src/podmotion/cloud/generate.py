@@ -16,6 +16,7 @@ from typing import Callable
 
 import numpy as np
 
+from .budget import Budget, OverBudget, budget_folder
 from .http import Client, Limits, ProviderFailed
 from .ledger import Ledger, TaskRecord, request_sha256
 from .provider import FAILED, SUCCEEDED, Plan, Provider
@@ -57,8 +58,7 @@ def generate(provider: Provider, options: dict, art_rgb: np.ndarray, seed: int, 
     record = ledger.open_task(request_hash)
     resumed = record is not None
     if record is None:
-        submitted = provider.submit(client, options, plan, body)
-        record = ledger.record(provider.name, plan.model, submitted, request_hash)
+        record = _submit(provider, client, options, plan, body, request_hash, ledger, Path(clip_path))
     path = ledger.downloaded(record)
     if path is None:
         path = _finish(provider, client, options, plan, ledger, record, sleep, clock)
@@ -70,6 +70,24 @@ def generate(provider: Provider, options: dict, art_rgb: np.ndarray, seed: int, 
         frames = _check_mp4(path) or 0
     return Generated(path, plan, record.task_id, round(clock() - record.submitted_at, 3), plan.cost_usd,
                      "price table", resumed, frames)  # fmt: skip
+
+
+def _submit(provider: Provider, client: Client, options: dict, plan: Plan, body: dict, request_hash: str,
+            ledger: Ledger, clip: Path) -> TaskRecord:  # fmt: skip
+    """Count the request against ``max_cost`` (``podmotion.cloud.budget``), send it, record its task."""
+    budget = Budget(budget_folder(clip), provider.name)
+    try:
+        budget.reserve(request_hash, plan.cost_usd, clip.stem, options.get("max_cost"))
+    except OverBudget as exc:
+        raise client.fail(str(exc)) from None
+    try:
+        submitted = provider.submit(client, options, plan, body)
+    except ProviderFailed:
+        budget.release(request_hash)
+        raise
+    record = ledger.record(provider.name, plan.model, submitted, request_hash)
+    budget.confirm(request_hash, submitted.task_id)
+    return record
 
 
 def prepared_request(provider: Provider, options: dict, art_rgb: np.ndarray, seed: int) -> tuple[Plan, dict, str]:
