@@ -14,7 +14,11 @@ caption that change with each slide) of --minutes (10 by default; 60 for the hou
 Prints both wall times and their ratio, the job seconds per rule (Snakemake's benchmark files, summed), each rule's
 measured peak memory against what it declared, the report's size and the report stage's share of the job time.
 
-    .venv/bin/python benchmarks/episode_scale.py [--minutes 10] [--keep DIR]
+    .venv/bin/python benchmarks/episode_scale.py [--minutes 10] [--tile K] [--no-output-floor] [--keep DIR]
+
+``--tile K``: the episode is the ``--minutes`` one played K times in a row (joined by stream copy, audio too), so
+an hour is ``--minutes 10 --tile 6``: 6 x 19 slides, each cut between copies a slide change like any other, made
+in a sixth of the time. ``--no-output-floor`` leaves out the third encode (the output floor), to save its time.
 """
 
 from __future__ import annotations
@@ -67,6 +71,17 @@ def make_source(path: Path, minutes: float) -> int:
     return len(hold_frames(minutes))
 
 
+def tile_source(source: Path, times: int, out: Path) -> None:
+    """``source`` ``times`` times in a row, video and audio stream-copied (FFmpeg's concat demuxer)."""
+    if out.exists():
+        return
+    listing = out.with_suffix(".txt")
+    quoted = str(source).replace("'", "'\\''")
+    listing.write_text("".join(f"file '{quoted}'\n" for _ in range(times)))
+    subprocess.run([ffmpeg_exe(), "-hide_banner", "-nostdin", "-y", "-loglevel", "error", "-f", "concat", "-safe", "0",
+                    "-i", str(listing), "-c", "copy", "-movflags", "+faststart", str(out)], check=True)  # fmt: skip
+
+
 def floor_s(source: Path, out: Path) -> float:
     cmd = [ffmpeg_exe(), "-hide_banner", "-nostdin", "-y", "-loglevel", "error", "-i", str(source), "-an",
            "-c:v", "libx264", "-crf", "18", "-preset", "medium", "-pix_fmt", "yuv420p", str(out)]  # fmt: skip
@@ -107,20 +122,27 @@ def jobs_of(log: str, folder: Path) -> list[dict]:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--minutes", type=float, default=10.0)
+    ap.add_argument("--tile", type=int, default=1, help="play the episode this many times in a row")
+    ap.add_argument("--no-output-floor", action="store_true", help="leave out the output floor's encode")
     ap.add_argument("--keep", type=Path, help="build the episode here, or reuse it")
     args = ap.parse_args()
     print("$ " + shlex.join(sys.orig_argv))
-    print(f"1920x1080 @ {FPS} fps, {args.minutes:g} min; {os.cpu_count()} CPUs, load {os.getloadavg()[0]:.2f}")
+    minutes = args.minutes * args.tile
+    print(f"1920x1080 @ {FPS} fps, {minutes:g} min; {os.cpu_count()} CPUs, load {os.getloadavg()[0]:.2f}")
     with tempfile.TemporaryDirectory() as tmp:
         root = args.keep or Path(tmp)
         root.mkdir(parents=True, exist_ok=True)
         source = root / f"template_{args.minutes:g}min.mp4"
         t0 = time.perf_counter()
         n_slides = make_source(source, args.minutes)
+        if args.tile > 1:
+            tile_source(source, args.tile, root / f"template_{args.minutes:g}min_x{args.tile}.mp4")
+            source, n_slides = root / f"template_{args.minutes:g}min_x{args.tile}.mp4", n_slides * args.tile
         print(f"source: {n_slides} slides ({time.perf_counter() - t0:.0f} s to make or find)")
         floor = floor_s(source, root / "floor.mp4")
         wall, log = run_podmotion(root / "podmotion", source)
-        out_floor = floor_s(root / "podmotion" / "results" / "ep" / "ep_animated.mp4", root / "output_floor.mp4")
+        out_floor = (float("nan") if args.no_output_floor else
+                     floor_s(root / "podmotion" / "results" / "ep" / "ep_animated.mp4", root / "output_floor.mp4"))  # fmt: skip
         jobs = jobs_of(log, root / "podmotion")
         report_bytes = sum(f.stat().st_size for f in (root / "podmotion" / "results" / "ep" / "report").rglob("*")
                            if f.is_file())  # fmt: skip
@@ -141,7 +163,7 @@ def main() -> None:
           f" of the job time; report {report_bytes / 2**20:.1f} MB; jobs over their declared memory: {len(over)}")
     print(f"\n{'minutes':>8}{'slides':>8}{'floor s':>10}{'output floor s':>16}{'podmotion s':>13}{'ratio':>8}"
           f"{'to output floor':>17}")
-    print(f"{args.minutes:>8g}{n_slides:>8}{floor:>10.1f}{out_floor:>16.1f}{wall:>13.1f}{wall / floor:>7.2f}x"
+    print(f"{minutes:>8g}{n_slides:>8}{floor:>10.1f}{out_floor:>16.1f}{wall:>13.1f}{wall / floor:>7.2f}x"
           f"{wall / out_floor:>16.2f}x")
     print(f"load average {os.getloadavg()[0]:.2f} at end")
 
