@@ -15,7 +15,14 @@ Fault modes (``fault=``), as a real service may show them:
 - ``never``: the task never finishes;
 - ``drop``: the download's connection drops half-way;
 - ``truncate``: the MP4 is cut short (its ``Content-Length`` says the cut size);
-- ``expired``: the output URL answers 403, as an expired signed URL does.
+- ``expired``: the output URL answers 403, as an expired signed URL does;
+- ``flaky``: each task's first status request answers 500 and its first download drops half-way, then all is well;
+- ``poll500``: every status request answers 500 (until ``fault`` is changed);
+- ``echo``: a submission is refused with a 400 whose text echoes the request's ``Authorization`` header, as a
+  careless gateway's error page may.
+
+The output URLs are signed storage links: like S3, they refuse a request that also carries an ``Authorization``
+header (a client that sent the key there would fail here).
 
 ``submissions`` counts the tasks accepted, per image (its SHA-256).
 """
@@ -166,7 +173,18 @@ class StandIn:
     def output_path(self, task_id: str) -> str:
         return f"/outputs/{task_id}.mp4?expires=3600&signature=abc123"
 
+    def transient(self, task_id: str, what: str) -> bool:
+        """Whether this request is the task's first of its kind under ``flaky`` (it then fails once)."""
+        task = self.tasks[task_id]
+        if self.fault != "flaky" or task.get(f"flaked_{what}"):
+            return False
+        task[f"flaked_{what}"] = True
+        return True
+
     def serve_output(self, handler, task_id: str) -> None:
+        if handler.headers.get("Authorization"):
+            return self.send(handler, 400, b"<Error><Code>InvalidArgument</Code><Message>Only one auth mechanism "
+                                           b"allowed</Message></Error>")  # fmt: skip
         if task_id not in self.tasks:
             return self.send(handler, 404, b"<Error><Code>NoSuchKey</Code></Error>")
         if self.fault == "expired":
@@ -177,7 +195,7 @@ class StandIn:
         data = task["mp4"]
         if self.fault == "truncate":
             data = data[: len(data) // 2]
-        if self.fault == "drop":
+        if self.fault == "drop" or self.transient(task_id, "download"):
             handler.send_response(200)
             handler.send_header("Content-Type", "video/mp4")
             handler.send_header("Content-Length", str(len(data)))
@@ -214,6 +232,8 @@ class RunwayStandIn(StandIn):
         return self.send(h, 404, {"error": "Not found"})
 
     def submit(self, h, raw: bytes) -> None:
+        if self.fault == "echo":
+            return self.send(h, 400, {"error": f"Bad request (Authorization: {h.headers.get('Authorization')})"})
         if self.fault == "429":
             return self.send(h, 429, {"error": "Too many requests"}, {"Retry-After": "0"})
         if self.fault == "500":
@@ -250,6 +270,8 @@ class RunwayStandIn(StandIn):
         return self.send(h, 200, {"id": self.accept(image, duration)})
 
     def poll(self, h, task_id: str) -> None:
+        if self.fault == "poll500" or self.transient(task_id, "status"):
+            return self.send(h, 500, {"error": "Internal server error"})
         task = self.tasks[task_id]
         state = "waiting" if task.get("cancelled") else self.advance(task_id)
         answer = {"id": task_id, "createdAt": "2026-12-05T17:00:00.000Z"}
@@ -324,6 +346,8 @@ class FalStandIn(StandIn):
                                   "cancel_url": f"{base}/cancel", "queue_position": 0})  # fmt: skip
 
     def status(self, h, app: str, task_id: str) -> None:
+        if self.fault == "poll500" or self.transient(task_id, "status"):
+            return self.send(h, 500, {"detail": "Internal server error"})
         task = self.tasks[task_id]
         base = f"{self.url}/{app}/requests/{task_id}"
         urls = {"response_url": base, "status_url": f"{base}/status", "cancel_url": f"{base}/cancel"}

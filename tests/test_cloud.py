@@ -66,7 +66,7 @@ def test_the_clip_comes_from_the_image_sent(provider, keys, tmp_path):
     assert first.shape == sent.shape
     assert psnr(first, sent) > 30 > psnr(first, other) + 10
     assert made.frames == 5 * 8 and made.cost_usd == pytest.approx(5 * made.plan.price_per_s)
-    record = json.loads((tmp_path / ".scene_001.task.json").read_text())
+    record = json.loads((tmp_path / f".scene_001.{provider}.task.json").read_text())
     assert record["task_id"] == made.task_id and record["state"] == "downloaded"
 
 
@@ -83,7 +83,7 @@ def test_a_restarted_scene_polls_its_task_and_never_submits_twice(provider, keys
         options = options_for(provider, stand_in, task_timeout_s=60)
         with pytest.raises(Killed):
             generate(PROVIDERS[provider], options, art, 7, tmp_path / "scene_002.mp4", sleep=killed)
-        assert sum(stand_in.submissions.values()) == 1 and (tmp_path / ".scene_002.task.json").is_file()
+        assert sum(stand_in.submissions.values()) == 1 and (tmp_path / f".scene_002.{provider}.task.json").is_file()
         made = generate(PROVIDERS[provider], options, art, 7, tmp_path / "scene_002.mp4", sleep=lambda s: None)
         again = generate(PROVIDERS[provider], options, art, 7, tmp_path / "scene_002.mp4")  # kept: no request at all
         assert made.resumed and again.resumed and sum(stand_in.submissions.values()) == 1
@@ -175,3 +175,61 @@ def test_max_cost_holds_every_submission_a_fallbacks_too(keys, tmp_path):
     spent = json.loads((tmp_path / "results" / "ep" / "cloud" / "spent.json").read_text())
     assert [(e["scene"], e["usd"]) for e in spent["runway"].values()] == [("scene_001", 0.25)]
     assert list(spent["runway"].values())[0]["task_id"] == sides[0]["result"]["task_id"]
+
+
+def test_a_flaky_provider_is_asked_again_and_a_broken_poll_leaves_the_task_for_the_next_run(provider, keys, tmp_path):
+    """A 500 on a status request is asked again; a download that drops is fetched again: one run, one task. A
+    status that keeps failing fails the scene over, but the task stays on record and the next run polls it."""
+    art = scene_picture(6, 320, 180)
+    with STANDINS[provider](KEY, fault="flaky") as stand_in:
+        made = generate(PROVIDERS[provider], options_for(provider, stand_in), art, 1, tmp_path / "scene_001.mp4")
+        assert made.frames == 40 and sum(stand_in.submissions.values()) == 1
+    with STANDINS[provider](KEY, fault="poll500") as stand_in:
+        options = options_for(provider, stand_in, task_timeout_s=60)
+        with pytest.raises(GenerationFailed, match="unavailable \\(500"):
+            generate(PROVIDERS[provider], options, art, 1, tmp_path / "scene_002.mp4")
+        record = json.loads((tmp_path / f".scene_002.{provider}.task.json").read_text())
+        assert record["state"] == "submitted"
+        stand_in.fault = None
+        made = generate(PROVIDERS[provider], options, art, 1, tmp_path / "scene_002.mp4")
+        assert made.resumed and made.task_id == record["task_id"] and sum(stand_in.submissions.values()) == 1
+
+
+def test_a_task_that_failed_is_not_asked_again_on_snakemakes_retry(keys, tmp_path):
+    with RunwayStandIn(KEY, fault="fail") as runway:
+        options = options_for("runway", runway)
+        for attempt, said in ((1, "failed: The input image was flagged"), (2, "this is Snakemake's retry")):
+            with pytest.raises(GenerationFailed, match=said):
+                generate(PROVIDERS["runway"], options, scene_picture(1, 320, 180), 1, tmp_path / "s.mp4",
+                         attempt=attempt)  # fmt: skip
+        assert sum(runway.submissions.values()) == 1
+        generate_again = pytest.raises(GenerationFailed, match="failed: The input image")
+        with generate_again:  # a new run (attempt 1) asks again: the user chose to
+            generate(PROVIDERS["runway"], options, scene_picture(1, 320, 180), 1, tmp_path / "s.mp4")
+        assert sum(runway.submissions.values()) == 2
+
+
+def test_wide_art_goes_to_runways_widest_ratio_within_the_image_ratios_it_takes(keys, tmp_path):
+    with RunwayStandIn(KEY) as runway:  # the stand-in refuses an image wider than 2:1, as Runway does
+        made = generate(PROVIDERS["runway"], options_for("runway", runway), scene_picture(2, 1200, 500), 1,
+                        tmp_path / "wide.mp4")  # fmt: skip
+    assert made.plan.shape.name == "1584:672"
+    width, height = next(iter_frames_with_time(made.path))[1].shape[1::-1]
+    assert (width, height) == (1344, 672)
+
+
+def test_a_models_impossible_setting_is_one_line_and_no_request(keys, tmp_path):
+    with FalStandIn(KEY) as fal:
+        with pytest.raises(GenerationFailed, match="makes 5 or 10 s clips"):
+            generate(PROVIDERS["fal"], options_for("fal", fal, duration_s=7), scene_picture(1, 64, 36), 1, tmp_path / "c.mp4")
+        with pytest.raises(GenerationFailed, match="no price for 'fal-ai/ltx-video/image-to-video'"):
+            generate(PROVIDERS["fal"], options_for("fal", fal, model="fal-ai/ltx-video/image-to-video"),
+                     scene_picture(1, 64, 36), 1, tmp_path / "c.mp4")  # fmt: skip
+        assert fal.requests == []
+
+
+def test_a_key_echoed_by_a_server_is_never_repeated(keys, tmp_path):
+    with RunwayStandIn(KEY, fault="echo") as runway:
+        with pytest.raises(GenerationFailed) as caught:
+            generate(PROVIDERS["runway"], options_for("runway", runway), scene_picture(1, 64, 36), 1, tmp_path / "c.mp4")
+    assert KEY not in str(caught.value) and "Bearer ***" in str(caught.value)

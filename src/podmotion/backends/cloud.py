@@ -23,7 +23,8 @@ from . import AnimateRequest
 def animate(request: AnimateRequest) -> dict:
     provider = PROVIDERS[request.backend]
     art = read_image(request.image_path)
-    made = generate(provider, request.options, art, request.seed, request.clip_path or request.out_path)
+    made = generate(provider, request.options, art, request.seed, request.clip_path or request.out_path,
+                    attempt=request.attempt)  # fmt: skip
     with open_media(made.path) as container:
         stream = container.streams.video[0]
         rate = Fraction(stream.average_rate or stream.guessed_rate or 24)

@@ -94,6 +94,8 @@ def options_problem(config: dict) -> str | None:
     named = providers_named(config)
     if "runway" in named:
         runway = config["animate"]["runway"]
+        if runway.get("price_per_s") is None:
+            return "config: animate.runway.price_per_s is null: give the price of a second of video, for the estimate"
         if not runway.get("ratios") and runway["model"] not in RATIOS:
             return (f"config: animate.runway.model {runway['model']!r}: podmotion does not know its ratios; list "
                     "them in animate.runway.ratios (e.g. [\"1280:720\", \"720:1280\"])")  # fmt: skip

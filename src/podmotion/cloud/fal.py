@@ -99,6 +99,11 @@ class Fal:
         model = options["model"]
         known = MODELS.get(model, GENERIC)
         price = price_per_s(options)
+        if price is None:
+            raise ValueError(f"podmotion has no price for {model!r}: give animate.fal.price_per_s")
+        if known.duration_field and int(options["duration_s"]) not in known.durations:
+            raise ValueError(f"animate.fal.duration_s = {options['duration_s']}: {model} makes "
+                             f"{' or '.join(map(str, known.durations))} s clips")  # fmt: skip
         return Plan(model=model, shape=nearest_shape(art_width, art_height, shapes(known.ratios)),
                     duration_s=float(options["duration_s"]), price_per_s=float(price or 0.0),
                     max_bytes=MAX_DATA_URI_BYTES)  # fmt: skip

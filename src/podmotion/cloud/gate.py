@@ -46,12 +46,18 @@ def already_submitted(entry: dict) -> bool:
         _, _, request_hash = prepared_request(provider, entry["options"], art, int(entry["settings"]["seed"]))
     except ValueError:
         return False
-    return Ledger(entry["clip"]).open_task(request_hash) is not None
+    record = Ledger(entry["clip"], entry["provider"]).open_task(request_hash)
+    return record is not None and record.state != "failed"
 
 
 def check_episode(episode: str, plan: list[dict], out_path: str | os.PathLike) -> dict:
     """Print the episode's estimate, write it to ``out_path``; a one-line error, and nothing written, where it is
     over a provider's ``max_cost``."""
+    for entry in plan:  # a scene's own settings (an override) may ask what its provider can't do
+        try:
+            PROVIDERS[entry["provider"]].plan(entry["options"], 16, 9)
+        except ValueError as exc:
+            raise PodmotionError(out_path, f"scene {entry['scene']}: {entry['provider']}: {exc}") from None
     todo = [e for e in plan if will_be_made(Path(e["clip"]), e["settings"])]
     reused = [e for e in todo if already_submitted(e)]
     estimate = episode_estimate([e for e in todo if e not in reused])

@@ -17,7 +17,7 @@ from typing import Callable
 import numpy as np
 
 from .budget import Budget, OverBudget, budget_folder
-from .http import Client, Limits, ProviderFailed
+from .http import REFUSED, Client, Limits, ProviderFailed
 from .ledger import Ledger, TaskRecord, request_sha256
 from .provider import FAILED, SUCCEEDED, Plan, Provider
 from .shape import data_uri, image_for
@@ -45,17 +45,24 @@ def api_key(provider: Provider, about: str | os.PathLike) -> str:
 
 
 def generate(provider: Provider, options: dict, art_rgb: np.ndarray, seed: int, clip_path: str | os.PathLike, *,
-             sleep: Callable[[float], None] = time.sleep, clock: Callable[[], float] = time.time) -> Generated:  # fmt: skip
+             attempt: int = 1, sleep: Callable[[float], None] = time.sleep,
+             clock: Callable[[], float] = time.time) -> Generated:  # fmt: skip
     """Make the clip for ``art_rgb`` (the scene's art crop) with ``provider``; its task record and download are
-    kept beside ``clip_path``."""
+    kept beside ``clip_path``. On Snakemake's retry (``attempt`` > 1) a task that failed is not asked again."""
     limits = Limits.from_options(options)
-    client = Client(provider.name, provider.headers(api_key(provider, clip_path), options), limits, clip_path, sleep)
+    key = api_key(provider, clip_path)
+    client = Client(provider.name, provider.headers(key, options), limits, clip_path, sleep, secret=key)
     try:
         plan, body, request_hash = prepared_request(provider, options, art_rgb, seed)
     except ValueError as exc:
         raise client.fail(str(exc)) from None
-    ledger = Ledger(clip_path)
+    ledger = Ledger(clip_path, provider.name)
     record = ledger.open_task(request_hash)
+    if record is not None and record.state == "failed":
+        if attempt > 1:
+            raise client.fail(f"task {record.task_id} failed, and this is Snakemake's retry: not submitted again "
+                              f"(run again to ask for a new one)", terminal=True)  # fmt: skip
+        record = None
     resumed = record is not None
     if record is None:
         record = _submit(provider, client, options, plan, body, request_hash, ledger, Path(clip_path))
@@ -77,25 +84,26 @@ def _submit(provider: Provider, client: Client, options: dict, plan: Plan, body:
     """Count the request against ``max_cost`` (``podmotion.cloud.budget``), send it, record its task."""
     budget = Budget(budget_folder(clip), provider.name)
     try:
-        budget.reserve(request_hash, plan.cost_usd, clip.stem, options.get("max_cost"))
+        entry = budget.reserve(plan.cost_usd, clip.stem, options.get("max_cost"))
     except OverBudget as exc:
         raise client.fail(str(exc)) from None
     try:
         submitted = provider.submit(client, options, plan, body)
-    except ProviderFailed:
-        budget.release(request_hash)
+    except ProviderFailed as exc:
+        if exc.status in REFUSED:  # surely not taken; anything else may have made a task that will be charged
+            budget.release(entry)
         raise
     record = ledger.record(provider.name, plan.model, submitted, request_hash)
-    budget.confirm(request_hash, submitted.task_id)
+    budget.confirm(entry, submitted.task_id)
     return record
 
 
 def prepared_request(provider: Provider, options: dict, art_rgb: np.ndarray, seed: int) -> tuple[Plan, dict, str]:
     """(the plan, the request body with the image in it, the body's hash): what is submitted for this art."""
     plan = provider.plan(options, art_rgb.shape[1], art_rgb.shape[0])
-    uri = data_uri(image_for(art_rgb, plan.shape, plan.max_side_px), plan.max_bytes)
+    uri = data_uri(image_for(art_rgb, plan.shape, plan.max_side_px, plan.image_ratios), plan.max_bytes)
     body = provider.body(options, plan, uri, seed)
-    return plan, body, request_sha256(provider.name, str(options.get("base_url")), body)
+    return plan, body, request_sha256(provider.name, body)
 
 
 def _finish(provider: Provider, client: Client, options: dict, plan: Plan, ledger: Ledger, record: TaskRecord,
@@ -118,9 +126,10 @@ def _finish(provider: Provider, client: Client, options: dict, plan: Plan, ledge
             if attempt == DOWNLOAD_TRIES:
                 raise client.fail(f"task {record.task_id}'s MP4 is truncated or unreadable, "
                                   f"{DOWNLOAD_TRIES} downloads in a row")  # fmt: skip
-    except ProviderFailed:
-        record.state = "failed"
-        ledger.save(record)
+    except ProviderFailed as exc:
+        if exc.terminal:  # the task is over: a later run asks for a new one
+            record.state = "failed"
+            ledger.save(record)
         raise
     record.state = "downloaded"
     ledger.save(record)
@@ -136,7 +145,7 @@ def _wait(provider: Provider, client: Client, options: dict, plan: Plan, record:
         if polled.state == SUCCEEDED:
             return polled.output_url
         if polled.state == FAILED:
-            raise client.fail(f"task {record.task_id} failed: {polled.reason}")
+            raise client.fail(f"task {record.task_id} failed: {polled.reason}", terminal=True)
         waited_s = clock() - record.submitted_at
         if waited_s >= limits.task_timeout_s:
             try:
@@ -144,7 +153,7 @@ def _wait(provider: Provider, client: Client, options: dict, plan: Plan, record:
             except ProviderFailed:
                 pass  # it is abandoned either way
             raise client.fail(f"task {record.task_id} not finished after {waited_s:.0f} s ({polled.status}); "
-                              "cancelled (animate.<provider>.task_timeout_s)")  # fmt: skip
+                              "cancelled (animate.<provider>.task_timeout_s)", terminal=True)  # fmt: skip
         sleep(limits.poll_interval_s)
 
 

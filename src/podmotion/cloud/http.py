@@ -19,12 +19,27 @@ import requests
 
 from ..errors import GenerationFailed
 
-# Answers worth asking again after a pause: the rate limit, and a server that is briefly unwell.
-RETRY_STATUSES = frozenset({429, 502, 503, 504})
+# Answers worth asking again after a pause: the rate limit, and a server that is briefly unwell. A submission
+# (POST) is asked again only where it was surely not taken: a 429 or a 503. A 500, 502 or 504, or no answer, may
+# come after the provider created (and will charge for) the task, so a second POST could pay twice.
+RETRY_STATUSES = {"POST": frozenset({429, 503})}
+RETRY_STATUSES_DEFAULT = frozenset({429, 500, 502, 503, 504})
+# Error answers after which a submission surely created nothing (it costs nothing): the client's errors and 503.
+REFUSED = frozenset({400, 401, 403, 404, 405, 409, 413, 415, 422, 429, 503})
 
 
 class ProviderFailed(GenerationFailed):
-    """A provider could not make a scene's clip; the scene goes to the next backend in its chain."""
+    """A provider could not make a scene's clip; the scene goes to the next backend in its chain.
+
+    ``status``: the HTTP status of the answer, where there was one. ``terminal``: the task itself is over (the
+    provider said it failed, or it was cancelled for taking too long): a later run asks for a new one. Any other
+    failure (a network error, a 5xx, a broken download) leaves the task to be polled again by the next run.
+    """
+
+    def __init__(self, path, problem: str, *, status: int | None = None, terminal: bool = False):
+        super().__init__(path, problem)
+        self.status = status
+        self.terminal = terminal
 
 
 @dataclass(frozen=True)
@@ -44,15 +59,15 @@ class Limits:
 
 
 def backoff_s(limits: Limits, retry: int, retry_after: str | None = None, rand: Callable[[], float] = random.random) -> float:
-    """The pause before retry ``retry`` (0-based): the server's ``Retry-After`` seconds where it gives them,
-    else exponential with full jitter; never above ``max_backoff_s``."""
-    if retry_after:
-        try:
-            return min(limits.max_backoff_s, max(0.0, float(retry_after)))
-        except ValueError:
-            pass
+    """The pause before retry ``retry`` (0-based): exponential with jitter (half of it random), or the server's
+    ``Retry-After`` seconds where that is longer; never above ``max_backoff_s``."""
     ceiling = min(limits.max_backoff_s, limits.backoff_s * 2**retry)
-    return ceiling / 2 + rand() * ceiling / 2
+    pause = ceiling / 2 + rand() * ceiling / 2
+    try:
+        pause = max(pause, float(retry_after)) if retry_after else pause
+    except ValueError:
+        pass
+    return min(limits.max_backoff_s, max(0.0, pause))
 
 
 def reason_of(response: requests.Response) -> str:
@@ -77,8 +92,9 @@ class Client:
     """One provider's HTTP session: its headers, its limits, and the one-line errors."""
 
     def __init__(self, provider: str, headers: dict[str, str], limits: Limits, about: str | os.PathLike,
-                 sleep: Callable[[float], None] = time.sleep):  # fmt: skip
+                 sleep: Callable[[float], None] = time.sleep, secret: str | None = None):  # fmt: skip
         self.provider = provider
+        self._secret = secret  # never said: replaced in any text a server sends back (a gateway may echo headers)
         self.limits = limits
         self.about = about
         self._sleep = sleep
@@ -86,8 +102,10 @@ class Client:
         self._session.headers.update(headers)
         self._session.trust_env = True  # a proxy from the environment is honoured, as curl would
 
-    def fail(self, problem: str) -> ProviderFailed:
-        return ProviderFailed(self.about, f"{self.provider}: {problem}")
+    def fail(self, problem: str, *, status: int | None = None, terminal: bool = False) -> ProviderFailed:
+        if self._secret:
+            problem = problem.replace(self._secret, "***")
+        return ProviderFailed(self.about, f"{self.provider}: {problem}", status=status, terminal=terminal)
 
     def request(self, method: str, url: str, what: str, allow_fail: bool = False, **kwargs) -> requests.Response:
         """Send it; on 429 or an unavailable server, back off and send again up to ``max_retries`` times.
@@ -101,17 +119,18 @@ class Client:
                                 "(animate.<provider>.request_timeout_s)") from None  # fmt: skip
             except requests.RequestException as exc:
                 raise self.fail(f"{what}: {_connection_problem(exc)}") from None
-            if response.status_code not in RETRY_STATUSES:
+            if response.status_code not in RETRY_STATUSES.get(method, RETRY_STATUSES_DEFAULT):
                 break
             if retry == self.limits.max_retries:
                 limited = "rate limited" if response.status_code == 429 else "unavailable"
                 raise self.fail(f"{what}: {limited} ({response.status_code}: {reason_of(response)}) after "
-                                f"{self.limits.max_retries} retries (animate.<provider>.max_retries)")  # fmt: skip
+                                f"{self.limits.max_retries} retries (animate.<provider>.max_retries)",
+                                status=response.status_code)  # fmt: skip
             self._sleep(backoff_s(self.limits, retry, response.headers.get("Retry-After")))
         if response.status_code == 401:
-            raise self.fail(f"{what}: 401 unauthorised: the key was refused ({reason_of(response)})")
+            raise self.fail(f"{what}: 401 unauthorised: the key was refused ({reason_of(response)})", status=401)
         if response.status_code >= 400 and not allow_fail:
-            raise self.fail(f"{what}: {response.status_code} {reason_of(response)}")
+            raise self.fail(f"{what}: {response.status_code} {reason_of(response)}", status=response.status_code)
         return response
 
     def json(self, method: str, url: str, what: str, **kwargs) -> dict:
@@ -132,9 +151,9 @@ class Client:
             with self._session.get(url, stream=True, timeout=self.limits.request_timeout_s, headers=_NO_AUTH) as response:
                 if response.status_code in (401, 403, 404, 410):
                     raise self.fail(f"{what}: the output URL answered {response.status_code}: it has expired "
-                                    "or was never there")  # fmt: skip
+                                    "or was never there", status=response.status_code)  # fmt: skip
                 if response.status_code >= 400:
-                    raise self.fail(f"{what}: {response.status_code} {reason_of(response)}")
+                    raise self.fail(f"{what}: {response.status_code} {reason_of(response)}", status=response.status_code)
                 expected = response.headers.get("Content-Length")
                 size = 0
                 with open(tmp, "wb") as out:

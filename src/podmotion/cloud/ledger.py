@@ -1,12 +1,15 @@
 """Never pay twice: a scene's task, recorded beside its clip the moment the provider accepts it.
 
-The record (``.scene_001.task.json``) holds the provider, model, task id, the
-URLs to poll and a hash of the request; the finished download
-(``.scene_001.download.mp4``) is kept beside it. A run killed while it waits
+The record (``.scene_001.runway.task.json``) holds the provider, model, task
+id, the URLs to poll and a hash of the request; the finished download
+(``.scene_001.runway.download.mp4``) is kept beside it. A run killed while it waits
 polls the same task when it starts again, and a scene whose request is unchanged
 (only the encoder, the padding or the scene's length changed) uses the download
 it already paid for. A different request (a new image, model, ratio, length,
-seed or prompt) is a new task. Neither file ever holds a key: the request's
+seed or prompt) is a new task; so is the same request after its task failed
+(the provider said so, or it was cancelled for taking too long), except on
+Snakemake's retry of the same job. A network error, a 5xx or a broken
+download leaves the task to be polled again. Neither file ever holds a key: the request's
 hash is taken over its body, and the key is only ever in its headers.
 """
 
@@ -22,8 +25,9 @@ from pathlib import Path
 from .provider import Submitted
 
 
-def request_sha256(provider: str, url: str, body: dict) -> str:
-    text = json.dumps({"provider": provider, "url": url, "body": body}, sort_keys=True)
+def request_sha256(provider: str, body: dict) -> str:
+    """What the provider is asked, whatever the address it is asked at (``base_url`` may change to a proxy)."""
+    text = json.dumps({"provider": provider, "body": body}, sort_keys=True)
     return hashlib.sha256(text.encode()).hexdigest()
 
 
@@ -43,22 +47,21 @@ class TaskRecord:
 
 
 class Ledger:
-    """The task record and download of the clip at ``clip_path``."""
+    """The task record and download of the clip at ``clip_path`` with ``provider`` (each provider of a scene's
+    chain keeps its own)."""
 
-    def __init__(self, clip_path: str | os.PathLike):
+    def __init__(self, clip_path: str | os.PathLike, provider: str):
         clip = Path(clip_path)
-        self.record_path = clip.with_name(f".{clip.stem}.task.json")
-        self.download_path = clip.with_name(f".{clip.stem}.download.mp4")
+        self.record_path = clip.with_name(f".{clip.stem}.{provider}.task.json")
+        self.download_path = clip.with_name(f".{clip.stem}.{provider}.download.mp4")
 
     def open_task(self, request_hash: str) -> TaskRecord | None:
-        """The recorded task for this very request, unless it failed (a failed task is asked again)."""
+        """The recorded task for this very request (whatever its state), or None."""
         try:
             record = TaskRecord(**json.loads(self.record_path.read_text()))
         except (OSError, ValueError, TypeError):
             return None
-        if record.request_sha256 != request_hash or record.state == "failed":
-            return None
-        return record
+        return record if record.request_sha256 == request_hash else None
 
     def record(self, provider: str, model: str, task: Submitted, request_hash: str) -> TaskRecord:
         """Write the new task's record (whole, then renamed) before anything else is asked of the provider;

@@ -27,6 +27,7 @@ class Plan:
     price_per_s: float  # US dollars per second of video (the config's price table)
     max_bytes: int  # the longest data URI the provider takes
     max_side_px: int | None = None  # the image is sent no larger than this on its longer side
+    image_ratios: tuple[float, float] | None = None  # the image's width / height the provider takes, (lo, hi)
 
     @property
     def cost_usd(self) -> float:

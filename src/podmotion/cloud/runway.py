@@ -34,6 +34,7 @@ RATIOS: dict[str, tuple[str, ...]] = {
 }
 DURATIONS_S = range(2, 11)  # gen4_turbo: 2 to 10 whole seconds
 MAX_DATA_URI_BYTES = 5 * 1024 * 1024  # a data URI up to 5 MB
+IMAGE_RATIOS = (0.5, 2.0)  # the image's width / height Runway takes (it makes 1584:672 from a 2:1 image)
 MAX_PROMPT_CHARS = 1000
 
 
@@ -53,9 +54,13 @@ class Runway:
 
     def plan(self, options: dict, art_width: int, art_height: int) -> Plan:
         model = options["model"]
+        if options.get("price_per_s") is None:
+            raise ValueError("animate.runway.price_per_s is null: give the price of a second of video")
+        if int(options["duration_s"]) not in DURATIONS_S:
+            raise ValueError(f"animate.runway.duration_s = {options['duration_s']}: Runway makes 2 to 10 s")
         return Plan(model=model, shape=nearest_shape(art_width, art_height, shapes(options)),
                     duration_s=float(options["duration_s"]), price_per_s=float(options["price_per_s"]),
-                    max_bytes=MAX_DATA_URI_BYTES)  # fmt: skip
+                    max_bytes=MAX_DATA_URI_BYTES, image_ratios=IMAGE_RATIOS)  # fmt: skip
 
     def body(self, options: dict, plan: Plan, image_uri: str, seed: int) -> dict:
         body = {"model": plan.model, "promptImage": image_uri, "ratio": plan.shape.name,

@@ -37,10 +37,18 @@ def nearest_shape(width: int, height: int, shapes: tuple[Shape, ...]) -> Shape:
     return min(shapes, key=lambda s: abs(math.log(s.ratio) - target))
 
 
-def image_for(rgb: np.ndarray, shape: Shape, max_side_px: int | None = None) -> np.ndarray:
+def image_for(rgb: np.ndarray, shape: Shape, max_side_px: int | None = None,
+              image_ratios: tuple[float, float] | None = None) -> np.ndarray:  # fmt: skip
     """The art cropped to ``shape``'s ratio and scaled to its size (or within ``max_side_px`` on its longer
-    side, ratio kept)."""
+    side, ratio kept); where the provider takes images only within ``image_ratios`` (Runway: 0.5 to 2, though
+    it makes 1584:672), the ratio is brought within them (the provider crops the rest itself)."""
     width, height = shape.width, shape.height
+    if image_ratios:
+        lo, hi = image_ratios
+        if width / height > hi:
+            width = int(height * hi)
+        elif width / height < lo:
+            height = int(width / lo)
     if max_side_px and max(width, height) > max_side_px:
         scale = max_side_px / max(width, height)
         width, height = max(2, round(width * scale)), max(2, round(height * scale))
