@@ -165,7 +165,7 @@ def declared_mem_mb(rule: str) -> int:
     w, h = 160, 90
     return {"animate_scene": memory.I2V_HOST_MB, "detect_scenes": memory.detect_mb(w, h, FRAMES),
             "pad_scene": memory.pad_mb(w, h, w, h), "scene_card": memory.card_mb(w, h, w, h),
-            "episode_report": memory.report_mb(w, h)}.get(rule, memory.stream_copy_mb())  # fmt: skip
+            "episode_report": memory.report_mb(w, h, len(SCENES))}.get(rule, memory.stream_copy_mb())  # fmt: skip
 
 
 def test_animate_jobs_asked_for_a_gpu_and_ffmpeg_jobs_did_not(slurm_run):

@@ -104,9 +104,13 @@ def card_mb(width: int, height: int, still_width: int, still_height: int) -> int
     return _rounded(PYTHON_MB + decoder_mb(width, height) + 4 * frame_mb(still_width, still_height))
 
 
-def report_mb(width: int, height: int) -> int:
-    """The episode's report pages: the stills, the cards (small), short previews decoded and encoded small."""
-    return _rounded(PYTHON_MB + 2 * decoder_mb(width, height) + 200)
+REPORT_MB_PER_SCENE = 6  # each scene's card, preview and their base64 text, held while the pages are written
+
+
+def report_mb(width: int, height: int, n_scenes: int = 120) -> int:
+    """The episode's report pages: the stills, the cards (small), short previews decoded and encoded small, and
+    every scene's embedded pictures and previews (a 60-minute, 114-scene episode peaked at 909 MB)."""
+    return _rounded(PYTHON_MB + 2 * decoder_mb(width, height) + 200 + REPORT_MB_PER_SCENE * n_scenes)
 
 
 def stream_copy_mb() -> int:

@@ -531,7 +531,11 @@ def card_mem_mb(wildcards):
 
 def report_mem_mb(wildcards):
     output, _, _ = _frame_sizes(wildcards)
-    return memory.report_mb(*output)
+    try:
+        n_scenes = len(episode(wildcards.name).playable_scenes())
+    except IncompleteCheckpointException:
+        n_scenes = 120  # an hour of 30 s slides, until the scenes are known
+    return memory.report_mb(*output, n_scenes)
 
 
 STREAM_COPY_MB = memory.stream_copy_mb()
