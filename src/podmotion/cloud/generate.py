@@ -16,6 +16,8 @@ from typing import Callable
 
 import numpy as np
 
+from ..errors import PodmotionError
+from ..media import open_media
 from .budget import Budget, OverBudget, budget_folder
 from .http import REFUSED, Client, Limits, ProviderFailed
 from .ledger import Ledger, TaskRecord, request_sha256
@@ -159,14 +161,14 @@ def _wait(provider: Provider, client: Client, options: dict, plan: Plan, record:
 
 def _check_mp4(path: Path) -> int | None:
     """The frames of a downloaded MP4 once every one of them decodes; None where it is truncated or unreadable."""
-    import av
+    import av.logging
 
-    try:
-        with av.open(str(path)) as container:
+    try:  # FFmpeg's complaints about a broken download are captured: the one line says what is wrong
+        with av.logging.Capture(), open_media(path) as container:
             stream = container.streams.video[0]
             declared = stream.frames
             decoded = sum(1 for _ in container.decode(stream))
-    except (av.error.FFmpegError, IndexError, OSError):
+    except (av.error.FFmpegError, PodmotionError, IndexError, OSError):
         return None
     if decoded == 0 or (declared and decoded < declared):
         return None
