@@ -48,7 +48,7 @@ from podmotion.ffmpeg import ffmpeg_exe  # noqa: E402
 
 FPS = 30
 SLIDE_S = (20.0, 40.0)
-REPORT_RULES = ("scene_card", "summarise", "episode_report")
+REPORT_RULES = ("summarise", "episode_report")
 
 
 def hold_frames(minutes: float, seed: int = 7) -> list[int]:

@@ -12,7 +12,7 @@ machine):
 
 - a fresh plan, the scenes detected and nothing else built: ``snakemake -n --cores 2``, and the same with
   ``--quiet rules`` (no job listed, only the job stats). It checks the jobs planned: per episode, its scenes'
-  animate, pad, live and scene_card jobs, then concat, mux, summarise and episode_report;
+  animate, pad and live jobs, then concat, mux, summarise and episode_report;
 - a no-op plan: ``snakemake -n --cores 2`` once every output exists and is up to date; it must say "Nothing to
   be done". To get there without running the jobs (hours), each planned output is created empty (the run
   summaries a stand-in, read by the closing line) and ``snakemake --touch --forceall --cores 64`` runs every
@@ -59,7 +59,7 @@ WIDTH, HEIGHT, FPS = 64, 36, 5
 ART = (8, 0, 48, 28)  # x, y, width, height: the art above a waveform
 WAVEFORM = (0, 28, 64, 8)
 FRESH_GOAL_S, NOOP_GOAL_S = 10.0, 3.0
-SCENE_JOBS = ("animate_scene", "pad_scene", "live_scene", "scene_card")
+SCENE_JOBS = ("animate_scene", "pad_scene", "live_scene")
 EPISODE_JOBS = ("concat", "mux", "summarise", "episode_report")
 # Snakemake's touch executor sleeps this long before each job's touch (snakemake.executors.touch.Executor).
 TOUCH_NO_PAUSE = ("import sys, snakemake.executors.touch as t; t.Executor.SLEEPING_TIME = 0; "
@@ -209,7 +209,7 @@ def main() -> None:
         for f in outputs:
             path = root / f
             path.parent.mkdir(parents=True, exist_ok=True)
-            path.touch()
+            path.mkdir(exist_ok=True) if not path.suffix else path.touch()  # report/scenes: a directory output
         for name in names:  # the run's closing line reads each summary: a stand-in with nothing in it
             summary = {"episode": name, "output": f"results/{name}/{name}_animated.mp4", "scenes": 0, "duration_s": 0.0,
                        "backends": {}, "fallbacks": [], "total_seconds": 0.0, "stage_seconds": {}, "scene_table": []}

@@ -50,8 +50,9 @@ EPISODE_END_JOBS = {("concat", ""), ("mux", ""), ("summarise", ""), ("episode_re
 
 
 def scene_rerun_jobs(scene: str) -> set[tuple[str, str]]:
-    """The jobs one changed scene reruns: its own chain, then the episode's end."""
-    return {("animate_scene", scene), ("pad_scene", scene), ("scene_card", scene), *EPISODE_END_JOBS}
+    """The jobs one changed scene reruns: its own chain, then the episode's end (whose report remakes only that
+    scene's card and preview)."""
+    return {("animate_scene", scene), ("pad_scene", scene), *EPISODE_END_JOBS}
 
 
 def planned_jobs(wf: Workflow) -> set[tuple[str, str]]:

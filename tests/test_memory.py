@@ -18,8 +18,8 @@ from podmotion.ffmpeg import EncoderSettings
 
 HD = (1920, 1080)
 # Every rule a podcast episode runs; collect_scenes and combine_scene are the topics' (tests/test_topics.py runs them).
-PODCAST_RULES = {"detect_scenes", "animate_scene", "pad_scene", "live_scene", "footage_scene", "scene_card", "concat",
-                 "mux", "summarise", "episode_report"}  # fmt: skip
+PODCAST_RULES = {"detect_scenes", "animate_scene", "pad_scene", "live_scene", "footage_scene", "concat", "mux",
+                 "summarise", "episode_report"}  # fmt: skip
 
 
 def test_declarations_grow_with_the_frame_and_detection_with_the_length():
@@ -27,7 +27,8 @@ def test_declarations_grow_with_the_frame_and_detection_with_the_length():
     assert memory.pad_mb(*sd, *sd) < memory.pad_mb(*hd, *hd) <= 800
     assert memory.animate_mb(*sd, *sd, generated=False) < memory.animate_mb(*hd, *hd, generated=False)
     assert memory.animate_mb(*sd, *sd, generated=True) == memory.I2V_HOST_MB
-    assert memory.card_mb(*hd, *hd) <= 300
+    assert memory.card_mb(*hd, *hd) <= 300 and memory.estimate_mb(*hd) <= 300
+    assert memory.report_mb(*hd, *hd, 19) < memory.report_mb(*hd, *hd, 114) <= 1300  # 114 scenes peaked at 909 MB
     hour, minute = 3600 * 30, 60 * 30
     assert memory.detect_mb(*hd, minute) < memory.detect_mb(*hd, hour) <= 2000  # 8-bit grids: 1.5 GB an hour
     assert all(v % memory.ROUND_MB == 0 for v in (memory.live_mb(*hd, *hd), memory.footage_mb(*hd, *hd)))

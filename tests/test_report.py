@@ -77,8 +77,8 @@ def test_summary_times_every_job_by_stage(finished):
     assert set(summary["stage_seconds"]) == {"detect", "animate", "pad", "assemble"}
     assert all(s > 0 for s in summary["stage_seconds"].values())
     assert summary["total_seconds"] == pytest.approx(sum(summary["stage_seconds"].values()), abs=0.02)
-    for rule in ("detect_scenes", "animate_scene", "pad_scene", "live_scene", "concat", "mux", "scene_card",
-                 "summarise", "episode_report"):  # fmt: skip
+    for rule in ("detect_scenes", "animate_scene", "pad_scene", "live_scene", "concat", "mux", "summarise",
+                 "episode_report"):  # fmt: skip
         assert list((wf.workdir / "logs" / "benchmarks" / rule).rglob("*.tsv")), rule
 
 
@@ -254,3 +254,53 @@ def test_a_120_scene_report_stays_small_and_opens_in_chromium(finished, tmp_path
     assert previews.stat().st_size < 1.4 * (SEASON_SCENES + 1) * clip.stat().st_size + 100_000  # base64, no more
     dom = chromium(tmp_path, "--virtual-time-budget=20000", "--dump-dom", previews.as_uri())
     assert len(re.findall(r'data-duration-s="[0-9.]+"', dom)) == SEASON_SCENES + 1  # every video loaded
+
+
+def test_report_cache_keeps_a_picture_until_a_file_it_shows_is_written_again(tmp_path):
+    from podmotion.report_cache import ReportCache
+
+    clip = tmp_path / "clip.mp4"
+    clip.write_bytes(b"first")
+    cache = ReportCache(tmp_path / ".cache")
+    made = []
+
+    def make(path):
+        made.append(path)
+        path.write_text(clip.read_text())
+
+    first = cache.picture("001", "card", ".png", [clip], make)
+    assert cache.picture("001", "card", ".png", [clip], make) == first and len(made) == 1
+    other = cache.picture("001", "card", ".png", [clip], make, settings="other size")
+    assert other != first and len(made) == 2
+    (tmp_path / ".cache" / ".scene_002.card.0123.partial-99.png").write_text("a killed job's")
+    clip.write_bytes(b"second")  # written again: a new size and time
+    later = ReportCache(tmp_path / ".cache")
+    again = later.picture("001", "card", ".png", [clip], make)
+    assert again not in (first, other) and again.read_text() == "second" and later.tally() == "made 1, kept 0"
+    removed = later.prune()
+    assert sorted(p.name for p in removed) == sorted([".scene_002.card.0123.partial-99.png", first.name, other.name])
+    assert [p.name for p in (tmp_path / ".cache").iterdir()] == [again.name]
+
+
+def test_a_changed_scene_remakes_only_its_own_card_and_preview(finished):
+    """One job makes the report; a rerun for one scene makes that scene's card and preview again, and takes the
+    other scenes' from results/NAME/report/.cache/ untouched."""
+    wf, _, _ = finished
+    cache = wf.result("ep", "report", ".cache")
+    before = {p.name: p.stat().st_mtime_ns for p in cache.iterdir()}
+    assert len(before) == 2 * len(HOLDS)  # a card and a preview a scene
+    wf.config["overrides"] = {"ep": {2: {"animate": {"kenburns": {"zoom": 1.3}}}}}
+    try:
+        wf.run()
+        log = (wf.workdir / "logs" / "episode_report" / "ep.log").read_text()
+        assert f"made 2, kept {2 * len(HOLDS) - 2}" in log, log
+        after = {p.name: p.stat().st_mtime_ns for p in cache.iterdir()}
+        assert len(after) == 2 * len(HOLDS)  # the scene's old pictures pruned
+        changed = set(before) - set(after)
+        assert sorted(n.split(".")[:2] for n in changed) == [["scene_002", "card"], ["scene_002", "preview"]]
+        assert all(after[n] == before[n] for n in set(before) & set(after))  # the others not written again
+        assert sorted(p.name for p in wf.result("ep", "report", "scenes").glob("*.png")) == [
+            f"scene_{k:03d}.png" for k in range(1, len(HOLDS) + 1)]  # fmt: skip
+    finally:
+        wf.config.pop("overrides")
+        wf.run()

@@ -164,8 +164,8 @@ def declared_mem_mb(rule: str) -> int:
     """What each rule declares for this 160x90 episode (podmotion.memory), which sbatch --mem asks for."""
     w, h = 160, 90
     return {"animate_scene": memory.I2V_HOST_MB, "detect_scenes": memory.detect_mb(w, h, FRAMES),
-            "pad_scene": memory.pad_mb(w, h, w, h), "scene_card": memory.card_mb(w, h, w, h),
-            "episode_report": memory.report_mb(w, h, len(SCENES))}.get(rule, memory.stream_copy_mb())  # fmt: skip
+            "pad_scene": memory.pad_mb(w, h, w, h),
+            "episode_report": memory.report_mb(w, h, w, h, len(SCENES))}.get(rule, memory.stream_copy_mb())  # fmt: skip
 
 
 def test_animate_jobs_asked_for_a_gpu_and_ffmpeg_jobs_did_not(slurm_run):

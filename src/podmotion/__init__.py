@@ -31,7 +31,8 @@ together. Modules, by stage:
   ``footage`` (a footage scene's frames, passed through from the source),
   ``assemble`` (join, live regions, mux), ``chapters``.
 - after the run: ``summary`` (the run summary), ``report`` (the report's
-  pictures and pages), ``verify`` (a finished episode against its source),
+  pictures and pages), ``report_cache`` (each scene's card and preview, kept
+  between runs while its files are unchanged), ``verify`` (a finished episode against its source),
   ``repetition`` (visible repetition measured: twins, turn-backs, seams, joins).
 """
 

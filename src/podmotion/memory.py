@@ -104,13 +104,20 @@ def card_mb(width: int, height: int, still_width: int, still_height: int) -> int
     return _rounded(PYTHON_MB + decoder_mb(width, height) + 4 * frame_mb(still_width, still_height))
 
 
+def estimate_mb(still_width: int, still_height: int) -> int:
+    """An episode's cloud estimate: each cloud scene's still read and shaped for its provider, one at a time."""
+    return _rounded(PYTHON_MB + 6 * frame_mb(still_width, still_height))
+
+
 REPORT_MB_PER_SCENE = 6  # each scene's card, preview and their base64 text, held while the pages are written
 
 
-def report_mb(width: int, height: int, n_scenes: int = 120) -> int:
-    """The episode's report pages: the stills, the cards (small), short previews decoded and encoded small, and
-    every scene's embedded pictures and previews (a 60-minute, 114-scene episode peaked at 909 MB)."""
-    return _rounded(PYTHON_MB + 2 * decoder_mb(width, height) + 200 + REPORT_MB_PER_SCENE * n_scenes)
+def report_mb(width: int, height: int, still_width: int, still_height: int, n_scenes: int = 120) -> int:
+    """The episode's report: each scene's card made (``card_mb``) and its short preview decoded and encoded
+    small, one scene at a time, then the pages, which hold every scene's embedded pictures and previews (a
+    60-minute, 114-scene episode peaked at 909 MB)."""
+    cards = card_mb(width, height, still_width, still_height) - PYTHON_MB
+    return _rounded(PYTHON_MB + max(cards, 2 * decoder_mb(width, height)) + 200 + REPORT_MB_PER_SCENE * n_scenes)
 
 
 def stream_copy_mb() -> int:

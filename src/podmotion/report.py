@@ -1,6 +1,6 @@
 """Pictures and pages for ``snakemake --report``: what each scene became, at a glance.
 
-- ``scene_card``: one scene side by side: its still, the still with the
+- ``scene_card``, ``episode_scene_card``: one scene side by side: its still, the still with the
   episode's layout drawn on it (where the episode has one), and a contact
   sheet of its clip (a grid of frames, each stamped with its time).
 - ``timeline_strip``: the whole episode as one strip, a thumbnail per scene,
@@ -27,6 +27,7 @@ import cv2
 import numpy as np
 import pandas as pd
 
+from .layout import draw_layout
 from .media import count_frames, count_keyframes, iter_frames_with_time
 
 CARD_HEIGHT_PX = 180
@@ -94,6 +95,15 @@ def scene_card(still: np.ndarray, clip_path: str | os.PathLike, title: str,
         panels += [gap, _stamp(_scaled_to_height(layout_picture, CARD_HEIGHT_PX), "layout")]
     panels += [gap, _stamp(contact_sheet(clip_path), "clip", bottom=True)]
     return np.hstack(panels)
+
+
+def episode_scene_card(still: np.ndarray, clip_path: str | os.PathLike, scene: int, layout=None,
+                       footage: bool = False) -> np.ndarray:  # fmt: skip
+    """A scene's card in an episode: its still, the episode's ``layout`` drawn on it (not for a footage scene:
+    nothing in it is animated) and its clip's contact sheet."""
+    picture = draw_layout(still, layout, scene) if layout is not None and not footage else None
+    title = f"Scene {scene} (footage, as the source shows it)" if footage else f"Scene {scene}"
+    return scene_card(still, clip_path, title, picture)
 
 
 def timeline_strip(stills: list[np.ndarray], frame_counts: list[int], width_px: int = STRIP_WIDTH_PX,

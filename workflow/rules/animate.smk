@@ -16,7 +16,7 @@ rule cloud_estimate:
     conda:
         "../../envs/podmotion.yaml"
     resources:
-        mem_mb=card_mem_mb,
+        mem_mb=estimate_mem_mb,
     params:
         plan=cloud_plan,
     script:

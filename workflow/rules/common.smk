@@ -400,16 +400,6 @@ def scene_sidecars(wildcards):
     return scene_paths(wildcards.name, "clips", ".json", footage_folder="footage")
 
 
-def scene_clip(wildcards):
-    """The scene's clip for its report card: clips/ or, for footage, footage/."""
-    folder = (
-        "footage"
-        if scene_kind(wildcards.name, int(wildcards.scene)) == "footage"
-        else "clips"
-    )
-    return f"results/{wildcards.name}/{folder}/scene_{wildcards.scene}.mp4"
-
-
 def footage_settings(wildcards):
     """What a footage scene's pass-through writes (podmotion.job_settings.footage_job_settings)."""
     scene = int(wildcards.scene)
@@ -423,10 +413,6 @@ def footage_settings(wildcards):
         first_frame=first_frame,
         n_frames=end_frame - first_frame,
     )
-
-
-def scene_cards(wildcards):
-    return scene_paths(wildcards.name, "report/scenes", ".png")
 
 
 def report_paths(name):
@@ -524,18 +510,18 @@ def footage_mem_mb(wildcards):
     return memory.footage_mb(*output, *coded)
 
 
-def card_mem_mb(wildcards):
-    output, still, _ = _frame_sizes(wildcards)
-    return memory.card_mb(*output, *still)
+def estimate_mem_mb(wildcards):
+    _, still, _ = _frame_sizes(wildcards)
+    return memory.estimate_mb(*still)
 
 
 def report_mem_mb(wildcards):
-    output, _, _ = _frame_sizes(wildcards)
+    output, still, _ = _frame_sizes(wildcards)
     try:
         n_scenes = len(episode(wildcards.name).playable_scenes())
     except IncompleteCheckpointException:
         n_scenes = 120  # an hour of 30 s slides, until the scenes are known
-    return memory.report_mb(*output, n_scenes)
+    return memory.report_mb(*output, *still, n_scenes)
 
 
 STREAM_COPY_MB = memory.stream_copy_mb()

@@ -1,30 +1,8 @@
 # Stage 5: what the run made, for people: the run summary (results/NAME/summary.json, one
 # console line per episode at the end), and the pictures and pages that
-# `snakemake --report report.html` (or report.zip) shows, per episode.
-
-
-rule scene_card:
-    input:
-        clip=scene_clip,
-        scenes=ancient(scenes_dir),
-    output:
-        report(
-            "results/{name}/report/scenes/scene_{scene}.png",
-            caption="../report/scene_card.rst",
-            category="{name}",
-            subcategory="Scene by scene",
-            labels={"scene": "{scene}"},
-        ),
-    log:
-        "logs/scene_card/{name}/scene_{scene}.log",
-    benchmark:
-        "logs/benchmarks/scene_card/{name}/scene_{scene}.tsv"
-    conda:
-        "../../envs/podmotion.yaml"
-    resources:
-        mem_mb=card_mem_mb,
-    script:
-        "../scripts/scene_card.py"
+# `snakemake --report report.html` (or report.zip) shows, per episode. One job makes
+# the episode's whole report, each scene's card and preview included; those are kept
+# in results/NAME/report/.cache/ and made again only for scenes whose files changed.
 
 
 rule summarise:
@@ -49,7 +27,6 @@ rule summarise:
 rule episode_report:
     input:
         summary="results/{name}/summary.json",
-        cards=scene_cards,
         clips=clip_paths_of,
         video=ANIMATED,
         scenes=scenes_dir,
@@ -74,6 +51,14 @@ rule episode_report:
             category="{name}",
             subcategory="Overview",
             labels={"page": "playable previews"},
+        ),
+        cards=report(
+            directory("results/{name}/report/scenes"),
+            patterns=["scene_{scene}.png"],
+            caption="../report/scene_card.rst",
+            category="{name}",
+            subcategory="Scene by scene",
+            labels={"scene": "{scene}"},
         ),
     log:
         "logs/episode_report/{name}.log",
