@@ -23,7 +23,7 @@ from pathlib import Path
 
 PYTHON_MB = 120  # a job's interpreter with its libraries and Snakemake's preamble: about 100 MB measured
 ENCODER_MB = 40  # an ffmpeg process and its input queue, before frames
-ENCODER_MB_PER_MPIXEL = 220  # x264 (30 frames' look-ahead, 2 threads): about 450 MB at 1080p
+ENCODER_MB_PER_MPIXEL = 190  # x264 (20 frames' look-ahead, 2 threads): 430 MB measured at 1080p
 DECODER_MB_PER_MPIXEL = 30  # a frame-threaded H.264 decoder's pool of reference and output frames
 GRID_BYTES_PER_FRAME = 160 * 90 + 250  # detection's 8-bit luma grid per decoded frame, with its array and dict entry
 I2V_HOST_MB = 16000  # an svd, wan or ltx job: the model's weights pass through host memory to the GPU
