@@ -19,22 +19,12 @@ import shlex
 import sys
 import tempfile
 import time
-from fractions import Fraction
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(REPO / "tests"))
+from template_scene import FPS, H, W, scene_long_settings, template_still  # benchmarks/, beside this script
 
-from templates import art_picture, template_background, template_boxes  # noqa: E402  (tests/ is not a package)
-
-from podmotion import animate, backends  # noqa: E402
-from podmotion.episode import OutputSettings  # noqa: E402
-from podmotion.ffmpeg import EncoderSettings  # noqa: E402
-from podmotion.job_settings import animate_job_settings  # noqa: E402
-from podmotion.media import write_image  # noqa: E402
-from podmotion.settings import schema_defaults  # noqa: E402
-
-W, H, FPS = 1920, 1080, Fraction(30)
+from podmotion import animate, backends
+from podmotion.media import write_image
 
 
 def cpu_s() -> float:
@@ -60,17 +50,9 @@ def main() -> None:
     args = ap.parse_args()
     print("$ " + shlex.join(sys.orig_argv))
     print(f"{W}x{H} @ {FPS} fps, {args.seconds:g} s; {os.cpu_count()} CPUs, load {os.getloadavg()[0]:.2f}")
-    boxes = template_boxes(W, H)
-    x, y, w, h = boxes["art"]
-    picture = template_background(W, H)
-    picture[y : y + h, x : x + w] = art_picture(0, w, h)
+    picture = template_still()
     n_frames = int(round(args.seconds * FPS))
-    output = OutputSettings(W, H, FPS, EncoderSettings(18, "medium", 120, "4.0"))
-    config = {"animate": {**schema_defaults("animate"), "kenburns": schema_defaults("animate", "kenburns")},
-              "pad": schema_defaults("pad"), "overrides": {}}  # fmt: skip
-    settings = animate_job_settings(config, "ep", 1, "kenburns", output=output, n_frames=n_frames,
-                                    art_box=list(boxes["art"]), still_size=(W, H))  # fmt: skip
-    assert settings.get("final"), settings  # a scene-long move at the output's size: encoded as the output is
+    settings = scene_long_settings(n_frames)
     times: dict[str, list[tuple[float, float]]] = {"intermediate clip": [], "pastes itself": []}
     with tempfile.TemporaryDirectory() as tmp:
         still = Path(tmp) / "still.png"
