@@ -143,6 +143,25 @@ def test_a_long_clip_shows_its_keyframes_spread_first_to_last(tmp_path):
     assert all(abs(g - w) <= 3 for g, w in zip(greys, want)), (greys, want)
 
 
+def test_a_clip_with_few_keyframes_shows_the_i_and_p_frames_nearest_each_tile(tmp_path):
+    """Frame k is a flat grey of k, 200 frames, one keyframe, B-frames between (x264 veryfast): the tiles are the
+    I or P frames nearest to frames 0, 28.4, 56.9, ... 199, within two frames (no B-frame is decoded), each
+    stamped with its own time, every tile a different frame."""
+    from podmotion.media import frames_nearest
+
+    clip = tmp_path / "clip.mp4"
+    frames = [np.full((64, 96, 3), k, np.uint8) for k in range(200)]
+    encode_frames(frames, clip, width=96, height=64, fps=Fraction(10), encoder=fast_encoder(crf=4))
+    want = [k * 199 / 7 for k in range(8)]
+    picked = frames_nearest(clip, [w / 10 for w in want])
+    shown = [round(t * 10) for t, _ in picked]
+    assert all(abs(s - w) <= 2 for s, w in zip(shown, want)) and len(set(shown)) == 8, (shown, want)
+    assert [int(np.median(rgb)) for _, rgb in picked] == pytest.approx(shown, abs=2)  # the frame shown is that one
+    sheet = contact_sheet(clip, columns=4, rows=2, tile_height_px=64)
+    greys = [int(np.median(sheet[r * 64 + 40:(r + 1) * 64, c * 96:(c + 1) * 96])) for r in range(2) for c in range(4)]
+    assert greys == pytest.approx(shown, abs=2)
+
+
 def test_timeline_strip_gives_a_short_scene_at_least_a_pixel():
     stills = [np.full((90, 160, 3), v, np.uint8) for v in (50, 100, 150)]
     strip = timeline_strip(stills, [1000, 1, 1000], width_px=200, height_px=20)

@@ -11,7 +11,7 @@ import os
 from dataclasses import asdict, dataclass, field
 from fractions import Fraction
 from pathlib import Path
-from typing import Container, Iterator
+from typing import Container, Iterator, Sequence
 
 import numpy as np
 
@@ -291,6 +291,55 @@ def iter_frames_with_time(path: str | os.PathLike, only: Container[int] | None =
                     yield t - first, upright_rgb(frame)
         except av.error.FFmpegError as exc:
             raise PodmotionError(path, f"video cannot be decoded ({exc.strerror or exc})") from None
+
+
+def display_span_s(path: str | os.PathLike) -> float:
+    """Seconds from the first frame shown to the last, from the packets' timestamps (demuxed, not decoded)."""
+    with open_media(path) as container:
+        video = container.streams.video[0]
+        pts = [packet.pts for packet in container.demux(video) if packet.pts is not None]
+        return float((max(pts) - min(pts)) * video.time_base) if pts else 0.0
+
+
+def frames_nearest(path: str | os.PathLike, times_s: Sequence[float]) -> list[tuple[float, np.ndarray]]:
+    """For each of ``times_s`` (seconds from the first frame, ascending), the (time, RGB frame) of the I or P
+    frame nearest to it, upright. B-frames, the larger share of an x264 stream's frames, are not decoded (no I or
+    P frame refers to them), and only the frames picked are converted. One pass; a frame nearest to several
+    times is given for each."""
+    import av
+
+    picked: list[tuple[float, np.ndarray]] = []
+    if not times_s:
+        return picked
+    with open_media(path) as container:
+        video = next((s for s in container.streams if s.type == "video"), None)
+        if video is None:
+            raise PodmotionError(path, "no video stream")
+        video.thread_type = "AUTO"
+        video.codec_context.skip_frame = "BIDIR"
+        first, before, converted = None, None, {}
+
+        def rgb_of(t, frame):
+            if t not in converted:
+                converted.clear()  # times only grow: an earlier frame is never picked again
+                converted[t] = upright_rgb(frame)
+            return converted[t]
+
+        try:
+            for frame in container.decode(video):
+                t = float(frame.pts * frame.time_base) if frame.pts is not None else 0.0
+                first = t if first is None else first
+                t -= first
+                while len(picked) < len(times_s) and t >= times_s[len(picked)]:
+                    want = times_s[len(picked)]
+                    near = before if before is not None and want - before[0] < t - want else (t, frame)
+                    picked.append((near[0], rgb_of(*near)))
+                before = (t, frame)
+        except av.error.FFmpegError as exc:
+            raise PodmotionError(path, f"video cannot be decoded ({exc.strerror or exc})") from None
+    if before is not None:
+        picked += [(before[0], rgb_of(*before))] * (len(times_s) - len(picked))  # times past the last frame
+    return picked
 
 
 ALPHA_FORMATS = {".png", ".webp", ".tif", ".tiff"}  # the image formats that can carry transparency

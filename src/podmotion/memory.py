@@ -9,7 +9,7 @@ figure. The figures are upper bounds built from what a job holds:
 - an x264 encoder (``encoder_mb``): mostly its look-ahead frames, capped in ``podmotion.ffmpeg``;
 - a threaded H.264 decoder's frame pool (``decoder_mb``);
 - the RGB frames the job's own code keeps (``frame_mb`` each);
-- for detection, one luma grid per source frame (``podmotion.slides.Signatures``).
+- for detection, a few facts per source frame (its luma grid is on disk: ``podmotion.slides.Signatures``).
 
 tests/test_memory.py runs a 1080p episode through the real workflow and holds every job's measured peak
 (the ``max_rss`` of its Snakemake benchmark file) against what its rule declared.
@@ -25,7 +25,7 @@ PYTHON_MB = 120  # a job's interpreter with its libraries and Snakemake's preamb
 ENCODER_MB = 40  # an ffmpeg process and its input queue, before frames
 ENCODER_MB_PER_MPIXEL = 190  # x264 (20 frames' look-ahead, 2 threads): 430 MB measured at 1080p
 DECODER_MB_PER_MPIXEL = 30  # a frame-threaded H.264 decoder's pool of reference and output frames
-GRID_BYTES_PER_FRAME = 160 * 90 + 250  # detection's 8-bit luma grid per decoded frame, with its array and dict entry
+FRAME_INDEX_BYTES = 400  # detection, per source frame: its packet's facts, its grid's slot (the grids are on disk)
 I2V_HOST_MB = 16000  # an svd, wan or ltx job: the model's weights pass through host memory to the GPU
 ROUND_MB = 50
 MIN_MARGIN_MB = 1024  # left to the system and to Snakemake itself ...
@@ -56,10 +56,11 @@ def decoder_mb(width: int, height: int) -> float:
 
 
 def detect_mb(width: int, height: int, n_frames: int) -> int:
-    """Scene detection of a ``n_frames`` source: a luma grid per frame when every frame is decoded, and a
-    handful of whole frames for the layout and the stills."""
-    grids_mb = n_frames * GRID_BYTES_PER_FRAME / 2**20
-    return _rounded(PYTHON_MB + decoder_mb(width, height) + 12 * frame_mb(width, height) + grids_mb)
+    """Scene detection of a ``n_frames`` source: each frame's packet facts and the slot of its luma grid (the grids
+    themselves are written to a scratch file, ``podmotion.slides``), and a handful of whole frames for the layout
+    and the stills."""
+    index_mb = n_frames * FRAME_INDEX_BYTES / 2**20
+    return _rounded(PYTHON_MB + decoder_mb(width, height) + 12 * frame_mb(width, height) + index_mb)
 
 
 def collect_mb(width: int, height: int) -> int:

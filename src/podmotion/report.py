@@ -28,10 +28,11 @@ import numpy as np
 import pandas as pd
 
 from .layout import draw_layout
-from .media import count_frames, count_keyframes, iter_frames_with_time
+from .media import count_frames, count_keyframes, display_span_s, frames_nearest, iter_frames_with_time
 
 CARD_HEIGHT_PX = 180
 SHEET_COLUMNS, SHEET_ROWS = 4, 2
+FRAMES_A_TILE_FOR_ANCHORS = 8  # a longer clip's tiles are its I and P frames nearest to each evenly spread time
 STRIP_WIDTH_PX, STRIP_HEIGHT_PX = 1600, 90
 PREVIEW_LONG_SIDE_PX = 480
 EPISODE_EXCERPT_S = 60.0  # the previews page embeds the episode's first minute ...
@@ -66,19 +67,24 @@ def contact_sheet(clip_path: str | os.PathLike, columns: int = SHEET_COLUMNS, ro
                   tile_height_px: int = CARD_HEIGHT_PX // SHEET_ROWS) -> np.ndarray:  # fmt: skip
     """A grid of the clip's frames, evenly spread from first to last, each stamped with its time.
 
-    A clip with a keyframe for every tile or more (a scene-long clip: one every few seconds) shows keyframes
-    only, and only they are decoded. Otherwise every frame is decoded, and only the picked ones converted and
-    kept, scaled to a tile: a scene-long clip (two minutes of 1080p) never sits in memory.
+    A clip with a keyframe for every tile or more (a long scene-long clip: one every few seconds) shows keyframes
+    only, and only they are decoded. A short clip (``FRAMES_A_TILE_FOR_ANCHORS`` frames a tile or fewer) shows
+    exactly the frames evenly spread. Otherwise each tile is the I or P frame nearest to its evenly spread time
+    (``media.frames_nearest``: the B-frames, x264's three in a row at most, are not decoded, and tiles are more
+    than three frames apart). Only the picked frames are converted and kept, scaled to a tile: a scene-long clip
+    (two minutes of 1080p) never sits in memory.
     """
     wanted = columns * rows
-    keyframes_only = count_keyframes(clip_path) >= wanted
-    if keyframes_only:
-        count = count_keyframes(clip_path)
+    if count_keyframes(clip_path) >= wanted:
+        picked = set(_sampled(count_keyframes(clip_path), wanted))
+        frames = iter_frames_with_time(clip_path, only=picked, keyframes_only=True)
+    elif (count := count_frames(clip_path) or sum(1 for _ in iter_frames_with_time(clip_path))) <= (
+            FRAMES_A_TILE_FOR_ANCHORS * wanted):  # no index: count them  # fmt: skip
+        frames = iter_frames_with_time(clip_path, only=set(_sampled(count, wanted)))
     else:
-        count = count_frames(clip_path) or sum(1 for _ in iter_frames_with_time(clip_path))  # no index: count them
-    picked = set(_sampled(count, wanted))
-    tiles = [_stamp(_scaled_to_height(rgb, tile_height_px), f"{t:.2f} s")
-             for t, rgb in iter_frames_with_time(clip_path, only=picked, keyframes_only=keyframes_only)]  # fmt: skip
+        span_s = display_span_s(clip_path)
+        frames = frames_nearest(clip_path, [span_s * k / (wanted - 1) for k in range(wanted)])
+    tiles = [_stamp(_scaled_to_height(rgb, tile_height_px), f"{t:.2f} s") for t, rgb in frames]
     if not tiles:
         raise ValueError(f"{clip_path}: no frames")
     blank = np.full_like(tiles[0], 40)

@@ -44,6 +44,8 @@ from __future__ import annotations
 import logging
 import math
 import os
+import tempfile
+from collections.abc import MutableMapping
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -154,15 +156,52 @@ def standing_out(packets: Packets, fps: float, frame_area_px: int) -> np.ndarray
     return (packets.size_bytes > EVENT_FACTOR * baseline + floor_bytes) & ~packets.is_key
 
 
-class _Grids(dict):
-    """Luma grids by frame index, kept as 8-bit (an hour of 1080p decoded whole holds 1.5 GB of them, not 3) and
-    handed out as int16, so that differences between them don't wrap."""
+class _Grids(MutableMapping):
+    """Luma grids by frame index, kept 8-bit in an unnamed scratch file, not in memory, and handed out as int16,
+    so that differences between them don't wrap.
+
+    An hour of 1080p decoded whole makes 1.5 GB of grids. Each is written once (``pwrite``) at its slot and
+    read back with ``pread`` when compared: the job's memory holds only the frame-to-slot index. What was written
+    stays in the page cache while there is room, which the kernel reclaims as it needs (the padder's scratch
+    frames, ``podmotion.pad.RawFrames``, work the same way). The file is in the system's temporary folder
+    (``TMPDIR``), and is gone when the detection ends, killed or not.
+    """
+
+    def __init__(self):
+        self._slot: dict[int, int] = {}
+        self._file = None
+        self._shape: tuple[int, ...] = ()
+        self._nbytes = 0
+        self._slots_used = 0
 
     def __setitem__(self, index: int, grid: np.ndarray) -> None:
-        super().__setitem__(index, np.asarray(grid).astype(np.uint8))
+        grid = np.ascontiguousarray(np.asarray(grid).astype(np.uint8))
+        if self._file is None:
+            self._file = tempfile.TemporaryFile(prefix="podmotion-grids-")
+            self._shape, self._nbytes = grid.shape, grid.nbytes
+        elif grid.shape != self._shape:
+            raise ValueError(f"a grid of {grid.shape}, expected {self._shape}")
+        slot = self._slot.get(index)
+        if slot is None:  # a frame recorded again (decoded exactly) keeps its slot
+            slot = self._slot[index] = self._slots_used
+            self._slots_used += 1
+        os.pwrite(self._file.fileno(), grid.data, slot * self._nbytes)
 
     def __getitem__(self, index: int) -> np.ndarray:
-        return super().__getitem__(index).astype(np.int16)
+        data = os.pread(self._file.fileno(), self._nbytes, self._slot[index] * self._nbytes)
+        return np.frombuffer(data, np.uint8).reshape(self._shape).astype(np.int16)
+
+    def __delitem__(self, index: int) -> None:
+        del self._slot[index]
+
+    def __contains__(self, index: object) -> bool:
+        return index in self._slot
+
+    def __iter__(self):
+        return iter(self._slot)
+
+    def __len__(self) -> int:
+        return len(self._slot)
 
 
 class Signatures:
@@ -172,7 +211,7 @@ class Signatures:
         cell = max(max(width, height) / CELLS_ON_LONG_SIDE, MIN_CELL_PX)
         self.grid = (max(8, round(width / max(cell, 1))), max(8, round(height / max(cell, 1))))
         self.cell_px = (width / self.grid[0], height / self.grid[1])
-        self.by_frame: dict[int, np.ndarray] = _Grids()
+        self.by_frame: MutableMapping[int, np.ndarray] = _Grids()
         self.exact: set[int] = set()
         self.decoded = 0
 
