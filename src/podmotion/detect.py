@@ -13,12 +13,13 @@ from __future__ import annotations
 import dataclasses
 import logging
 import os
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 
 import numpy as np
 
 from .errors import PodmotionError
-from .media import SourceInfo, open_media, probe, upright_rgb, write_image
+from .media import SourceInfo, open_media, probe, read_image, upright_rgb, write_image
 from .scene_folder import Scene, detected_scenes, scene_label, write_scene_folder
 
 log = logging.getLogger(__name__)
@@ -139,10 +140,30 @@ def display_box(box: tuple[int, int, int, int], info: SourceInfo) -> tuple[int, 
     return x, y, w, h
 
 
+class StillFiles(Mapping):
+    """Scene -> its still (upright RGB at the display size), read from its file when asked: an hour's 114 stills
+    at 1080p would hold 700 MB."""
+
+    def __init__(self, paths: Mapping[int, Path]):
+        self._paths = dict(paths)
+
+    def __getitem__(self, scene: int) -> np.ndarray:
+        return read_image(self._paths[scene])
+
+    def __iter__(self):
+        return iter(self._paths)
+
+    def __len__(self) -> int:
+        return len(self._paths)
+
+    def only(self, scenes: Iterable[int]) -> StillFiles:
+        return StillFiles({s: self._paths[s] for s in scenes})
+
+
 def representative_frames(video_path: str | os.PathLike, scenes: list[Scene], count: int,
                           video_start_s: float = 0.0, spans_s: list[tuple[float, float]] | None = None,
-                          ) -> list[np.ndarray]:  # fmt: skip
-    """For each scene, the sharpest of ``count`` frames from its middle (upright RGB).
+                          ) -> Iterator[np.ndarray]:  # fmt: skip
+    """For each scene in turn, the sharpest of ``count`` frames from its middle (upright RGB), one at a time.
 
     Scene times count from the source's start; the first frame shows at
     ``video_start_s``. ``spans_s`` narrows each scene to where its picture holds
@@ -150,7 +171,6 @@ def representative_frames(video_path: str | os.PathLike, scenes: list[Scene], co
     """
     import av
 
-    picks: list[np.ndarray] = []
     with open_media(video_path) as container:
         video = container.streams.video[0]
         video.thread_type = "AUTO"
@@ -185,8 +205,7 @@ def representative_frames(video_path: str | os.PathLike, scenes: list[Scene], co
                 best = upright_rgb(last)
             if best is None:
                 raise PodmotionError(video_path, f"no frame found for scene {scene.scene}")
-            picks.append(best)
-    return picks
+            yield best
 
 
 def to_display_size(rgb: np.ndarray, info: SourceInfo) -> np.ndarray:
@@ -198,7 +217,7 @@ def to_display_size(rgb: np.ndarray, info: SourceInfo) -> np.ndarray:
     return cv2.resize(rgb, (info.display_width, info.display_height), interpolation=cv2.INTER_CUBIC)
 
 
-def episode_layout(images: list[np.ndarray], scenes: list[Scene], live: list, settings: dict | None):
+def episode_layout(images: StillFiles, scenes: list[Scene], live: list, settings: dict | None):
     """The episode's layout from its stills, or as ``settings`` (config ``layout``) sets it by hand.
 
     Only still scenes are looked at: footage would make the whole frame look like art. A footage
@@ -207,8 +226,8 @@ def episode_layout(images: list[np.ndarray], scenes: list[Scene], live: list, se
     from . import layout
 
     settings = settings or {}
-    height, width = images[0].shape[:2]
-    stills = {s.scene: image for s, image in zip(scenes, images) if s.kind == "still"}
+    height, width = images[scenes[0].scene].shape[:2]
+    stills = images.only([s.scene for s in scenes if s.kind == "still"])
     if settings.get("mode") == "off":
         return layout.off_layout(width, height, [s.scene for s in scenes], live)
     if settings.get("art") is not None:
@@ -248,23 +267,25 @@ def detect_to_folder(video_path: str | os.PathLike, out_dir: str | os.PathLike, 
         scenes, holds_s, live_found, reach = find_slides(video_path, info, threshold, min_scene_len_s)
     else:
         scenes = find_scenes(video_path, info, detector, threshold, min_scene_len_s)
-    picks = representative_frames(video_path, scenes, candidates, info.video_start_s, holds_s)
-    images = [to_display_size(rgb, info) for rgb in picks]
     live = [box for box, _kind, _scenes in live_found]
-    try:
-        found = episode_layout(images, scenes, live, layout)
-    except ValueError as exc:
-        raise PodmotionError(video_path, str(exc)) from None
-    found = dataclasses.replace(found, live_kinds=tuple(kind for _, kind, _ in live_found),
-                                live_scenes=tuple(scenes_in for _, _, scenes_in in live_found))  # fmt: skip
-    found = footage_art(found, reach)
-    from .layout import draw_layout
-
     with write_scene_folder(out_dir) as folder:
-        for scene, rgb in zip(scenes, images):
-            write_image(rgb, folder.still_path(scene_label(scene.scene)))
-        shown = next((k for k, s in enumerate(scenes) if s.kind == "still"), 0)  # the first still's layout
-        folder.write_layout(found, draw_layout(images[shown], found, scenes[shown].scene))
+        paths = {}  # each still written as it is picked, and read back when wanted: never all of them in memory
+        for scene, rgb in zip(scenes, representative_frames(video_path, scenes, candidates, info.video_start_s,
+                                                            holds_s)):  # fmt: skip
+            paths[scene.scene] = folder.still_path(scene_label(scene.scene))
+            write_image(to_display_size(rgb, info), paths[scene.scene])
+        stills = StillFiles(paths)
+        try:
+            found = episode_layout(stills, scenes, live, layout)
+        except ValueError as exc:
+            raise PodmotionError(video_path, str(exc)) from None
+        found = dataclasses.replace(found, live_kinds=tuple(kind for _, kind, _ in live_found),
+                                    live_scenes=tuple(scenes_in for _, _, scenes_in in live_found))  # fmt: skip
+        found = footage_art(found, reach)
+        from .layout import draw_layout
+
+        shown = next((s for s in scenes if s.kind == "still"), scenes[0])  # the first still's layout
+        folder.write_layout(found, draw_layout(stills[shown.scene], found, shown.scene))
         folder.write_timestamps(scenes)
         folder.write_source(info)
     log.info("%s: %d scene(s), %.3f s, %s fps%s", video_path, len(scenes), info.duration_s, info.fps,

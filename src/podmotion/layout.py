@@ -123,12 +123,14 @@ def analyse_layout(stills: Mapping[int, np.ndarray], live: Sequence[Box] = ()) -
     if not scenes:
         raise ValueError("no stills to find a layout in")
     height, width = stills[scenes[0]].shape[:2]
-    for s in scenes:
-        if stills[s].shape[:2] != (height, width):
-            raise ValueError(f"scene {s} still is {stills[s].shape[1]}x{stills[s].shape[0]}, not {width}x{height}")
     scale = min(1.0, ANALYSIS_MAX_SIDE_PX / max(width, height))
     size = (max(1, round(width * scale)), max(1, round(height * scale)))
-    small = {s: cv2.resize(stills[s], size, interpolation=cv2.INTER_AREA) for s in scenes}
+    small = {}
+    for s in scenes:  # each still asked for once: a mapping may read it from its file (podmotion.detect.StillFiles)
+        still = stills[s]
+        if still.shape[:2] != (height, width):
+            raise ValueError(f"scene {s} still is {still.shape[1]}x{still.shape[0]}, not {width}x{height}")
+        small[s] = cv2.resize(still, size, interpolation=cv2.INTER_AREA)
     keep = np.ones(size[::-1], bool)  # analysis pixels outside every live box
     for x, y, w, h in live:
         keep[max(0, math.floor(y * scale) - 1) : math.ceil((y + h) * scale) + 1,
