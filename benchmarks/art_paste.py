@@ -11,17 +11,14 @@ wall and CPU seconds (this process and its ffmpeg children) and milliseconds a f
 
 from __future__ import annotations
 
-import argparse
 import dataclasses
 import os
 import resource
-import shlex
-import sys
 import tempfile
 import time
 from pathlib import Path
 
-from template_scene import FPS, H, W, scene_long_settings, template_still  # benchmarks/, beside this script
+from template_scene import FPS, parse_args, scene_long_settings, template_still  # benchmarks/, beside this script
 
 from podmotion import animate, backends
 from podmotion.media import write_image
@@ -44,12 +41,7 @@ def run(way: str, still: Path, settings: dict, out: Path) -> tuple[float, float]
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--seconds", type=float, default=10.0)
-    ap.add_argument("--repeat", type=int, default=2)
-    args = ap.parse_args()
-    print("$ " + shlex.join(sys.orig_argv))
-    print(f"{W}x{H} @ {FPS} fps, {args.seconds:g} s; {os.cpu_count()} CPUs, load {os.getloadavg()[0]:.2f}")
+    args = parse_args(__doc__)
     picture = template_still()
     n_frames = int(round(args.seconds * FPS))
     settings = scene_long_settings(n_frames)

@@ -13,12 +13,9 @@ crf 1, ffmpeg's ``ssim`` filter.
 
 from __future__ import annotations
 
-import argparse
 import os
 import re
-import shlex
 import subprocess
-import sys
 import tempfile
 import threading
 import time
@@ -26,7 +23,7 @@ from pathlib import Path
 
 import psutil
 
-from template_scene import FPS, H, W, scene_long_settings, template_still  # benchmarks/, beside this script
+from template_scene import FPS, parse_args, scene_long_settings, template_still  # benchmarks/, beside this script
 
 from podmotion import animate, ffmpeg
 from podmotion.media import write_image
@@ -75,12 +72,7 @@ def ssim(clip: Path, reference: Path) -> float:
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--seconds", type=float, default=10.0)
-    ap.add_argument("--repeat", type=int, default=2)
-    args = ap.parse_args()
-    print("$ " + shlex.join(sys.orig_argv))
-    print(f"{W}x{H} @ {FPS} fps, {args.seconds:g} s; {os.cpu_count()} CPUs, load {os.getloadavg()[0]:.2f}")
+    args = parse_args(__doc__)
     picture = template_still()
     n_frames = int(round(args.seconds * FPS))
     kept = ffmpeg.MAX_LOOKAHEAD_FRAMES

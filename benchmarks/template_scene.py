@@ -4,6 +4,9 @@ Ken Burns move, as the animate job gets them."""
 
 from __future__ import annotations
 
+import argparse
+import os
+import shlex
 import sys
 from fractions import Fraction
 from pathlib import Path
@@ -41,3 +44,14 @@ def scene_long_settings(n_frames: int, crf: int = 18) -> dict:
                                     art_box=list(template_boxes(W, H)["art"]), still_size=(W, H))  # fmt: skip
     assert settings.get("final"), settings  # a scene-long move at the output's size: encoded as the output is
     return settings
+
+
+def parse_args(doc: str) -> argparse.Namespace:
+    """--seconds (of the move) and --repeat (times each way runs); the command and the machine printed."""
+    ap = argparse.ArgumentParser(description=doc.splitlines()[0])
+    ap.add_argument("--seconds", type=float, default=10.0)
+    ap.add_argument("--repeat", type=int, default=2)
+    args = ap.parse_args()
+    print("$ " + shlex.join(sys.orig_argv))
+    print(f"{W}x{H} @ {FPS} fps, {args.seconds:g} s; {os.cpu_count()} CPUs, load {os.getloadavg()[0]:.2f}")
+    return args

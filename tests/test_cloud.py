@@ -5,8 +5,6 @@ next backend of the chain."""
 from __future__ import annotations
 
 import json
-from fractions import Fraction
-from pathlib import Path
 
 import cv2
 import numpy as np

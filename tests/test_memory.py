@@ -13,7 +13,7 @@ from conftest import Workflow, tiny_svd_options
 from footage import make_mixed_episode
 
 from podmotion import memory
-from podmotion.pad import RawFrames, pad_scene
+from podmotion.pad import RawFrames
 from podmotion.ffmpeg import EncoderSettings
 
 HD = (1920, 1080)
