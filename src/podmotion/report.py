@@ -75,9 +75,9 @@ def contact_sheet(clip_path: str | os.PathLike, columns: int = SHEET_COLUMNS, ro
     (two minutes of 1080p) never sits in memory.
     """
     wanted = columns * rows
-    if count_keyframes(clip_path) >= wanted:
-        picked = set(_sampled(count_keyframes(clip_path), wanted))
-        frames = iter_frames_with_time(clip_path, only=picked, keyframes_only=True)
+    keyframes = count_keyframes(clip_path)
+    if keyframes >= wanted:
+        frames = iter_frames_with_time(clip_path, only=set(_sampled(keyframes, wanted)), keyframes_only=True)
     elif (count := count_frames(clip_path) or sum(1 for _ in iter_frames_with_time(clip_path))) <= (
             FRAMES_A_TILE_FOR_ANCHORS * wanted):  # no index: count them  # fmt: skip
         frames = iter_frames_with_time(clip_path, only=set(_sampled(count, wanted)))
