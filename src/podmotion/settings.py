@@ -40,15 +40,60 @@ def schema_defaults(*section: str) -> dict:
             if isinstance(spec, dict) and "default" in spec}  # fmt: skip
 
 
-def normalise(config: dict) -> dict:
-    """YAML reads ``3:`` as an int; scene numbers in overrides are compared as strings."""
+def normalise(config: dict, schema: dict | None = None) -> dict:
+    """What YAML reads as another type, made what the config means: ``3:`` (an int) is scene "3" in overrides,
+    and a bare ``off`` (read as false) is "off" where the schema allows that word (``yaml_words``)."""
     overrides = config.get("overrides") or {}
     if isinstance(overrides, dict):
         config["overrides"] = {
             ep: ({str(k): v for k, v in scenes.items()} if isinstance(scenes, dict) else scenes)
             for ep, scenes in overrides.items()
         }
+    schema = _schema() if schema is None else schema
+    for key, value in list(config.items()):
+        config[key] = yaml_words(value, schema.get("properties", {}).get(key, {}), schema)
     return config
+
+
+# The words YAML 1.1 (PyYAML's) reads as booleans, by the value it gives them.
+YAML_BOOL_WORDS = {True: ("on", "yes", "y", "true"), False: ("off", "no", "n", "false")}
+
+
+def yaml_words(value, node: dict, root: dict):
+    """``value`` with every boolean that stands where the schema allows only words (an ``enum`` of strings,
+    such as ``layout.mode: [auto, "off"]``) turned back into the word YAML read as that boolean."""
+    node = _resolved(node, root)
+    if isinstance(value, bool):
+        allowed = [v for sub in [node, *node.get("oneOf", []), *node.get("anyOf", [])]
+                   for v in _resolved(sub, root).get("enum", [])]  # fmt: skip
+        if value not in [v for v in allowed if isinstance(v, bool)]:
+            words = [v for v in allowed if isinstance(v, str) and v.lower() in YAML_BOOL_WORDS[value]]
+            return words[0] if words else value
+        return value
+    if isinstance(value, dict):
+        props, extra = node.get("properties", {}), node.get("additionalProperties")
+        return {k: yaml_words(v, props.get(k, extra if isinstance(extra, dict) else {}), root)
+                for k, v in value.items()}  # fmt: skip
+    if isinstance(value, list):
+        items = node.get("items") if isinstance(node.get("items"), dict) else {}
+        return [yaml_words(v, items, root) for v in value]
+    return value
+
+
+def _resolved(node: dict, root: dict) -> dict:
+    """``node`` with its ``$ref`` (``#/$defs/...``) followed; keys beside the ``$ref`` win, properties merged."""
+    if not isinstance(node, dict) or "$ref" not in node:
+        return node if isinstance(node, dict) else {}
+    target = root
+    for part in node["$ref"].lstrip("#/").split("/"):
+        target = target[part]
+    target = _resolved(target, root)
+    merged = {**target, **{k: v for k, v in node.items() if k != "$ref"}}
+    merged["properties"] = {**target.get("properties", {}), **node.get("properties", {})}
+    for key, sub in target.get("properties", {}).items():
+        if key in node.get("properties", {}):
+            merged["properties"][key] = {**sub, **node["properties"][key]}
+    return merged
 
 
 def _key(path) -> str:
