@@ -1,5 +1,5 @@
-"""Ken Burns: one move the scene long, deterministic per seed, inside the picture, smooth, never turning back,
-and never faster than its cap."""
+"""Ken Burns: a tour the scene long, deterministic per seed, inside the picture, smooth, never turning back on
+itself, and never faster than its cap."""
 
 import math
 from fractions import Fraction
@@ -108,11 +108,18 @@ def test_by_default_one_move_fills_the_scene_exactly_with_no_repeated_frame(stil
     assert repeated_share(frames, fps) == 0.0
 
 
-def test_the_path_never_turns_back(still):
+def test_the_tour_never_turns_back_on_itself():
+    """The path turns, gently: its direction a second later is never more than 120 degrees from now (in window
+    widths and log-zoom), and it never holds still between the ramps."""
     for seed in range(10):
         path = camera_path(1600, 900, 640, 360, 1500, seed, Move(1.15, 0.6), fps=25)  # 60 s
-        for column in range(3):
-            assert reversals(path[:, column], min_step=0.0) == 0, (seed, column)
+        step = np.diff(path, axis=0)
+        v = np.stack([step[:, 0] / path[1:, 2], step[:, 1] / path[1:, 2], step[:, 2] / path[1:, 2]], axis=1)
+        speed = np.linalg.norm(v, axis=1)
+        assert speed[25:-25].min() > 0.05 * speed.max(), seed  # never holds still
+        unit = v / speed[:, None]
+        turn = np.einsum("ij,ij->i", unit[25:-50], unit[50:-25])
+        assert turn.min() > math.cos(math.radians(120)), (seed, turn.min())
     progress = eased(1500, 50)
     assert np.all(np.diff(progress) >= 0) and progress[0] == 0 and progress[-1] == 1
 
@@ -154,10 +161,10 @@ def test_the_rendered_120_s_move_keeps_to_the_cap_in_its_pixels(tmp_path):
     write_image(scene_picture(6, 1280, 720), path)
     fps = Fraction(10)
     report = animate(request(path, tmp_path / "k.mp4", 9, width=320, height=180, fps=fps, max_duration_s=120.0,
-                             options={"duration_s": None, "zoom": 3.0, "pan": 1.0, "max_speed_widths_per_s": 0.01}))
+                             options={"duration_s": None, "zoom": 1.5, "pan": 1.0, "pace_widths_per_s": 0.02,
+                                      "max_speed_widths_per_s": 0.01}))  # a pace over the cap: the cap wins
     assert report["frames"] == 1200
     assert report["move"]["peak_speed_widths_per_s"] <= 0.01 * 1.0001
-    assert report["move"]["zoom"] < 2.9  # the cap shrank it
     frames = video_frames(tmp_path / "k.mp4")
     gray = [cv2.cvtColor(f, cv2.COLOR_RGB2GRAY).astype(np.float64) for f in frames[::10]]  # one per second
     shifts = [math.hypot(*cv2.phaseCorrelate(a, b)[0]) / 320 for a, b in zip(gray, gray[1:])]

@@ -151,7 +151,8 @@ def test_demo_style_art_is_the_sharp_photo_not_the_blur_or_caption(demo_slides):
         assert overlap(box, truth) >= 0.95 * truth[2] * truth[3], (scene, box, truth)
         assert box[2] * box[3] <= 1.15 * truth[2] * truth[3], (scene, box, truth)  # not the blurred backdrop
         assert box[1] + box[3] < DEMO_CAPTION_TOP_PX  # the caption is frame
-    assert any(t[1] + t[3] >= DEMO_H - 32 and t[1] >= DEMO_CAPTION_TOP_PX - 8 for t in layout.text)
+    # the caption is text; its top within the analysis's 2 px grid and closing (OpenCV 4 and 5 draw it 2 px apart)
+    assert any(t[1] + t[3] >= DEMO_H - 32 and t[1] >= DEMO_CAPTION_TOP_PX - 12 for t in layout.text)
 
 
 def test_single_demo_still_uses_detail_alone(demo_slides):

@@ -3,10 +3,11 @@
 A generated clip lasts a few seconds; the padder repeats it to fill a scene of
 a minute or two, and every output frame then has an identical twin elsewhere
 in the scene. With drift, the padded frames are seen through a camera window
-that moves once, slowly, over the whole scene: ``podmotion.camera``'s eased
-move, smaller (``pad.drift_zoom``, panning over ``DRIFT_PAN`` of the room the
-zoom leaves), and under the same speed cap. No two frames of the scene are then
-the same, and a loop's seam is softened by the motion around it.
+that tours the art over the whole scene: ``podmotion.camera``'s tour, smaller
+(``pad.drift_zoom``, its centre using ``DRIFT_PAN`` of the room the zoom
+leaves), at the same pace and under the same cap as Ken Burns. No two frames of
+the scene are then the same, and a loop's seam is softened by the motion
+around it.
 
 - **Only the art moves.** The window moves inside the art box (the layout's
   art region at the output size; the whole picture when there is none), and
@@ -30,10 +31,10 @@ from typing import Iterable, Iterator
 
 import numpy as np
 
-from .camera import DEFAULT_MAX_SPEED, Move, camera_path, peak_speed, render
+from .camera import DEFAULT_MAX_SPEED, DEFAULT_PACE, Move, plan_tour, render
 from .compose import edge_alpha, feather_px, paste
 
-DRIFT_PAN = 0.5  # the share of the room the zoom leaves that the window travels
+DRIFT_PAN = 0.8  # the share of the room the zoom leaves that the window's centre may use
 # The drift's speed ramps over half a second, not Ken Burns' one: the scene starts and ends on a cut, and a
 # long ramp is a second of near-stillness, long enough for a frozen clip's frames to repeat.
 DRIFT_RAMP_S = 0.5
@@ -55,17 +56,19 @@ class Drift:
     box: tuple[int, int, int, int]  # x, y, width, height at the output size
     path: np.ndarray  # (n_frames, 3): centre x, centre y, width, in box pixels
     fps: float
+    summary: dict | None = None
 
     @classmethod
     def plan(cls, box, n_frames: int, seed: int, zoom: float, fps: float,
-             max_speed_widths_per_s: float | None = DEFAULT_MAX_SPEED) -> "Drift | None":  # fmt: skip
+             max_speed_widths_per_s: float | None = DEFAULT_MAX_SPEED,
+             pace_widths_per_s: float = DEFAULT_PACE) -> "Drift | None":  # fmt: skip
         """The scene's drift, or None where there is nothing to drift (no zoom, a tiny box)."""
         x, y, w, h = (int(v) for v in box)
         if zoom <= 1.0 or min(w, h) < MIN_BOX_PX or n_frames < 2:
             return None
-        path = camera_path(w, h, w, h, n_frames, seed, Move(zoom, DRIFT_PAN, max_speed_widths_per_s, DRIFT_RAMP_S),
-                           fps)  # fmt: skip
-        return cls((x, y, w, h), path, fps)
+        move = Move(zoom, DRIFT_PAN, max_speed_widths_per_s, DRIFT_RAMP_S, pace_widths_per_s)
+        tour = plan_tour(w, h, w, h, n_frames, seed, move, fps)
+        return cls((x, y, w, h), tour.path, fps, tour.describe(w, h, fps))
 
     def apply(self, frames: Iterable[np.ndarray]) -> Iterator[np.ndarray]:
         """Each frame with its art seen through the window at that frame."""
@@ -76,6 +79,4 @@ class Drift:
             yield paste(frame, render(art, cx, cy, win_w, w, h), self.box, alpha)
 
     def describe(self) -> dict:
-        widths = self.path[:, 2]
-        return {"box": list(self.box), "zoom": round(float(widths.max() / widths.min()), 4),
-                "peak_speed_widths_per_s": round(peak_speed(self.path, self.box[2], self.box[3], self.fps), 5)}  # fmt: skip
+        return {"box": list(self.box), **(self.summary or {})}

@@ -1,25 +1,29 @@
-"""The ``kenburns`` backend: one slow, smooth pan and zoom over the still, the whole scene long.
+"""The ``kenburns`` backend: a camera tour of the still, the whole scene long, at a pace a viewer sees.
 
-The move is ``podmotion.camera``'s: eased, sub-pixel, its speed capped, its
-direction from the scene's seed. By default it lasts the scene's exact length,
-so the clip needs no padding: no turn-back, no repeated frame. With
-``duration_s`` set, it is the old, cheaper way: one move of that length, padded
-to the scene by ``pad.strategy`` (ping-pong glides back).
+The still is looked at once (``podmotion.framing``: its text lines, faces and
+salient region); the tour is ``podmotion.camera``'s: framings chosen from the
+picture, every one keeping the text and faces whole, joined by a smooth path
+at a steady pace, sub-pixel, from the scene's seed. By default it lasts the
+scene's exact length, so the clip needs no padding: no turn-back, no repeated
+frame. With ``duration_s`` set, it is the old, cheaper way: a tour of that
+length, padded to the scene by ``pad.strategy`` (ping-pong glides back).
 
 Options (config ``animate.kenburns``):
-- ``duration_s``: null (the scene's length), or the length of one move.
-- ``zoom``: zoom factor at the tight end of the move (1.0 = no zoom).
-- ``pan``: how much of the room the zoom leaves is used for panning (0–1).
-- ``max_speed_widths_per_s``: the cap on the fastest pixel's speed (``camera``).
+- ``duration_s``: null (the scene's length), or the length of one tour.
+- ``zoom``: zoom factor of the tightest framing (1.0 = no zoom).
+- ``pan``: the share of the room the window's centre may use (0–1).
+- ``pace_widths_per_s``: the tour's speed, the fastest pixel's (``camera``).
+- ``max_speed_widths_per_s``: the cap on that speed, for short scenes' moves.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from ..camera import Move, camera_path, peak_speed, render
+from ..camera import Move, plan_tour, render
 from ..compose import edge_alpha, feather_px, paste
 from ..fit import fit_frame
+from ..framing import find_framing
 from ..ffmpeg import encode_frames
 from ..media import even, read_image
 from ..settings import schema_defaults
@@ -61,8 +65,11 @@ def animate(request: AnimateRequest) -> dict:
     image = _prescale(image, out_w, out_h, float(opts["zoom"]))
     n_frames = clip_frames(request, opts["duration_s"])
     h, w = image.shape[:2]
-    move = Move(float(opts["zoom"]), float(opts["pan"]), opts["max_speed_widths_per_s"])
-    path = camera_path(w, h, out_w, out_h, n_frames, request.seed, move, float(request.fps))
+    move = Move(float(opts["zoom"]), float(opts["pan"]), opts["max_speed_widths_per_s"],
+                pace_widths_per_s=float(opts["pace_widths_per_s"]))  # fmt: skip
+    framing = find_framing(image)
+    tour = plan_tour(w, h, out_w, out_h, n_frames, request.seed, move, float(request.fps), framing)
+    path = tour.path
     frames = (render(image, cx, cy, ww, out_w, out_h) for cx, cy, ww in path)
     if request.paste_into is not None:  # each frame pasted into the still: the art moves, rendered and encoded once
         still_path, box = request.paste_into
@@ -78,7 +85,8 @@ def animate(request: AnimateRequest) -> dict:
         "fps": str(request.fps),
         "seed": request.seed,
         "options": opts,
-        # What the move came to after the speed cap: its zoom, and its fastest pixel.
-        "move": {"scene_long": opts["duration_s"] is None, "zoom": round(float(path[:, 2].max() / path[:, 2].min()), 4),
-                 "peak_speed_widths_per_s": round(peak_speed(path, out_w, out_h, float(request.fps)), 5)},
+        # What the tour came to: its framings, pace, zoom and fastest pixel, and whether the picture was tight.
+        "move": {"scene_long": opts["duration_s"] is None, **tour.describe(out_w, out_h, float(request.fps))},
+        # What it kept whole and went toward, in the picture's pixels (the art's, where only the art moves).
+        "framing": {"size": [w, h], **framing.describe()},
     }
