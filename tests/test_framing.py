@@ -16,7 +16,7 @@ from synth import scene_picture
 
 from podmotion.camera import MIN_PACE, Move, corner_speeds, plan_tour, render
 from podmotion.framing import MARGIN_SHARE, find_framing
-from podmotion.repetition import repeated_share
+from podmotion.repetition import path_twins, repeated_share
 
 FPS = 25.0
 DEFAULT = Move(1.2, 0.8)
@@ -148,12 +148,54 @@ def test_a_title_from_edge_to_edge_slows_the_camera_and_the_tour_says_so():
     assert tour.pace_widths_per_s < MIN_PACE
 
 
-def test_a_three_minute_cover_has_no_twins():
-    """Rendered at 160 px, every frame of a 3-minute cover: none has a near-identical twin (luma PSNR > 45 dB)
-    a second or more away."""
+def test_a_three_minute_cover_has_no_twins_and_the_path_check_agrees():
+    """Rendered at 160 px, every frame of a 3-minute cover: under 0.5 % have a near-identical twin (luma PSNR
+    > 45 dB) a second or more away, by comparing every pair; and ``path_twins``, which renders only the frames
+    whose windows nearly match (what the benchmark's hour uses), finds the same share."""
     picture, _ = cover(720, 720)
     fps = Fraction(25)
     tour = plan_tour(720, 720, 160, 160, 180 * 25, 11, DEFAULT, float(fps), find_framing(picture))
-    small = picture  # rendered straight from the cover, as the backend does
-    frames = [render(small, cx, cy, w, 160, 160) for cx, cy, w in tour.path]
-    assert repeated_share(frames, fps) < 0.01
+    frames = [render(picture, cx, cy, w, 160, 160) for cx, cy, w in tour.path]
+    share = repeated_share(frames, fps)
+    assert share < 0.005
+    assert path_twins(tour.path, 160, 160, fps, lambda i: frames[i]) == share
+
+
+def test_the_path_check_finds_a_loop_s_twins():
+    """A path that goes and comes back the same way (a ping-pong) repeats nearly every frame: both measures
+    say so."""
+    picture, _ = cover(360, 360)
+    out = np.linspace(0, 1, 100)[:, None]
+    there = np.hstack([180 + 20 * out, 180 - 10 * out, 320 - 20 * out])
+    path = np.vstack([there, there[::-1]])
+    frames = [render(picture, cx, cy, w, 96, 96) for cx, cy, w in path]
+    share = repeated_share(frames, 25)
+    assert share > 0.5
+    assert path_twins(path, 96, 96, 25, lambda i: frames[i]) == share
+
+
+def test_the_backend_records_what_it_kept_and_the_card_draws_it(tmp_path):
+    """Ken Burns' sidecar result names the title it kept whole and the framings it toured, at the picture's
+    size; the report's camera panel draws them on the still."""
+    from synth import fast_encoder
+
+    from podmotion.backends import AnimateRequest
+    from podmotion.backends.kenburns import animate
+    from podmotion.framing import draw_framing
+    from podmotion.media import write_image
+
+    picture, (title,) = flat_illustration(2, 640, 360, "The Fox and the Moon", "top")
+    write_image(picture, tmp_path / "still.png")
+    result = animate(AnimateRequest(image_path=tmp_path / "still.png", out_path=tmp_path / "k.mp4", width=640,
+                                    height=360, fps=Fraction(25), max_duration_s=3.0, seed=2, encoder=fast_encoder(),
+                                    options={"duration_s": None}))  # fmt: skip
+    framing, move = result["framing"], result["move"]
+    assert framing["size"] == [640, 360]
+    assert any(inside(title, (t[0] - 2, t[1] - 2, t[0] + t[2] + 2, t[1] + t[3] + 2)) for t in framing["text"])
+    assert framing["keep"][1] <= title[1] and move["framings"] and move["tight"] is False
+    assert 0.0025 <= move["pace_widths_per_s"] <= 0.02
+    drawn = draw_framing(picture, result)
+    assert drawn.shape == picture.shape and (drawn != picture).any(axis=2).mean() > 0.01
+    x, y, w, h = framing["text"][0]
+    assert (drawn[y, x : x + w] != picture[y, x : x + w]).any()  # the title's box is outlined
+    assert draw_framing(picture, {"backend": "still"}) is None

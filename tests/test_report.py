@@ -89,16 +89,20 @@ def test_the_console_gets_one_line_per_episode(finished):
     assert re.match(r"podmotion: ep: 4 scenes, 9\.2 s; kenburns 4; no fallback; jobs took [0-9.]+ s \(detect", lines[0])
 
 
-def test_scene_cards_put_still_layout_and_contact_sheet_side_by_side(finished):
+def test_scene_cards_put_still_layout_camera_and_contact_sheet_side_by_side(finished):
+    """Still, layout, the camera's framings (a Ken Burns scene), contact sheet; the camera panel is the still with
+    the framings drawn on it."""
     wf, _, _ = finished
     cards = sorted(wf.result("ep", "report", "scenes").glob("scene_*.png"))
     assert [p.name for p in cards] == [f"scene_{k:03d}.png" for k in range(1, len(HOLDS) + 1)]
     card = cv2.imread(str(cards[0]))
     still_w = CARD_HEIGHT_PX * 320 // 180
     sheet_w = 4 * round(320 * (CARD_HEIGHT_PX // 2) / 180)
-    assert card.shape[:2] == (CARD_HEIGHT_PX, still_w + 8 + still_w + 8 + sheet_w)  # the template has a layout
-    gaps = card[:, [still_w, still_w + 8 + still_w]]
-    assert (gaps >= 250).all()  # white gaps between the three panels
+    assert card.shape[:2] == (CARD_HEIGHT_PX, 3 * (still_w + 8) + sheet_w)  # the template has a layout
+    gaps = card[:, [still_w, 2 * still_w + 8, 3 * still_w + 16]]
+    assert (gaps >= 250).all()  # white gaps between the four panels
+    still, camera = card[30:-30, :still_w].astype(int), card[30:-30, 2 * (still_w + 8) : 3 * still_w + 16].astype(int)
+    assert (np.abs(camera - still).max(axis=2) > 40).mean() > 0.01  # the framings are drawn
 
 
 def test_timeline_strip_gives_each_scene_its_share_of_the_width(finished):

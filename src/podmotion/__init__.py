@@ -23,8 +23,10 @@ together. Modules, by stage:
   memory plans, the resident worker), ``cloud`` (the cloud providers, Runway and fal:
   their protocols, the task ledger that never pays twice, the estimate),
   ``animate`` (a scene's clip, fallback and sidecar), ``fit`` and ``compose``
-  (fitting a clip, pasting the art back), ``camera`` (the eased, speed-capped
-  camera move Ken Burns and drift share).
+  (fitting a clip, pasting the art back), ``framing`` (what a still holds that
+  the camera must keep whole and go toward: text lines, faces, the salient
+  region), ``camera`` (the tour of a picture at a pace a viewer sees, Ken
+  Burns' and drift's).
 - padding and joining: ``pad_plan`` (which clip frames fill a scene), ``pad``
   (does it), ``drift`` (a slow move over a padded clip's art, so no frame
   repeats), ``interpolate`` (a clip at another rate played at the output's),
@@ -33,7 +35,8 @@ together. Modules, by stage:
 - after the run: ``summary`` (the run summary), ``report`` (the report's
   pictures and pages), ``report_cache`` (each scene's card and preview, kept
   between runs while its files are unchanged), ``verify`` (a finished episode against its source),
-  ``repetition`` (visible repetition measured: twins, turn-backs, seams, joins).
+  ``repetition`` (visible repetition measured: twins, of a camera path of any length too, turn-backs, seams,
+  joins).
 """
 
 __version__ = "0.1.0"

@@ -215,3 +215,37 @@ def _lines(words: list[Box]) -> list[Box]:
                 merged.append(box)
                 break
     return sorted(merged, key=lambda b: (b[1], b[0]))
+
+
+def draw_framing(still: np.ndarray, result: dict) -> np.ndarray | None:
+    """``still`` with what the camera kept whole and where it went, from an animate sidecar's ``result``: text
+    lines in yellow, faces in cyan, the salient region in orange, the tour's first framings in white, and its
+    pace under them. None when the backend recorded no framing (not a camera tour)."""
+    import cv2
+
+    framing, move = result.get("framing"), result.get("move") or {}
+    if not framing:
+        return None
+    out = np.ascontiguousarray(still.copy())
+    x0, y0, art_w, art_h = result.get("art_box") or (0, 0, still.shape[1], still.shape[0])
+    sx, sy = art_w / framing["size"][0], art_h / framing["size"][1]
+    to_still = lambda b: (round(x0 + b[0] * sx), round(y0 + b[1] * sy), round(x0 + (b[0] + b[2]) * sx) - 1,  # noqa: E731
+                          round(y0 + (b[1] + b[3]) * sy) - 1)  # fmt: skip
+    thin, thick = max(1, round(min(out.shape[:2]) / 360)), max(2, round(min(out.shape[:2]) / 180))
+    for box in move.get("framings", []):
+        x_a, y_a, x_b, y_b = to_still(box)
+        cv2.rectangle(out, (x_a, y_a), (x_b, y_b), (255, 255, 255), thin, cv2.LINE_AA)
+    marks = [(b, (250, 210, 0)) for b in framing.get("text", [])] + [(b, (0, 220, 255)) for b in framing.get("faces", [])]
+    if framing.get("salient"):
+        marks.append((framing["salient"], (255, 140, 0)))
+    for box, colour in marks:
+        x_a, y_a, x_b, y_b = to_still(box)
+        cv2.rectangle(out, (x_a, y_a), (x_b, y_b), colour, thick, cv2.LINE_AA)
+    pace = move.get("pace_widths_per_s")
+    words = f"pace {100 * pace:.2f} %/s" if pace is not None else ""
+    if move.get("tight"):
+        words += ", tight: " + str(move.get("reason", ""))[:60]
+    h = out.shape[0]
+    cv2.putText(out, words, (8, h - 10), cv2.FONT_HERSHEY_SIMPLEX, h / 700, (0, 0, 0), 4, cv2.LINE_AA)
+    cv2.putText(out, words, (8, h - 10), cv2.FONT_HERSHEY_SIMPLEX, h / 700, (255, 255, 255), 1, cv2.LINE_AA)
+    return out

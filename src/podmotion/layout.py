@@ -20,7 +20,10 @@ scene's art box from one still per scene, on copies shrunk to at most 640 px:
    bounding box of the largest other component and any at least a quarter its size.
 4. Per scene: change alone; if that covers (almost) the whole frame, change and
    detail together; if those reach most of the frame or three of its sides (a
-   full-frame photo with a flat sky), the whole frame. A scene where only text
+   full-frame photo with a flat sky), or are not edged all round as a picture
+   pasted over a backdrop is (a flat illustration: its detail is its figures'
+   and title's outlines, its flat sky and ground change from slide to slide
+   too), the whole frame. A scene where only text
    changed gets the median of the other scenes' boxes. When at least as many
    scenes are whole-frame as have a box, the episode is one of full-frame
    photos and every scene is whole-frame. A single still cannot be
@@ -55,6 +58,7 @@ FIXED_SHARE = 0.75  # a pixel matching the median in this share of scenes is fra
 DETAIL_LEVELS = 3.0  # mean |Laplacian| above this is sharp detail
 FULL_FRAME_SHARE = 0.85  # art bigger than this share of the frame is the whole frame
 TEXT_MAX_HEIGHT_SHARE = 0.12  # a text line is at most this share of the frame height
+EDGED_SHARE = 0.75  # a picture pasted into the frame has detail along this share of its sides, on average
 MIN_ART_PX = 16
 BOX_KEYS = ("x", "y", "width", "height")
 
@@ -141,8 +145,10 @@ def analyse_layout(stills: Mapping[int, np.ndarray], live: Sequence[Box] = ()) -
     for s, changed in _changed_masks(small).items() if len(scenes) > 1 else ():
         box, text = _shapes(changed & keep)
         if box is not None and _share(box, size) > FULL_FRAME_SHARE:  # the whole frame changes: use detail
-            box, text = _shapes(changed & keep & _detail(small[s]))
-            if box is None or _whole_frame(box, size):
+            detail = changed & keep & _detail(small[s])
+            box, text = _shapes(detail)
+            # a picture over a blurred copy of itself is edged all round; a flat illustration's detail is not
+            if box is None or _whole_frame(box, size) or not _edged(detail, box):
                 whole.add(s)
                 continue
         if box is not None:
@@ -262,11 +268,16 @@ def _isolated(detail: np.ndarray) -> tuple[Box | None, list[Box]]:
     outside = detail.copy()
     for x, y, w, h in [box, *text]:
         outside[y : y + h, x : x + w] = False
+    edged = _edged(detail, box, 0.5)  # a letterboxed picture has detail along its edges
+    return (box, text) if edged and outside.mean() < 0.02 else (None, [])
+
+
+def _edged(detail: np.ndarray, box: Box, share: float = EDGED_SHARE) -> bool:
+    """Whether ``box`` is a picture's edge: detail along its sides, on ``share`` of their length on average."""
     x, y, w, h = box
     inside, band_px = detail[y : y + h, x : x + w], max(4, round(0.03 * min(detail.shape)))
     sides = [inside[:band_px].any(0), inside[-band_px:].any(0), inside[:, :band_px].any(1), inside[:, -band_px:].any(1)]
-    edged = np.mean([side.mean() for side in sides]) > 0.5  # a letterboxed picture has detail along its edges
-    return (box, text) if edged and outside.mean() < 0.02 else (None, [])
+    return float(np.mean([side.mean() for side in sides])) > share
 
 
 def _share(box: Box, size: tuple[int, int]) -> float:

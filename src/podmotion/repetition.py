@@ -15,6 +15,7 @@ These are the figures ``benchmarks/repetition.py`` prints and the tests assert:
 
 from __future__ import annotations
 
+import math
 from fractions import Fraction
 from typing import Sequence
 
@@ -122,3 +123,62 @@ def step_ratio(frames: Sequence[np.ndarray], boundaries: Sequence[int]) -> dict:
     worst = max(joins) / median if joins and median > 0 else None
     return {"median": round(median, 4), "joins": [round(j, 4) for j in joins],
             "worst_ratio": round(worst, 3) if worst is not None else None}  # fmt: skip
+
+
+def path_twins(path: np.ndarray, out_w: int, out_h: int, fps: Fraction | float, render_frame, min_gap_s: float = 1.0,
+               tolerance_px: float = 1.0, psnr_db: float = TWIN_PSNR_DB) -> float:  # fmt: skip
+    """``repeated_share`` for a camera path of any length (an hour: 90,000 frames), without comparing every pair.
+
+    Two frames can only be twins where their windows nearly match. Pairs ``min_gap_s`` or more apart whose
+    windows put every pixel within ``tolerance_px`` of where the other puts it (found through a grid on the
+    windows' centres and sizes) are rendered (``render_frame(index)`` gives the frame) and compared; a window
+    that moves the picture by more than a pixel makes a frame far under 45 dB from the other on any picture
+    with edges.
+    """
+    n = len(path)
+    gap = max(1, int(np.ceil(min_gap_s * float(fps))))
+    if n <= gap:
+        return 0.0
+    scale = out_w / float(np.median(path[:, 2]))
+    half_diag = 0.5 * math.hypot(1, out_h / out_w)
+    coords = np.stack([path[:, 0] * scale, path[:, 1] * scale, np.log(path[:, 2]) * out_w * half_diag], axis=1)
+    cells = np.floor(coords / tolerance_px).astype(np.int64)
+    grid: dict[tuple[int, int, int], list[int]] = {}
+    for i, cell in enumerate(map(tuple, cells.tolist())):
+        grid.setdefault(cell, []).append(i)
+    pairs = []
+    offsets = [(a, b, c) for a in (-1, 0, 1) for b in (-1, 0, 1) for c in (-1, 0, 1)]
+    for i, (x, y, z) in enumerate(cells.tolist()):
+        for dx, dy, dz in offsets:
+            pairs += [(i, j) for j in grid.get((x + dx, y + dy, z + dz), ()) if j - i >= gap]
+    if not pairs:
+        return 0.0
+    first, second = np.array(pairs).T
+    close = _shift_px(path[first], path[second], out_w, out_h) <= tolerance_px
+    limit = _mse_limit(psnr_db)
+    has_twin = np.zeros(n, dtype=bool)
+    cache: dict[int, np.ndarray] = {}
+
+    def frame_luma(i: int) -> np.ndarray:
+        if i not in cache:
+            if len(cache) >= 64:  # an hour's candidates must not all be held
+                cache.pop(next(iter(cache)))
+            cache[i] = luma(render_frame(i))
+        return cache[i]
+
+    for i, j in zip(first[close].tolist(), second[close].tolist()):
+        if not (has_twin[i] and has_twin[j]) and float(np.mean((frame_luma(i) - frame_luma(j)) ** 2)) < limit:
+            has_twin[i] = has_twin[j] = True
+    return float(has_twin.mean())
+
+
+def _shift_px(a: np.ndarray, b: np.ndarray, out_w: int, out_h: int) -> np.ndarray:
+    """How far (output pixels) the picture point under each corner of the output in window ``a`` (rows of centre
+    x, centre y, width) lands from that corner in window ``b``: the most over the four corners."""
+    most = np.zeros(len(a))
+    for px in (-out_w / 2, out_w / 2):
+        for py in (-out_h / 2, out_h / 2):
+            x = a[:, 0] + px * a[:, 2] / out_w  # the picture point under this corner in a
+            y = a[:, 1] + py * a[:, 2] / out_w
+            most = np.maximum(most, np.hypot((x - b[:, 0]) * out_w / b[:, 2] - px, (y - b[:, 1]) * out_w / b[:, 2] - py))
+    return most

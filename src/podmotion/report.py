@@ -1,7 +1,8 @@
 """Pictures and pages for ``snakemake --report``: what each scene became, at a glance.
 
 - ``scene_card``, ``episode_scene_card``: one scene side by side: its still, the still with the
-  episode's layout drawn on it (where the episode has one), and a contact
+  episode's layout drawn on it (where the episode has one), the camera's
+  framings (what it kept whole, where it went, its pace), and a contact
   sheet of its clip (a grid of frames, each stamped with its time).
 - ``timeline_strip``: the whole episode as one strip, a thumbnail per scene,
   each as wide as the scene is long.
@@ -27,6 +28,7 @@ import cv2
 import numpy as np
 import pandas as pd
 
+from .framing import draw_framing
 from .layout import draw_layout
 from .media import count_frames, count_keyframes, display_span_s, frames_nearest, iter_frames_with_time
 
@@ -93,23 +95,29 @@ def contact_sheet(clip_path: str | os.PathLike, columns: int = SHEET_COLUMNS, ro
 
 
 def scene_card(still: np.ndarray, clip_path: str | os.PathLike, title: str,
-               layout_picture: np.ndarray | None = None) -> np.ndarray:  # fmt: skip
-    """The still, the layout (where there is one) and the clip's contact sheet, side by side."""
+               layout_picture: np.ndarray | None = None, camera_picture: np.ndarray | None = None) -> np.ndarray:  # fmt: skip
+    """The still, the layout (where there is one), the camera's framings (where it toured the still) and the
+    clip's contact sheet, side by side."""
     gap = np.full((CARD_HEIGHT_PX, 8, 3), 255, np.uint8)
     panels = [_stamp(_scaled_to_height(still, CARD_HEIGHT_PX), f"{title}: still")]
     if layout_picture is not None:
         panels += [gap, _stamp(_scaled_to_height(layout_picture, CARD_HEIGHT_PX), "layout")]
+    if camera_picture is not None:
+        panels += [gap, _stamp(_scaled_to_height(camera_picture, CARD_HEIGHT_PX), "camera")]
     panels += [gap, _stamp(contact_sheet(clip_path), "clip", bottom=True)]
     return np.hstack(panels)
 
 
 def episode_scene_card(still: np.ndarray, clip_path: str | os.PathLike, scene: int, layout=None,
-                       footage: bool = False) -> np.ndarray:  # fmt: skip
+                       footage: bool = False, result: dict | None = None) -> np.ndarray:  # fmt: skip
     """A scene's card in an episode: its still, the episode's ``layout`` drawn on it (not for a footage scene:
-    nothing in it is animated) and its clip's contact sheet."""
+    nothing in it is animated), the camera's framings from the animate sidecar's ``result`` (where the camera
+    toured the still: text and faces it kept whole, the subjects, the first framings, the pace) and its clip's
+    contact sheet."""
     picture = draw_layout(still, layout, scene) if layout is not None and not footage else None
+    camera = draw_framing(still, result) if result and not footage else None
     title = f"Scene {scene} (footage, as the source shows it)" if footage else f"Scene {scene}"
-    return scene_card(still, clip_path, title, picture)
+    return scene_card(still, clip_path, title, picture, camera)
 
 
 def timeline_strip(stills: list[np.ndarray], frame_counts: list[int], width_px: int = STRIP_WIDTH_PX,

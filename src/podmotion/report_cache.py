@@ -18,7 +18,7 @@ from pathlib import Path
 
 from .atomic import atomic_output
 
-FORMAT = 1  # raise when the cards or previews are drawn differently: every cached picture is then made again
+FORMAT = 2  # raise when the cards or previews are drawn differently: every cached picture is then made again
 KEY_HEX_CHARS = 16
 
 

@@ -28,6 +28,7 @@ rule episode_report:
     input:
         summary="results/{name}/summary.json",
         clips=clip_paths_of,
+        sidecars=scene_sidecars,
         video=ANIMATED,
         scenes=scenes_dir,
     output:

@@ -1,6 +1,7 @@
 """Snakemake script: the episode's report: each scene's card and preview (kept between runs while their files are
 unchanged, podmotion.report_cache), then the pages: overview (scene table, timeline, cards) and previews."""
 
+import json
 import logging
 import os
 import shutil
@@ -35,6 +36,7 @@ def main():
     ep = Episode.load(folder.path, snakemake.config["output"])  # noqa: F821
     scenes = ep.playable_scenes()
     clip_of = {Path(clip).stem.removeprefix("scene_"): clip for clip in inp.clips}
+    sidecar_of = {Path(path).stem.removeprefix("scene_"): path for path in inp.sidecars}
     layout = folder.layout()
     cache = ReportCache(Path(out.overview).parent / ".cache")
     cards, clips = {}, {}
@@ -42,9 +44,12 @@ def main():
         label, still_path = ep.labels[scene], folder.still(scene)
         clip = clip_of[label]
         footage = Path(clip).parent.name == "footage"  # clip_paths: a footage scene's clip is in footage/
+        sidecar = sidecar_of.get(label)
+        result = json.loads(Path(sidecar).read_text()).get("result") if sidecar and not footage else None
         cards[scene] = cache.picture(
-            label, "card", ".png", [still_path, folder.path / LAYOUT_JSON, clip],
-            lambda tmp: write_image(episode_scene_card(read_image(still_path), clip, scene, layout, footage), tmp),
+            label, "card", ".png", [still_path, folder.path / LAYOUT_JSON, clip, *([sidecar] if sidecar else [])],
+            lambda tmp: write_image(episode_scene_card(read_image(still_path), clip, scene, layout, footage, result),
+                                    tmp),
             settings=f"scene {scene}, footage {footage}")  # fmt: skip
         clips[scene] = cache.picture(
             label, "preview", ".mp4", [clip],
