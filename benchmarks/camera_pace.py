@@ -80,7 +80,7 @@ def pace_and_twins(picture, title, seconds: int, size: int, seed: int) -> dict:
 def cost_per_frame(picture, size: int, seconds: int, before) -> list[tuple[str, float, float, float]]:
     """(label, path + analysis seconds, render ms a frame, render + encode ms a frame) before and now."""
     opts = schema_defaults("animate", "kenburns")
-    encoder = EncoderSettings(crf=18, preset="veryfast")
+    encoder = EncoderSettings(crf=18, preset="veryfast", keyint_frames=250)
     rows = []
     n = seconds * FPS
     for label in ("before", "now"):

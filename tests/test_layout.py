@@ -223,3 +223,42 @@ def test_draw_layout_marks_only_box_edges_and_a_legend(template_stills):
     x, y, w, h = layout.art_box(2)
     assert changed[y + h // 2, x] and changed[y, x + w // 2]  # the art box is outlined
     assert not changed[y + h // 2, x + w // 2]  # and its inside left alone
+
+
+def test_flat_illustrations_are_whole_frame_art():
+    """A children's story podcast: flat sky and ground, figures, a title line on each picture. The whole frame
+    changes from slide to slide and the detail is not a picture edged all round: every scene is whole-frame
+    art, not a strip around the figures (which would slice them and the titles)."""
+    from pictures import flat_illustration
+
+    stills = {i + 1: flat_illustration(i, 1280, 720, f"Chapter {i + 1}: The Fox and the Moon",
+                                       ("top", "bottom")[i % 2])[0] for i in range(6)}  # fmt: skip
+    layout = analyse_layout(stills)
+    assert layout.mode == "full_frame"
+    assert all(layout.art_box(s) == (0, 0, 1280, 720) for s in stills)
+
+
+def test_photos_with_a_title_line_are_whole_frame_art():
+    from pictures import photo
+
+    names = [("astronaut", "Eileen Collins, 1998"), ("chelsea", "Chelsea the cat"), ("rocket", "Launch day"),
+             ("coffee", "Morning coffee")]  # fmt: skip
+    stills = {i + 1: photo(name, 1280, 720, caption)[0] for i, (name, caption) in enumerate(names)}
+    assert all(analyse_layout(stills).art_box(s) == (0, 0, 1280, 720) for s in stills)
+
+
+def test_a_cover_held_for_the_episode_is_the_art_and_the_show_name_under_it_is_frame():
+    """One still for the whole episode: a square flat cover over a dark frame, the show's name under it. The art
+    box holds the whole cover, its own title included, and stops above the show's name."""
+    from pictures import cover, draw_text
+
+    frame = np.full((720, 1280, 3), (18, 20, 28), np.uint8)
+    side = 560
+    x0, y0 = (1280 - side) // 2, 28
+    frame[y0 : y0 + side, x0 : x0 + side] = cover(side, side)[0]
+    frame, name = draw_text(frame, "The Long Walk Podcast  |  Episode 12", (640, 660), 36, (220, 220, 220), "ms")
+    layout = analyse_layout({1: frame})
+    x, y, w, h = layout.art_box(1)
+    assert x <= x0 and y <= y0 and x + w >= x0 + side and y + h >= y0 + side  # the whole cover
+    assert w * h <= 1.1 * side * side
+    assert y + h <= name[1]  # the show's name is frame

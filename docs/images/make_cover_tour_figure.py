@@ -85,7 +85,8 @@ def main() -> None:
         write_image(crop(still, box), folder / "art.png")
         request = AnimateRequest(image_path=folder / "art.png", out_path=folder / "clip.mp4", width=box[2],
                                  height=box[3], fps=Fraction(FPS), max_duration_s=SECONDS, seed=1,
-                                 encoder=EncoderSettings(crf=18, preset="veryfast"), options={"duration_s": None},
+                                 encoder=EncoderSettings(crf=18, preset="veryfast", keyint_frames=250),
+                                 options={"duration_s": None},
                                  paste_into=(folder / "still.png", tuple(box)))  # fmt: skip
         result = animate(request)
         result["art_box"] = list(box)

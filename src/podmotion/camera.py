@@ -49,9 +49,10 @@ DEFAULT_PACE = 0.008  # the tour's speed, in the same unit
 MIN_PACE = 0.0025  # under this a viewer sees no motion: only a tight picture goes slower, and says so
 LEG_MIN_S = 6.0  # one leg of the tour (framing to framing) lasts at least this long
 SAMPLES_PER_LEG = 48  # the spline is measured this finely
-CANDIDATES = 10  # framings drawn for each step of the tour; the best is taken
-CROSSING_PX = 0.3  # a leg keeps this far (a grid cell, and its neighbours) from recent legs, in output pixels
-CROSSING_LEGS = 4  # how many legs back that holds
+ORBIT_STEP = 0.2  # of a turn between framings: five a lap
+ORBIT_SHARE = 0.8  # the orbit's reach along the room's wider axis, as a share of the room's half-range there
+ORBIT_ROUND = 1.5  # the orbit is at most this much longer one way than the other (in output widths)
+ORBIT_ZOOM = (0.05, 0.92)  # its zoom, from tight to near-whole, as shares of the log-zoom the room allows
 
 
 def eased(n_frames: int, ramp_frames: float) -> np.ndarray:
@@ -204,16 +205,14 @@ def plan_tour(image_w: int, image_h: int, out_w: int, out_h: int, n_frames: int,
     room = Room(image_w, image_h, aspect, move.zoom, framing.keep if framing is not None else None)
     subjects = [((b[0] + b[2] / 2), (b[1] + b[3] / 2), max(b[2], b[3] * aspect) * 1.4)
                 for b in (framing.subjects if framing is not None else ())]  # fmt: skip
-    planner = _Planner(room, subjects, random.Random(seed), move.pan, aspect, out_w / room.w_min,
-                       0.5 * math.hypot(out_w, out_h))  # fmt: skip
     duration_s = max(n_frames - 1, 1) / fps
+    planner = _Planner(room, subjects, random.Random(seed), move.pan, aspect)
     ramp_s = min(move.ramp_s, duration_s / 4)
     ramp_frames = ramp_s * fps
     share = (1 - min(0.5, ramp_frames / max(n_frames - 1, 1)))  # of the scene spent at full speed
     cap = move.max_speed_widths_per_s if move.max_speed_widths_per_s is not None else math.inf
 
-    first = planner.start()
-    second = planner.next([first], 0.0)[0]
+    first, second = planner.framing(0, 0.0), planner.framing(1, 0.0)
     pace = min(move.pace_widths_per_s, cap)
     speed = min(cap, max(pace, leg_length(first, second, aspect) / (duration_s * share)))
     tight, reason = False, ""
@@ -231,20 +230,18 @@ def plan_tour(image_w: int, image_h: int, out_w: int, out_h: int, n_frames: int,
         path = np.repeat(first[None, :], max(n_frames, 0), axis=0)
         still = distance <= 1e-9 and n_frames > 1
         return Tour(path, first[None, :], 0.0, tight or still, reason or ("no room to move" if still else ""))
-    framings = [first]
-    second = planner.next(framings, leg_length(first, second, aspect) / distance)[0]  # on the sweep's course
-    planner.crossings.add(framings, second)
-    framings.append(second)
-    straight = leg_length(first, second, aspect)  # the legs' straight lengths; the spline runs shorter
+    framings = [first, planner.framing(1, leg_length(first, second, aspect) / distance)]
+    straight = leg_length(first, framings[1], aspect)  # the legs' straight lengths; the spline runs shorter
     while True:
         dense, travelled = _spline(np.array(framings), aspect)
         if travelled[-1] >= distance:
             break
+        if len(framings) > 8 and travelled[-1] < 1e-9:  # the orbit has no size: nowhere to go
+            path = np.repeat(first[None, :], n_frames, axis=0)
+            return Tour(path, first[None, :], 0.0, True, reason or "no room to move")
         rounding = min(1.0, max(0.5, travelled[-1] / straight)) if straight > 0 else 1.0  # spline / straight
-        for _ in range(min(16, max(1, int((distance - travelled[-1]) / max(planner.span / 2, 1e-6)) + 1))):
-            options = planner.next(framings, straight * rounding / distance)  # when the tour will be there
-            pick = min(options, key=lambda c: planner.crossings.hits(framings, c))  # the first that crosses least
-            planner.crossings.add(framings, pick)
+        for _ in range(min(16, max(1, int((distance - travelled[-1]) / max(planner.span / 4, 1e-6)) + 1))):
+            pick = planner.framing(len(framings), straight * rounding / distance)  # when the tour will be there
             straight += leg_length(framings[-1], pick, aspect)
             framings.append(pick)
     progress = eased(n_frames, ramp_frames)
@@ -265,141 +262,68 @@ def camera_path(image_w: int, image_h: int, out_w: int, out_h: int, n_frames: in
 
 
 class _Planner:
-    """Chooses the tour's framings, one after another.
+    """Chooses the tour's framings, one after another: an orbit of the room, turning one way, that breathes.
 
-    **The sweep.** Along the room's narrower axis (x or y, as a share of the room's range there), the framings
-    advance steadily from one side to the other over the whole scene, as the scene's time does; the tour roams
-    freely along the other axis and in zoom. Two frames far apart in time then differ along the sweep even
-    where the tour passes the same place again, so the scene never shows a frame twice; and a new leg is kept
-    from crossing the last few legs (``_Crossings``), for the frames close in time.
+    Three coordinates place a window in the room: its zoom (between the tightest and near-whole), and its
+    centre along the room's two axes, each as a share of the room's range there.
+
+    - **The orbit.** In the plane of zoom and the room's wider axis, the framings go round an ellipse,
+      ``ORBIT_STEP`` of a turn apart, always the same way: tight on the subject (the orbit is centred on it
+      along that axis), then out toward the whole picture, then in again on the other side. The path never
+      turns back, and one lap never crosses itself.
+    - **The sweep.** Along the room's narrower axis, the framings advance steadily from one side to the other
+      as the scene's time does. Laps of the same size, a breath apart, then differ along the sweep.
     """
 
-    def __init__(self, room: Room, subjects, rng: random.Random, pan: float, aspect: float, scale: float,
-                 half_diag_px: float):  # fmt: skip
-        self.room, self.subjects, self.rng, self.pan, self.aspect = room, subjects, rng, pan, aspect
+    def __init__(self, room: Room, subjects, rng: random.Random, pan: float, aspect: float):
+        self.room, self.rng, self.aspect = room, rng, aspect
         self.lo, self.hi = 0.5 - pan / 2, 0.5 + pan / 2
         self.top = math.log(room.w_max / room.w_min)
-        bands = [np.mean([r[1] - r[0] for r in (room.ranges(w)[axis] for w in np.linspace(room.w_min, room.w_max, 9))])
-                 for axis in (0, 1)]  # fmt: skip
+        widths = np.linspace(room.w_min, room.w_max, 9)
+        bands = [np.mean([room.ranges(w)[axis][1] - room.ranges(w)[axis][0] for w in widths]) for axis in (0, 1)]
         self.sweep_axis = int(np.argmin(bands))
         self.sweep_up = rng.random() < 0.5
         self.span = _room_span(room, aspect)
-        self.crossings = _Crossings(scale, half_diag_px, 1 - self.sweep_axis)
+        # The orbit's radii, along the free axis (a share of its range) and in zoom (of the log-zoom allowed), no
+        # rounder than ORBIT_ROUND in output widths: a long thin orbit would turn sharply at its ends.
+        free = 1 - self.sweep_axis
+        free_widths = bands[free] / ((room.w_min + room.w_max) / 2)  # the free axis's range, in window widths
+        zoom_widths = self.top * 0.5 * math.hypot(1, 1 / aspect)  # the log-zoom allowed, in widths at a corner
+        along_w = (self.hi - self.lo) / 2 * ORBIT_SHARE * free_widths
+        zoom_w = (ORBIT_ZOOM[1] - ORBIT_ZOOM[0]) / 2 * zoom_widths
+        if min(along_w, zoom_w) > 0.2 * max(along_w, zoom_w):  # where both have room: no long thin orbit
+            along_w, zoom_w = min(along_w, ORBIT_ROUND * zoom_w), min(zoom_w, ORBIT_ROUND * along_w)
+        self.radius = (along_w / free_widths if free_widths > 0 else 0.0, zoom_w / zoom_widths if zoom_widths > 0 else 0.0)
+        centre = 0.5
+        if subjects:  # the orbit's tight side is on the biggest subject, as near as the room allows
+            cx, cy, size = subjects[0]
+            w = room.w_min * math.exp(ORBIT_ZOOM[0] * self.top)
+            lo_hi = room.ranges(w)[1 - self.sweep_axis]
+            target = (cx, cy)[1 - self.sweep_axis]
+            centre = (target - lo_hi[0]) / (lo_hi[1] - lo_hi[0]) if lo_hi[1] > lo_hi[0] else 0.5
+        self.centre = min(max(centre, self.lo + self.radius[0]), self.hi - self.radius[0])
+        self.turning = 1 if rng.random() < 0.5 else -1
+        self.angle = -math.pi / 2 if rng.random() < 0.5 else math.pi / 2  # tight on the subject, or wide
 
     def sweep(self, time_share: float) -> float:
         """The sweep axis's share of its range at ``time_share`` (0-1) of the scene."""
         t = min(max(time_share, 0.0), 1.0)
         return self.lo + (self.hi - self.lo) * (t if self.sweep_up else 1 - t)
 
-    def start(self) -> np.ndarray:
-        """Where the tour starts: on its subject (a zoom out follows) or wide (a zoom in), by the seed."""
-        if self.rng.random() < 0.5:
-            return self.framing("subject", 0.0)
-        return self.room.window(self.room.w_max, 0.5, 0.5)  # the whole picture, where a zoom in starts
-
-    def framing(self, kind: str, time_share: float) -> np.ndarray:
-        """A framing of ``kind``: on a subject (tight, its centre drawn near the subject's), wide (near the whole
-        picture), or between; on the sweep's course at ``time_share``. Every one lies inside the room, off its
-        walls, floor and apex by a random share: framings on a wall would lay the path flat on it, where it
-        must cross itself, and each crossing would repeat a frame."""
-        room, rng, lo, hi, top = self.room, self.rng, self.lo, self.hi, self.top
-        free = [rng.uniform(lo, hi), rng.uniform(lo, hi)]
-        if kind == "subject" and self.subjects:
-            cx, cy, size = self.subjects[rng.randrange(len(self.subjects))]
-            floor = min(max(math.log(max(size, room.w_min) / room.w_min) / top, 0.0), 0.9) if top > 0 else 0.0
-            w = room.w_min * math.exp((floor + rng.uniform(0.03, 0.25) * (1 - floor)) * top)
-            (x0, x1), (y0, y1) = room.ranges(w)
-            aim = lambda t, a, b: (t - a) / (b - a) if b > a else 0.5  # noqa: E731
-            free = [min(max(aim(cx, x0, x1) + rng.uniform(-0.2, 0.2), lo), hi),
-                    min(max(aim(cy, y0, y1) + rng.uniform(-0.2, 0.2), lo), hi)]  # fmt: skip
-        elif kind == "subject":  # nothing stands out: tight, anywhere
-            w = room.w_min * math.exp(rng.uniform(0.03, 0.25) * top)
-        elif kind == "wide":  # near the whole picture, not at it: the windows there are all alike, and would repeat
-            w = room.w_max * math.exp(-rng.uniform(0.15, 0.4) * top)
-        else:
-            w = room.w_min * math.exp(rng.uniform(0.1, 0.85) * top)
-        free[self.sweep_axis] = self.sweep(time_share)
-        return room.window(w, *free)
-
-    def next(self, seen: list, time_share: float) -> list[np.ndarray]:
-        """The tour's next framing, best first (the caller takes the first whose leg crosses no recent one): among
-        framings drawn ``CANDIDATES`` at a time, those a fair leg away (a quarter of the room's span) that turn at
-        most about 80 degrees from the way the camera came; of them, the one farthest from every framing seen
-        before. Where none turns so little (at the room's edge, after a zoom out), the ones that turn least; the
-        spline then rounds the turn over the whole leg."""
-        here, aspect, span = seen[-1], self.aspect, self.span
-        came = _unit(here - seen[-2], here[2]) if len(seen) > 1 else None
-        far, far_leg = None, -1.0
-        gentle = []
-        for _ in range(8):
-            good = []
-            for _ in range(CANDIDATES):
-                kind = self.rng.choices(("subject", "wide", "between"), (0.45, 0.25, 0.3))[0]
-                candidate = self.framing(kind, time_share)
-                leg = leg_length(here, candidate, aspect)
-                if leg > far_leg:
-                    far, far_leg = candidate, leg
-                if leg < 0.25 * span:
-                    continue
-                turn = float(np.dot(came, _unit(candidate - here, here[2]))) if came is not None else 1.0
-                if turn > 0.2:
-                    good.append((_novelty(candidate, seen, aspect), candidate))
-                else:
-                    gentle.append((turn, candidate))
-            if good:
-                return [c for _, c in sorted(good, key=lambda g: -g[0])]
-        return [c for _, c in sorted(gentle, key=lambda g: -g[0])[:3]] or [far]
+    def framing(self, k: int, time_share: float) -> np.ndarray:
+        """The ``k``-th framing of the orbit, on the sweep's course at ``time_share`` of the scene."""
+        angle = self.angle + self.turning * 2 * math.pi * k * ORBIT_STEP
+        along = self.centre + self.radius[0] * math.cos(angle)
+        zoom = (ORBIT_ZOOM[1] + ORBIT_ZOOM[0]) / 2 + self.radius[1] * math.sin(angle)
+        shares = [0.0, 0.0]
+        shares[1 - self.sweep_axis], shares[self.sweep_axis] = along, self.sweep(time_share)
+        return self.room.window(self.room.w_min * math.exp(zoom * self.top), *shares)
 
 
 def _room_span(room: Room, aspect: float) -> float:
     """About the longest straight move the room allows, in output widths."""
     corners = [room.window(w, fx, fy) for w in (room.w_min, room.w_max) for fx in (0, 1) for fy in (0, 1)]
     return max(leg_length(a, b, aspect) for a in corners for b in corners)
-
-
-class _Crossings:
-    """Where the last legs went, in output pixels along the tour's free axis and the zoom's reach at the corners,
-    so a new leg can be kept from passing within ``CROSSING_PX`` of them: with the sweep, a window that close
-    to one of a few legs ago could be the same frame again. Each leg is recorded two legs late, since a leg
-    always meets its neighbours, and forgotten after ``CROSSING_LEGS``: older legs are far along the sweep."""
-
-    def __init__(self, scale: float, half_diag_px: float, axis: int):
-        self.scale, self.half_diag_px, self.axis = scale, half_diag_px, axis
-        self.legs: list[set[tuple[int, int]]] = []
-
-    def _segment(self, framings: list, candidate: np.ndarray) -> set[tuple[int, int]]:
-        """The cells of the spline's samples between the framings that ``candidate`` completes (the spline is
-        clamped: its first framing counts three times)."""
-        controls = np.stack([*([framings[0]] * 2 + list(framings))[-3:], candidate])
-        rough = self._px(controls)
-        samples = int(np.ceil(np.abs(np.diff(rough, axis=0)).sum(axis=0).max() / (CROSSING_PX / 2))) + 2
-        t = np.linspace(0, 1, samples)[:, None]  # closer than half a cell: no cell skipped
-        weights = np.concatenate([t**3, t**2, t, np.ones_like(t)], axis=1) @ _BASIS
-        return set(map(tuple, np.floor(self._px(weights @ controls) / CROSSING_PX).astype(np.int64).tolist()))
-
-    def _px(self, points: np.ndarray) -> np.ndarray:
-        return np.stack([points[:, self.axis] * self.scale, np.log(points[:, 2]) * self.half_diag_px], axis=1)
-
-    def hits(self, framings: list, candidate: np.ndarray) -> int:
-        """How many of the leg's cells pass next to a recent leg's (0: it crosses none)."""
-        recent = self.legs[:-2]
-        if not recent:
-            return 0
-        cells = self._segment(framings, candidate)
-        near = {(x + a, y + b) for x, y in cells for a in (-1, 0, 1) for b in (-1, 0, 1)}
-        return sum(len(near & leg) for leg in recent)
-
-    def add(self, framings: list, candidate: np.ndarray) -> None:
-        self.legs.append(self._segment(framings, candidate))
-        del self.legs[: -CROSSING_LEGS - 2]
-
-
-def _novelty(candidate: np.ndarray, seen: list, aspect: float) -> float:
-    """How far ``candidate`` is from the nearest framing seen so far (``leg_length``'s measure)."""
-    past = np.asarray(seen)
-    w = (past[:, 2] + candidate[2]) / 2
-    return float((np.hypot(past[:, 0] - candidate[0], past[:, 1] - candidate[1]) / w
-                  + 0.5 * math.hypot(1, 1 / aspect) * np.abs(past[:, 2] - candidate[2]) / w).min())  # fmt: skip
 
 
 def _unit(step: np.ndarray, w: float) -> np.ndarray:

@@ -126,7 +126,7 @@ def step_ratio(frames: Sequence[np.ndarray], boundaries: Sequence[int]) -> dict:
 
 
 def path_twins(path: np.ndarray, out_w: int, out_h: int, fps: Fraction | float, render_frame, min_gap_s: float = 1.0,
-               tolerance_px: float = 1.0, psnr_db: float = TWIN_PSNR_DB) -> float:  # fmt: skip
+               tolerance_px: float = 0.5, psnr_db: float = TWIN_PSNR_DB) -> float:  # fmt: skip
     """``repeated_share`` for a camera path of any length (an hour: 90,000 frames), without comparing every pair.
 
     Two frames can only be twins where their windows nearly match. Pairs ``min_gap_s`` or more apart whose
