@@ -70,16 +70,18 @@ def make_podcast(
     frequencies_hz: list[float] | None = None,
     audio_tail_s: float = 0.0,
     video_delay_s: float = 0.0,
+    pictures: list[np.ndarray] | None = None,
 ) -> dict:
     """Write a podcast video; return its ground truth (cut frames, times, tones).
 
     ``audio_tail_s`` makes the audio run on after the last video frame (an outro);
     ``video_delay_s`` starts the video that much after the audio (a pre-roll). The
-    tone changes where the picture cuts, in the container's timeline.
+    tone changes where the picture cuts, in the container's timeline. ``pictures``:
+    one RGB picture a scene, width x height (default: ``scene_picture``'s).
     """
     path = Path(path)
     bounds = [0, *cut_frames, total_frames]
-    pictures = [scene_picture(i, width, height) for i in range(len(bounds) - 1)]
+    pictures = pictures or [scene_picture(i, width, height) for i in range(len(bounds) - 1)]
 
     def frames():
         for k, (a, b) in enumerate(zip(bounds, bounds[1:])):

@@ -10,13 +10,14 @@ same frame twice).
   text and every face, with a margin), so no title and no face is ever cut.
   The windows that do both (the *room*) are a convex set in (centre x, centre
   y, width): any mix of windows in it is in it too.
-- **The tour.** The camera visits framings chosen from the picture: the
-  subjects (faces, else the salient region) as tight as the room allows, the
-  whole picture, and framings in between, each new one away from those seen
-  before and turning at most gently from the way the camera came. The path is
-  a cubic B-spline with the framings as its control points: smooth, and inside
-  the room, since each of its points mixes four framings. It never holds
-  still and never turns back on itself.
+- **The tour** (``_Planner``): the camera orbits the room, always turning
+  the same way: tight on the picture's subject (its biggest face, else its
+  salient region), out toward the whole picture, in again, while it advances
+  steadily across the room's narrow axis over the whole scene, so each lap
+  runs beside the one before and no frame comes back. The path is a cubic
+  B-spline with the orbit's framings as control points: smooth, and inside the
+  room, since each of its points mixes four framings. It never holds still and
+  never turns back on itself.
 - **The pace** (``pace_widths_per_s``): the fastest-moving pixel of the output
   (a corner, in a zoom) travels this share of the frame's width per second,
   all the scene long, whatever its length. A short scene whose first move
@@ -324,12 +325,6 @@ def _room_span(room: Room, aspect: float) -> float:
     """About the longest straight move the room allows, in output widths."""
     corners = [room.window(w, fx, fy) for w in (room.w_min, room.w_max) for fx in (0, 1) for fy in (0, 1)]
     return max(leg_length(a, b, aspect) for a in corners for b in corners)
-
-
-def _unit(step: np.ndarray, w: float) -> np.ndarray:
-    v = np.array([step[0] / w, step[1] / w, step[2] / w])
-    n = np.linalg.norm(v)
-    return v / n if n > 0 else v
 
 
 _BASIS = np.array([[-1, 3, -3, 1], [3, -6, 3, 0], [-3, 0, 3, 0], [1, 4, 1, 0]], dtype=np.float64) / 6
