@@ -87,3 +87,21 @@ def test_the_art_box_maps_to_the_output_with_the_fit():
 def test_auto_drifts_generated_clips_only():
     assert wanted("auto", generated=True) and not wanted("auto", generated=False)
     assert wanted(True, generated=False) and not wanted(False, generated=True)
+
+
+def test_the_drift_keeps_the_art_s_title_whole_and_its_pace():
+    """The drift tours the art as Ken Burns does: every window holds the art's own title with its margin, at a
+    pace a viewer sees."""
+    from pictures import flat_illustration
+
+    from podmotion.framing import find_framing
+
+    art, (title,) = flat_illustration(1, 320, 180, "The Fox and the Moon", "top")
+    framing = find_framing(art)
+    drift = Drift.plan((0, 0, 320, 180), 250, seed=2, zoom=1.3, fps=25.0, framing=framing)
+    cx, cy, w = drift.path.T
+    h = w * 180 / 320
+    margin = 0.9 * framing.margin_px
+    assert (cx - w / 2 <= title[0] - margin).all() and (cx + w / 2 >= title[0] + title[2] + margin).all()
+    assert (cy - h / 2 <= max(0, title[1] - margin)).all()
+    assert drift.describe()["pace_widths_per_s"] >= 0.0025 and drift.describe()["framing"]["text"]

@@ -61,14 +61,18 @@ class Drift:
     @classmethod
     def plan(cls, box, n_frames: int, seed: int, zoom: float, fps: float,
              max_speed_widths_per_s: float | None = DEFAULT_MAX_SPEED,
-             pace_widths_per_s: float = DEFAULT_PACE) -> "Drift | None":  # fmt: skip
-        """The scene's drift, or None where there is nothing to drift (no zoom, a tiny box)."""
+             pace_widths_per_s: float = DEFAULT_PACE, framing=None) -> "Drift | None":  # fmt: skip
+        """The scene's drift, or None where there is nothing to drift (no zoom, a tiny box). ``framing``
+        (``podmotion.framing``, of the art at the box's size): the text and faces every window keeps whole."""
         x, y, w, h = (int(v) for v in box)
         if zoom <= 1.0 or min(w, h) < MIN_BOX_PX or n_frames < 2:
             return None
         move = Move(zoom, DRIFT_PAN, max_speed_widths_per_s, DRIFT_RAMP_S, pace_widths_per_s)
-        tour = plan_tour(w, h, w, h, n_frames, seed, move, fps)
-        return cls((x, y, w, h), tour.path, fps, tour.describe(w, h, fps))
+        tour = plan_tour(w, h, w, h, n_frames, seed, move, fps, framing)
+        summary = tour.describe(w, h, fps)
+        if framing is not None:
+            summary["framing"] = {"size": [w, h], **framing.describe()}
+        return cls((x, y, w, h), tour.path, fps, summary)
 
     def apply(self, frames: Iterable[np.ndarray]) -> Iterator[np.ndarray]:
         """Each frame with its art seen through the window at that frame."""

@@ -20,6 +20,7 @@ import numpy as np
 
 from .atomic import atomic_output
 from .drift import Drift
+from .framing import find_framing
 from .errors import PodmotionError
 from .ffmpeg import EncoderSettings, concat_copy, encode_frames
 from .fit import fit_box, fit_frame
@@ -190,7 +191,10 @@ def pad_scene(
         drift = None
         if drift_zoom:
             box = fit_box(art_box, clip_w, clip_h, width, height, fit)
-            drift = Drift.plan(box, n_frames, seed, float(drift_zoom), float(fps))
+            x, y, w, h = (int(v) for v in box)
+            first = frames[timeline[0]]  # the art's text and faces, kept whole by the drift as by Ken Burns
+            framing = find_framing(np.ascontiguousarray(first[y : y + h, x : x + w])) if min(w, h) >= 16 else None
+            drift = Drift.plan(box, n_frames, seed, float(drift_zoom), float(fps), framing=framing)
         if drift is not None:  # every frame differs: one segment, nothing repeated by stream copy
             plan = PaddingPlan((Segment(tuple(plan.expand())),))
         parts: list[Path] = []
