@@ -143,7 +143,7 @@ def test_the_speed_cap_holds_short_and_long(seconds, cap):
     free = camera_path(1600, 900, 640, 360, n, 2, Move(3.0, 1.0, None), fps=fps)
     assert peak_speed(capped, 640, 360, fps) <= cap * 1.0001
     assert peak_speed(free, 640, 360, fps) > 1.5 * cap
-    assert capped[:, 2].max() / capped[:, 2].min() > 1.01  # it still moves
+    assert peak_speed(capped, 640, 360, fps) > 0.9 * cap  # it still moves, at the cap
 
 
 def test_a_slow_enough_move_is_not_shrunk():

@@ -54,6 +54,7 @@ ORBIT_STEP = 0.2  # of a turn between framings: five a lap
 ORBIT_SHARE = 0.8  # the orbit's reach along the room's wider axis, as a share of the room's half-range there
 ORBIT_ROUND = 1.5  # the orbit is at most this much longer one way than the other (in output widths)
 ORBIT_ZOOM = (0.05, 0.92)  # its zoom, from tight to near-whole, as shares of the log-zoom the room allows
+ORBIT_BREATH = 0.5  # the orbit's smallest size, as a share of its largest
 
 
 def eased(n_frames: int, ramp_frames: float) -> np.ndarray:
@@ -207,7 +208,7 @@ def plan_tour(image_w: int, image_h: int, out_w: int, out_h: int, n_frames: int,
     subjects = [((b[0] + b[2] / 2), (b[1] + b[3] / 2), max(b[2], b[3] * aspect) * 1.4)
                 for b in (framing.subjects if framing is not None else ())]  # fmt: skip
     duration_s = max(n_frames - 1, 1) / fps
-    planner = _Planner(room, subjects, random.Random(seed), move.pan, aspect)
+    planner = _Planner(room, subjects, random.Random(seed), move.pan, aspect, out_w)
     ramp_s = min(move.ramp_s, duration_s / 4)
     ramp_frames = ramp_s * fps
     share = (1 - min(0.5, ramp_frames / max(n_frames - 1, 1)))  # of the scene spent at full speed
@@ -231,6 +232,8 @@ def plan_tour(image_w: int, image_h: int, out_w: int, out_h: int, n_frames: int,
         path = np.repeat(first[None, :], max(n_frames, 0), axis=0)
         still = distance <= 1e-9 and n_frames > 1
         return Tour(path, first[None, :], 0.0, tight or still, reason or ("no room to move" if still else ""))
+    planner.plan_laps(distance)
+    first = planner.framing(0, 0.0)
     framings = [first, planner.framing(1, leg_length(first, second, aspect) / distance)]
     straight = leg_length(first, framings[1], aspect)  # the legs' straight lengths; the spline runs shorter
     while True:
@@ -272,11 +275,13 @@ class _Planner:
       ``ORBIT_STEP`` of a turn apart, always the same way: tight on the subject (the orbit is centred on it
       along that axis), then out toward the whole picture, then in again on the other side. The path never
       turns back, and one lap never crosses itself.
-    - **The sweep.** Along the room's narrower axis, the framings advance steadily from one side to the other
-      as the scene's time does. Laps of the same size, a breath apart, then differ along the sweep.
+    - **The lattice.** Lap after lap, the orbit grows from ``ORBIT_BREATH`` of its size to its whole (or
+      shrinks), a step a lap, then steps along the room's narrower axis and shrinks back, and so on, the
+      passes spread evenly over the scene (``plan_laps``). Each lap runs beside the last, a step away in
+      size or along the narrow axis, never over it: no frame comes back, in a scene of a minute or an hour.
     """
 
-    def __init__(self, room: Room, subjects, rng: random.Random, pan: float, aspect: float):
+    def __init__(self, room: Room, subjects, rng: random.Random, pan: float, aspect: float, out_w: int):
         self.room, self.rng, self.aspect = room, rng, aspect
         self.lo, self.hi = 0.5 - pan / 2, 0.5 + pan / 2
         self.top = math.log(room.w_max / room.w_min)
@@ -304,20 +309,47 @@ class _Planner:
             centre = (target - lo_hi[0]) / (lo_hi[1] - lo_hi[0]) if lo_hi[1] > lo_hi[0] else 0.5
         self.centre = min(max(centre, self.lo + self.radius[0]), self.hi - self.radius[0])
         self.turning = 1 if rng.random() < 0.5 else -1
+        self.outward = rng.random() < 0.5
+        self.sweeps = 1
+        # In output pixels (at the tightest zoom): the narrow axis's usable range, and the orbit's radius.
+        self.band_px = (self.hi - self.lo) * bands[self.sweep_axis] * out_w / room.w_min
+        self.radius_px = min(along_w, zoom_w) * out_w
         self.angle = -math.pi / 2 if rng.random() < 0.5 else math.pi / 2  # tight on the subject, or wide
 
-    def sweep(self, time_share: float) -> float:
-        """The sweep axis's share of its range at ``time_share`` (0-1) of the scene."""
-        t = min(max(time_share, 0.0), 1.0)
-        return self.lo + (self.hi - self.lo) * (t if self.sweep_up else 1 - t)
+    def plan_laps(self, distance: float) -> None:
+        """Lay the laps of a tour ``distance`` long (output widths) on a lattice: ``sweeps`` passes along the
+        narrow axis, each of ``steps`` laps whose size grows (or shrinks, every other pass) a step a lap."""
+        lap = sum(leg_length(self.framing(k, 0.0, 1.0), self.framing(k + 1, 0.0, 1.0), self.aspect)
+                  for k in range(round(1 / ORBIT_STEP)))  # fmt: skip
+        laps = distance / max(lap * (1 + ORBIT_BREATH) / 2, 1e-9)
+        across = max(self.band_px, 1e-9) / max(self.radius_px * (1 - ORBIT_BREATH), 1e-9)  # narrow axis / size range
+        self.sweeps = max(1, min(round(laps), round(math.sqrt(laps * across))))
 
-    def framing(self, k: int, time_share: float) -> np.ndarray:
-        """The ``k``-th framing of the orbit, on the sweep's course at ``time_share`` of the scene."""
+    def place(self, time_share: float) -> tuple[float, float]:
+        """(the narrow axis's share of its range, the orbit's size) at ``time_share`` (0-1) of the scene: along
+        the narrow axis one level a pass, stepping to the next over the pass's last tenth; the size out over one
+        pass and back in over the next."""
+        t = min(max(time_share, 0.0), 1.0) * self.sweeps
+        level, within = min(math.floor(t), self.sweeps - 1), t - min(math.floor(t), self.sweeps - 1)
+        step = min(max((within - 0.9) / 0.1, 0.0), 1.0)
+        step = step * step * (3 - 2 * step)  # eased
+        along = (level + step) / self.sweeps if self.sweeps > 1 else t
+        grow = within if level % 2 == 0 else 1 - within
+        if not self.outward:
+            grow = 1 - grow
+        along = along if self.sweep_up else 1 - along
+        return self.lo + (self.hi - self.lo) * along, ORBIT_BREATH + (1 - ORBIT_BREATH) * grow
+
+    def framing(self, k: int, time_share: float, size: float | None = None) -> np.ndarray:
+        """The ``k``-th framing of the orbit, at its place at ``time_share`` of the scene (``size``: the orbit's
+        size, instead of the place's)."""
+        narrow, grown = self.place(time_share)
+        size = grown if size is None else size
         angle = self.angle + self.turning * 2 * math.pi * k * ORBIT_STEP
-        along = self.centre + self.radius[0] * math.cos(angle)
-        zoom = (ORBIT_ZOOM[1] + ORBIT_ZOOM[0]) / 2 + self.radius[1] * math.sin(angle)
+        along = self.centre + self.radius[0] * size * math.cos(angle)
+        zoom = (ORBIT_ZOOM[1] + ORBIT_ZOOM[0]) / 2 + self.radius[1] * size * math.sin(angle)
         shares = [0.0, 0.0]
-        shares[1 - self.sweep_axis], shares[self.sweep_axis] = along, self.sweep(time_share)
+        shares[1 - self.sweep_axis], shares[self.sweep_axis] = along, narrow
         return self.room.window(self.room.w_min * math.exp(zoom * self.top), *shares)
 
 
