@@ -101,7 +101,7 @@ def main() -> None:
                      Move(opts["zoom"], opts["pan"], opts["max_speed_widths_per_s"],
                           pace_widths_per_s=opts["pace_widths_per_s"]), FPS, find_framing(art))  # fmt: skip
     sheet = np.vstack(rows)
-    side = np.vstack([stamp(camera, "camera: title kept whole (yellow), salient (orange), framings (white)"),
+    side = np.vstack([stamp(camera, "title (yellow), salient (orange), framings"),
                       np.full((sheet.shape[0] - camera.shape[0], camera.shape[1], 3), 255, np.uint8)])  # fmt: skip
     top = np.hstack([sheet, np.full((sheet.shape[0], 8, 3), 255, np.uint8), side])
     figure = np.vstack([top, pace_graph(tour.path, box[2], top.shape[1])])
