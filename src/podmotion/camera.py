@@ -236,9 +236,14 @@ def plan_tour(image_w: int, image_h: int, out_w: int, out_h: int, n_frames: int,
     first = planner.framing(0, 0.0)
     framings = [first, planner.framing(1, leg_length(first, second, aspect) / distance)]
     straight = leg_length(first, framings[1], aspect)  # the legs' straight lengths; the spline runs shorter
+    rounding = 1.0
     while True:
         dense, travelled = _spline(np.array(framings), aspect)
         if travelled[-1] >= distance:
+            if len(framings) >= 4:  # two framings more: the scene ends before the spline's clamped end, which
+                for _ in range(2):  # bends toward its last framing and could cross the lap before
+                    framings.append(planner.framing(len(framings), straight * rounding / distance))
+                dense, travelled = _spline(np.array(framings), aspect)
             break
         if len(framings) > 8 and travelled[-1] < 1e-9:  # the orbit has no size: nowhere to go
             path = np.repeat(first[None, :], n_frames, axis=0)
@@ -310,7 +315,7 @@ class _Planner:
         self.centre = min(max(centre, self.lo + self.radius[0]), self.hi - self.radius[0])
         self.turning = 1 if rng.random() < 0.5 else -1
         self.outward = rng.random() < 0.5
-        self.sweeps = 1
+        self.sweeps, self.laps = 1, 1.0
         # In output pixels (at the tightest zoom): the narrow axis's usable range, and the orbit's radius.
         self.band_px = (self.hi - self.lo) * bands[self.sweep_axis] * out_w / room.w_min
         self.radius_px = min(along_w, zoom_w) * out_w
@@ -323,17 +328,21 @@ class _Planner:
                   for k in range(round(1 / ORBIT_STEP)))  # fmt: skip
         laps = distance / max(lap * (1 + ORBIT_BREATH) / 2, 1e-9)
         across = max(self.band_px, 1e-9) / max(self.radius_px * (1 - ORBIT_BREATH), 1e-9)  # narrow axis / size range
-        self.sweeps = max(1, min(round(laps), round(math.sqrt(laps * across))))
+        self.laps = laps
+        self.sweeps = max(1, min(round(laps / 2), round(math.sqrt(laps * across))))
 
     def place(self, time_share: float) -> tuple[float, float]:
-        """(the narrow axis's share of its range, the orbit's size) at ``time_share`` (0-1) of the scene: along
-        the narrow axis one level a pass, stepping to the next over the pass's last tenth; the size out over one
-        pass and back in over the next."""
-        t = min(max(time_share, 0.0), 1.0) * self.sweeps
-        level, within = min(math.floor(t), self.sweeps - 1), t - min(math.floor(t), self.sweeps - 1)
-        step = min(max((within - 0.9) / 0.1, 0.0), 1.0)
-        step = step * step * (3 - 2 * step)  # eased
-        along = (level + step) / self.sweeps if self.sweeps > 1 else t
+        """(the narrow axis's share of its range, the orbit's size) at ``time_share`` (0-1) of the scene. The size
+        grows over one pass and shrinks over the next; where it turns, between passes, the narrow axis steps to
+        its next level over half a lap, so the laps just before and after the turn, alike in size, lie a level
+        apart."""
+        t = max(time_share, 0.0) * self.sweeps  # past the end (the estimate ran over): the size goes on turning
+        width = min(0.9, 0.5 * self.sweeps / max(self.laps, 1e-9))  # half a lap, in passes
+        along = sum(_smoothstep((t - k) / width + 0.5) for k in range(1, self.sweeps)) / self.sweeps
+        if self.sweeps == 1:
+            along = min(t, 1.0)
+        level = math.floor(t)
+        within = t - level
         grow = within if level % 2 == 0 else 1 - within
         if not self.outward:
             grow = 1 - grow
@@ -351,6 +360,12 @@ class _Planner:
         shares = [0.0, 0.0]
         shares[1 - self.sweep_axis], shares[self.sweep_axis] = along, narrow
         return self.room.window(self.room.w_min * math.exp(zoom * self.top), *shares)
+
+
+def _smoothstep(x: float) -> float:
+    """0 below 0, 1 above 1, and an eased step between."""
+    x = min(max(x, 0.0), 1.0)
+    return x * x * (3 - 2 * x)
 
 
 def _room_span(room: Room, aspect: float) -> float:
