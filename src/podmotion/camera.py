@@ -40,7 +40,7 @@ from __future__ import annotations
 
 import math
 import random
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -182,7 +182,6 @@ class Tour:
     pace_widths_per_s: float  # the speed between the ramps
     tight: bool = False  # the room held the pace under MIN_PACE
     reason: str = ""
-    extra: dict = field(default_factory=dict)
 
     def describe(self, out_w: int, out_h: int, fps: float, listed: int = 12) -> dict:
         """For the sidecar: the framings as [x, y, width, height] boxes (the first ``listed``), the pace, and
@@ -271,7 +270,7 @@ def camera_path(image_w: int, image_h: int, out_w: int, out_h: int, n_frames: in
 
 
 class _Planner:
-    """Chooses the tour's framings, one after another: an orbit of the room, turning one way, that breathes.
+    """Chooses the tour's framings, one after another: an orbit of the room, turning one way, its laps on a lattice.
 
     Three coordinates place a window in the room: its zoom (between the tightest and near-whole), and its
     centre along the room's two axes, each as a share of the room's range there.
