@@ -116,4 +116,4 @@ def test_a_cover_held_for_the_episode_moves_with_its_title_whole_and_the_show_na
              for a, b in zip(frames[25::25], frames[50::25])]  # fmt: skip
     assert min(steps) > 0.5
     result = json.loads(wf.result("ep", "clips", "scene_001.json").read_text())["result"]
-    assert 0.0075 <= result["move"]["pace_widths_per_s"] <= 0.0085 and not result["move"]["tight"]
+    assert 0.0075 <= result["move"]["pace_widths_per_s"] <= 0.02 and not result["move"]["tight"]  # 20 s: once across, or the pace

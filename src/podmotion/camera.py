@@ -215,7 +215,8 @@ def plan_tour(image_w: int, image_h: int, out_w: int, out_h: int, n_frames: int,
 
     first, second = planner.framing(0, 0.0), planner.framing(1, 0.0)
     pace = min(move.pace_widths_per_s, cap)
-    speed = min(cap, max(pace, leg_length(first, second, aspect) / (duration_s * share)))
+    # A short scene crosses the room once at least, as a classic Ken Burns move does, up to the cap.
+    speed = min(cap, max(pace, max(leg_length(first, second, aspect), planner.span) / (duration_s * share)))
     tight, reason = False, ""
     leg_s = min(LEG_MIN_S, duration_s * share)  # a scene shorter than a leg is one leg
     if planner.span < speed * leg_s:  # a leg would be over too soon: slow down, never cut
