@@ -20,8 +20,8 @@ same frame twice).
   never turns back on itself.
 - **The pace** (``pace_widths_per_s``): the fastest-moving pixel of the output
   (a corner, in a zoom) travels this share of the frame's width per second,
-  all the scene long, whatever its length. A short scene whose first move
-  (from one framing to the next) needs more goes faster, up to the cap
+  all the scene long, whatever its length. A short scene goes faster, to
+  cross the room at least once as a classic Ken Burns move does, up to the cap
   (``max_speed_widths_per_s``: rostrum moves in documentaries cross a tenth to
   a fifth of the frame in five to ten seconds, about 2 % of the width a
   second); a long one tours at the pace. The speed ramps up over ``RAMP_S``
