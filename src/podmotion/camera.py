@@ -81,16 +81,18 @@ def peak_speed(path: np.ndarray, out_w: int, out_h: int, fps: float) -> float:
     A pixel at offset p from the output's centre (p in output widths) moves at ċ/w + p·ẇ/w
     (c the centre, w the window's width, both in picture pixels): the corners are the fastest.
     """
+    return float(corner_speeds(path, out_w, out_h).max()) * fps if len(path) > 1 else 0.0
+
+
+def corner_speeds(path: np.ndarray, out_w: int, out_h: int) -> np.ndarray:
+    """Per step of ``path``: how far the fastest output pixel moves, in output widths (``peak_speed`` per step)."""
     if len(path) < 2:
-        return 0.0
+        return np.zeros(0)
     mid = (path[1:] + path[:-1]) / 2
-    step = np.diff(path, axis=0) * fps
+    step = np.diff(path, axis=0)
     vx, vy, vw = step[:, 0] / mid[:, 2], step[:, 1] / mid[:, 2], step[:, 2] / mid[:, 2]
-    fastest = 0.0
-    for sx in (-0.5, 0.5):
-        for sy in (-0.5 * out_h / out_w, 0.5 * out_h / out_w):
-            fastest = max(fastest, float(np.hypot(vx + sx * vw, vy + sy * vw).max()))
-    return fastest
+    half_h = 0.5 * out_h / out_w
+    return np.max([np.hypot(vx + sx * vw, vy + sy * vw) for sx in (-0.5, 0.5) for sy in (-half_h, half_h)], axis=0)
 
 
 def render(image: np.ndarray, cx: float, cy: float, win_w: float, out_w: int, out_h: int) -> np.ndarray:
@@ -112,17 +114,6 @@ def reversals(values: np.ndarray, min_step: float) -> int:
     steps = np.diff(np.asarray(values, dtype=np.float64))
     signs = np.sign(steps[np.abs(steps) >= min_step])
     return int(np.count_nonzero(signs[1:] != signs[:-1])) if len(signs) > 1 else 0
-
-
-def corner_speeds(path: np.ndarray, out_w: int, out_h: int) -> np.ndarray:
-    """Per step of ``path``: how far the fastest output pixel moves, in output widths (``peak_speed`` per step)."""
-    if len(path) < 2:
-        return np.zeros(0)
-    mid = (path[1:] + path[:-1]) / 2
-    step = np.diff(path, axis=0)
-    vx, vy, vw = step[:, 0] / mid[:, 2], step[:, 1] / mid[:, 2], step[:, 2] / mid[:, 2]
-    half_h = 0.5 * out_h / out_w
-    return np.max([np.hypot(vx + sx * vw, vy + sy * vw) for sx in (-0.5, 0.5) for sy in (-half_h, half_h)], axis=0)
 
 
 @dataclass(frozen=True)
@@ -287,7 +278,7 @@ class _Planner:
     """
 
     def __init__(self, room: Room, subjects, rng: random.Random, pan: float, aspect: float, out_w: int):
-        self.room, self.rng, self.aspect = room, rng, aspect
+        self.room, self.aspect = room, aspect
         self.lo, self.hi = 0.5 - pan / 2, 0.5 + pan / 2
         self.top = math.log(room.w_max / room.w_min)
         widths = np.linspace(room.w_min, room.w_max, 9)
