@@ -64,16 +64,23 @@ def _inner_rect(alpha: np.ndarray) -> tuple[int, int, int, int] | None:
 
 
 def _blend(out: np.ndarray, still: np.ndarray, art: np.ndarray, box: Box, alpha: np.ndarray, part: Box) -> None:
-    """``out`` at ``part`` of ``box`` (in box pixels): still + alpha * (art - still) + 0.5, truncated."""
+    """``out`` at ``part`` of ``box`` (in box pixels): the art over the still, weighed by ``alpha``."""
     x, y = box[:2]
     px, py, pw, ph = part
-    region = still[y + py : y + py + ph, x + px : x + px + pw].astype(np.float32)
-    blend = art[py : py + ph, px : px + pw].astype(np.float32)  # in place: one float array, not five
-    blend -= region
-    blend *= alpha[py : py + ph, px : px + pw]
-    blend += region
+    region = still[y + py : y + py + ph, x + px : x + px + pw]
+    out[y + py : y + py + ph, x + px : x + px + pw] = mix(region, art[py : py + ph, px : px + pw],
+                                                          alpha[py : py + ph, px : px + pw])  # fmt: skip
+
+
+def mix(back: np.ndarray, front: np.ndarray, weight: np.ndarray) -> np.ndarray:
+    """back + weight * (front - back) + 0.5, truncated to uint8: one float array, worked in place."""
+    below = back.astype(np.float32)
+    blend = front.astype(np.float32)
+    blend -= below
+    blend *= weight
+    blend += below
     blend += 0.5
-    out[y + py : y + py + ph, x + px : x + px + pw] = blend.astype(np.uint8)
+    return blend.astype(np.uint8)
 
 
 def is_whole(box: Box | None, width: int, height: int) -> bool:

@@ -128,6 +128,9 @@ def _failure(returncode: int, stderr: str) -> str:
     return f"ffmpeg failed: {_last_error_line(stderr)}"
 
 
+# Frames in BT.709, limited range: what every encode here writes (EncoderSettings.video_args tags it so).
+BT709_TV = ("-colorspace", "bt709", "-color_primaries", "bt709", "-color_trc", "bt709", "-color_range", "tv")
+
 # x264's frame threads, the same for every encode: its output depends on their number, so tying it to the
 # cores Snakemake gives a job would make a clip made by `--cores 1` (or a resumed run) differ from the same
 # clip made by `--cores 8`. Two, as many as an encoding rule's threads; each more holds frames too.
@@ -185,8 +188,7 @@ class EncoderSettings:
             "-level:v", self.level,
             "-pix_fmt", "yuv420p",
             "-x264-params", x264_params,
-            "-colorspace", "bt709", "-color_primaries", "bt709",
-            "-color_trc", "bt709", "-color_range", "tv",
+            *BT709_TV,
             "-threads", str(X264_THREADS),
         ]  # fmt: skip
 
@@ -248,9 +250,14 @@ def encode_frames(
 
 
 def encode_yuv420p(frames: Iterable[bytes], out_path: str | os.PathLike, *, coded_width: int, coded_height: int,
-                   fps: Fraction, filters: Sequence[str], encoder: EncoderSettings) -> int:  # fmt: skip
+                   fps: Fraction, filters: Sequence[str], encoder: EncoderSettings,
+                   colour: Sequence[str] = ()) -> int:  # fmt: skip
     """Encode raw yuv420p frames (``coded_width`` x ``coded_height``, as decoded) to an H.264 MP4 through
-    ``filters`` (rotation, scaling: no colour conversion where none is asked for); return the frame count."""
+    ``filters`` (rotation, scaling); return the frame count.
+
+    ``colour``: what the frames are (``BT709_TV``: BT.709, limited range). Said, FFmpeg passes the values on
+    to an output of the same description; unsaid, it takes raw frames for BT.601 and converts them to the
+    output's BT.709."""
     count = 0
     frame_bytes = coded_width * coded_height * 3 // 2
 
@@ -263,7 +270,7 @@ def encode_yuv420p(frames: Iterable[bytes], out_path: str | os.PathLike, *, code
             count += 1
 
     run(["-loglevel", "error", "-f", "rawvideo", "-pix_fmt", "yuv420p", "-s", f"{coded_width}x{coded_height}",
-         "-r", fps_arg(fps), "-i", "-", "-an", *(["-vf", ",".join(filters)] if filters else []),
+         *colour, "-r", fps_arg(fps), "-i", "-", "-an", *(["-vf", ",".join(filters)] if filters else []),
          *encoder.video_args(), "-r", fps_arg(fps), "-f", "mp4", out_path], about=out_path, stdin=chunks())  # fmt: skip
     return count
 

@@ -3,7 +3,10 @@
 The still is looked at once (``podmotion.framing``: its text lines, faces and
 salient region); the tour is ``podmotion.camera``'s: framings chosen from the
 picture, every one keeping the text and faces whole, joined by a smooth path
-at a steady pace, sub-pixel, from the scene's seed. By default it lasts the
+at a steady pace, sub-pixel, from the scene's seed. Each frame is drawn
+straight into the encoder's 4:2:0 planes (``podmotion.yuv420``: the art's
+box only, the rest of the still filled once) and handed to x264 as it is: no
+RGB frame and no colour conversion per frame. By default it lasts the
 scene's exact length, so the clip needs no padding: no turn-back, no repeated
 frame. With ``duration_s`` set, it is the old, cheaper way: a tour of that
 length, padded to the scene by ``pad.strategy`` (ping-pong glides back).
@@ -20,13 +23,13 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..camera import Move, plan_tour, render
-from ..compose import edge_alpha, feather_px, paste
-from ..fit import fit_frame
+from ..camera import Move, plan_tour
+from ..compose import feather_px
+from ..ffmpeg import BT709_TV, encode_yuv420p
 from ..framing import find_framing
-from ..ffmpeg import encode_frames
 from ..media import even, read_image
 from ..settings import schema_defaults
+from ..yuv420 import Canvas, Picture, Planes
 from . import AnimateRequest
 
 
@@ -69,16 +72,16 @@ def animate(request: AnimateRequest) -> dict:
                 pace_widths_per_s=float(opts["pace_widths_per_s"]))  # fmt: skip
     framing = find_framing(image)
     tour = plan_tour(w, h, out_w, out_h, n_frames, request.seed, move, float(request.fps), framing)
-    path = tour.path
-    frames = (render(image, cx, cy, ww, out_w, out_h) for cx, cy, ww in path)
-    if request.paste_into is not None:  # each frame pasted into the still: the art moves, rendered and encoded once
+    source = Picture.from_rgb(image)  # the picture as the encoder's planes, once: each frame is drawn from them
+    if request.paste_into is None:
+        canvas = Canvas((out_w, out_h), (0, 0, out_w, out_h))
+    else:  # each frame pasted into the still: the art moves, rendered and encoded once
         still_path, box = request.paste_into
         still = read_image(still_path)
-        alpha = edge_alpha(box[2], box[3], feather_px(box))
-        frames = (paste(still, fit_frame(rgb, box[2], box[3], "cover"), box, alpha) for rgb in frames)
-    size = (out_w, out_h) if request.paste_into is None else (still.shape[1], still.shape[0])
-    count = encode_frames(frames, request.out_path, width=size[0], height=size[1], fps=request.fps,
-                          encoder=request.encoder)  # fmt: skip
+        canvas = Canvas((still.shape[1], still.shape[0]), box, Planes.from_rgb(still), feather_px(box))
+    frames = (canvas.draw(source, cx, cy, ww) for cx, cy, ww in tour.path)
+    count = encode_yuv420p(frames, request.out_path, coded_width=canvas.size[0], coded_height=canvas.size[1],
+                           fps=request.fps, filters=(), encoder=request.encoder, colour=BT709_TV)  # fmt: skip
     return {
         "backend": "kenburns",
         "frames": count,
