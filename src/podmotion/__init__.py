@@ -11,12 +11,15 @@ together. Modules, by stage:
   errors), ``jobs`` (what every workflow script shares), ``settings`` (config
   checks, the schema's defaults, per-scene effective settings), ``job_settings``
   (what each scene's animate, pad and footage jobs get), ``memory`` (what each
-  job holds at its peak: the ``mem_mb`` every rule declares).
+  job holds at its peak: the ``mem_mb`` every rule declares), ``plan`` (the
+  run's decisions, per episode and per scene: backends and fallbacks, scene
+  kinds, each job's settings and memory, the closing lines; what common.smk
+  calls).
 - finding the scenes: ``detect`` (PySceneDetect and the stills), ``slides`` (the
-  still-image detector), ``segments`` (which spans are stills and which are
+  still-image detector, a package of its passes), ``segments`` (which spans are stills and which are
   footage), ``scenedetect_adapter`` (it, as a PySceneDetect
   detector), ``layout`` (art, frame and live regions), ``scene_folder`` (the
-  scene folder's format), ``episode`` (an episode's output timeline),
+  scene folder's format; ``scene_files``, its file names and paths), ``episode`` (an episode's output timeline),
   ``topics`` and ``narration`` (image-folder mode).
 - animating: ``backends`` (the animators, behind one signature), ``i2v`` (the
   image-to-video models on diffusers, SVD among them: loading, generation,
@@ -26,7 +29,8 @@ together. Modules, by stage:
   (fitting a clip, pasting the art back), ``framing`` (what a still holds that
   the camera must keep whole and go toward: text lines, faces, the salient
   region), ``camera`` (the tour of a picture at a pace a viewer sees, Ken
-  Burns' and drift's).
+  Burns' and drift's), ``yuv420`` (a moving picture drawn straight into the
+  encoder's 4:2:0 planes: the camera's hot loop).
 - padding and joining: ``pad_plan`` (which clip frames fill a scene), ``pad``
   (does it), ``drift`` (a slow move over a padded clip's art, so no frame
   repeats), ``interpolate`` (a clip at another rate played at the output's),
