@@ -129,3 +129,11 @@ def test_a_bad_config_stops_the_run_in_one_line_and_a_missing_source_warns(tmp_p
     config["animate"]["backend"] = "warp"
     problem = startup_problem(config, SCHEMA, validate, log)
     assert problem and "\n" not in problem and "warp" in problem
+
+
+def test_the_source_is_one_input_file_or_none_when_missing(tmp_path):
+    config = config_of(tmp_path)
+    plan = Plan(config, not_detected, Log().info, Log().info)
+    assert plan.source("ep") == config["podcasts"]["ep"]  # a path, not a list: the rule's input.source is one file
+    Path(config["podcasts"]["ep"]).unlink()
+    assert plan.source("ep") == [] and plan.audio_source("ep") == []

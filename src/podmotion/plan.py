@@ -109,11 +109,11 @@ class Plan:
         """A scene's still, inside the scene folder: asked before detection, it waits for it."""
         return str(Path(self.folders(name)) / f"scene_{scene}.png")
 
-    def source(self, name: str) -> list[str]:
-        """The source as an input file; none when it is missing, so that only this episode's detection fails
-        (naming the file) instead of the whole DAG."""
+    def source(self, name: str) -> str | list[str]:
+        """The source as an input file; none ([]) when it is missing, so that only this episode's detection
+        fails (naming the file) instead of the whole DAG."""
         path = self.config["podcasts"][name]
-        return [path] if Path(path).is_file() else []
+        return path if Path(path).is_file() else []
 
     def source_path(self, name: str) -> str:
         return self.config["podcasts"][name]
