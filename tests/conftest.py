@@ -14,7 +14,7 @@ import yaml
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from synth import make_podcast  # noqa: E402
+from synth import make_podcast, scene_picture, tone, write_wav  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[1]
 SNAKEMAKE = Path(sys.executable).with_name("snakemake")
@@ -73,6 +73,36 @@ def workflow(tmp_path: Path) -> Workflow:
     return Workflow(tmp_path)
 
 
+def assert_episode_in_sync(wf: Workflow, source: Path, cut_frames: list[int], frames: int, fps: int) -> None:
+    """Episode ``ep`` is complete and in sync with ``source``'s audio: ``ep_animated.mp4`` has ``frames`` frames at
+    ``fps``, 160x90, and lasts as long as the source (to a frame); output frames [start, end) of each scene (between
+    ``cut_frames``) are exactly its padded clip's frames (joined by stream copy); its audio packets are the source's."""
+    from measure import audio_packet_md5, scenes_unlike_their_padded_clips, video_facts
+
+    out = wf.result("ep", "ep_animated.mp4")
+    facts = video_facts(out)
+    assert (facts["frames"], facts["fps"], facts["width"], facts["height"]) == (frames, fps, 160, 90)
+    assert abs(facts["duration_s"] - video_facts(source)["duration_s"]) <= 1 / fps
+    assert scenes_unlike_their_padded_clips(out, wf.result("ep", "padded"), [0, *cut_frames, frames]) == []
+    assert audio_packet_md5(out) == audio_packet_md5(source)
+
+
+def image_and_audio_folders(root: Path, pictures: dict[str, int],
+                            tones: dict[str, tuple[float, float]]) -> tuple[Path, Path]:  # fmt: skip
+    """A topic's folders, made here: ``root/img`` with each picture (file name -> the scene whose synthetic 64x36
+    picture it is) and ``root/aud`` with each narration (file name -> a tone's frequency in Hz and length in s)."""
+    from podmotion.media import write_image
+
+    images, audio = root / "img", root / "aud"
+    images.mkdir()
+    audio.mkdir()
+    for name, scene in pictures.items():
+        write_image(scene_picture(scene, 64, 36), images / name)
+    for name, (frequency_hz, duration_s) in tones.items():
+        write_wav(tone([frequency_hz], [], duration_s), audio / name)
+    return images, audio
+
+
 # Five scenes, cuts at known frames, 25 fps, 12 s: the end-to-end ground truth.
 E2E_CUTS = [48, 101, 170, 236]
 E2E_FRAMES = 300
@@ -127,28 +157,22 @@ def _saved_tiny(tmp_path_factory, layout: str) -> Path:
     return save_pipeline(tmp_path_factory.mktemp(layout) / f"tiny {layout}", layout)
 
 
-@pytest.fixture(scope="session")
-def tiny_wan(tmp_path_factory) -> Path:
-    """Wan 2.2 TI2V-5B-style (takes no last frame)."""
-    return _saved_tiny(tmp_path_factory, "wan_ti2v")
+def _tiny_fixture(name: str, layout: str, doc: str):
+    """A session fixture ``name``: the tiny ``layout`` pipeline (``_saved_tiny``), saved once per session."""
+
+    def fixture(tmp_path_factory) -> Path:
+        return _saved_tiny(tmp_path_factory, layout)
+
+    fixture.__name__, fixture.__doc__ = name, doc
+    return pytest.fixture(scope="session", name=name)(fixture)
 
 
-@pytest.fixture(scope="session")
-def tiny_wan_flf2v(tmp_path_factory) -> Path:
-    """Wan 2.1 first-last-frame (CLIP image encoder; needs the last frame)."""
-    return _saved_tiny(tmp_path_factory, "wan_flf2v")
-
-
-@pytest.fixture(scope="session")
-def tiny_ltx(tmp_path_factory) -> Path:
-    """LTX-Video image-to-video (0.9.0/0.9.1: the first frame only)."""
-    return _saved_tiny(tmp_path_factory, "ltx")
-
-
-@pytest.fixture(scope="session")
-def tiny_ltx_condition(tmp_path_factory) -> Path:
-    """The tiny LTX parts saved as an LTXConditionPipeline (LTX-Video 0.9.5 and later)."""
-    return _saved_tiny(tmp_path_factory, "ltx_condition")
+tiny_wan = _tiny_fixture("tiny_wan", "wan_ti2v", "Wan 2.2 TI2V-5B-style (takes no last frame).")
+tiny_wan_flf2v = _tiny_fixture("tiny_wan_flf2v", "wan_flf2v",
+                               "Wan 2.1 first-last-frame (CLIP image encoder; needs the last frame).")  # fmt: skip
+tiny_ltx = _tiny_fixture("tiny_ltx", "ltx", "LTX-Video image-to-video (0.9.0/0.9.1: the first frame only).")
+tiny_ltx_condition = _tiny_fixture("tiny_ltx_condition", "ltx_condition", "The tiny LTX parts saved as an "
+                                   "LTXConditionPipeline (LTX-Video 0.9.5 and later).")  # fmt: skip
 
 
 def tiny_i2v_options(section: str, model: Path, **changes) -> dict:

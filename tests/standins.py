@@ -142,6 +142,22 @@ class StandIn:
         self.close()
 
     # -- answering ---------------------------------------------------------------------------------------------
+    auth_scheme: str  # each provider's: the word before the key in its Authorization header
+    unauthorised: object  # each provider's: its body for a request without the right key
+
+    def handle(self, h, raw: bytes) -> None:
+        """Answer one request: a stored output; a 401 without the right key; else the provider's ``route``."""
+        path = urlsplit(h.path).path
+        if path.startswith("/outputs/"):
+            return self.serve_output(h, path.rsplit("/", 1)[1].removesuffix(".mp4"))
+        if h.headers.get("Authorization") != f"{self.auth_scheme} {self.key}" or self.fault == "401":
+            return self.send(h, 401, self.unauthorised)
+        return self.route(h, path, raw)
+
+    def route(self, h, path: str, raw: bytes) -> None:
+        """Answer one authorised API request to ``path`` (each provider's own)."""
+        raise NotImplementedError
+
     @staticmethod
     def send(handler, status: int, body: object = None, headers: dict | None = None) -> None:
         data = b"" if body is None else (body if isinstance(body, bytes) else json.dumps(body).encode())
@@ -211,12 +227,9 @@ class StandIn:
 class RunwayStandIn(StandIn):
     """``api.dev.runwayml.com``, version 2024-11-06: image-to-video tasks."""
 
-    def handle(self, h, raw: bytes) -> None:
-        path = urlsplit(h.path).path
-        if path.startswith("/outputs/"):
-            return self.serve_output(h, path.rsplit("/", 1)[1].removesuffix(".mp4"))
-        if h.headers.get("Authorization") != f"Bearer {self.key}" or self.fault == "401":
-            return self.send(h, 401, {"error": "Invalid API key"})
+    auth_scheme, unauthorised = "Bearer", {"error": "Invalid API key"}
+
+    def route(self, h, path: str, raw: bytes) -> None:
         if h.headers.get("X-Runway-Version") != RUNWAY_VERSION:
             return self.send(h, 400, {"error": "The API version that was provided in the X-Runway-Version header is "
                                       "not valid.", "docUrl": "https://docs.dev.runwayml.com/api"})  # fmt: skip
@@ -290,12 +303,9 @@ class RunwayStandIn(StandIn):
 class FalStandIn(StandIn):
     """``queue.fal.run``: submit, status, result, cancel, for the models in ``FAL_MODELS``."""
 
-    def handle(self, h, raw: bytes) -> None:
-        path = urlsplit(h.path).path
-        if path.startswith("/outputs/"):
-            return self.serve_output(h, path.rsplit("/", 1)[1].removesuffix(".mp4"))
-        if h.headers.get("Authorization") != f"Key {self.key}" or self.fault == "401":
-            return self.send(h, 401, {"detail": "Invalid Key Authorization header format or invalid key"})
+    auth_scheme, unauthorised = "Key", {"detail": "Invalid Key Authorization header format or invalid key"}
+
+    def route(self, h, path: str, raw: bytes) -> None:
         m = re.fullmatch(r"/([^/]+/[^/]+)/requests/([0-9a-f-]+)(/status|/cancel)?", path)
         if m:
             app, task_id, what = m.groups()

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import sys
+from pathlib import Path
 
 import cv2
 import numpy as np
@@ -10,6 +12,9 @@ import pytest
 
 from podmotion.errors import PodmotionError
 from podmotion.layout import Layout, analyse_layout, draw_layout, manual_layout, off_layout
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "resources" / "demo"))
+import make_demo  # noqa: E402  (the demo podcast's own slide style)
 
 W, H = 640, 360  # template stills
 SLOT = (160, 70, 320, 180)  # the template's picture slot: a quarter of the frame
@@ -113,24 +118,10 @@ def test_live_boxes_are_kept_out_of_the_art(template_stills):
     assert abs(box[1] - SLOT[1]) <= 4 and across[1] - 4 <= box[1] + box[3] <= across[1]
 
 
-# The project's demo style (resources/demo/make_demo.py slide()): each photograph letterboxed over
+# The project's demo style (resources/demo/make_demo.py compose_slide()): each photograph letterboxed over
 # a blurred, darkened copy of itself, with a caption line at the bottom. The whole frame changes.
-DEMO_W, DEMO_H = 1280, 720
-
-
-def demo_slide(picture: np.ndarray, caption: str) -> tuple[np.ndarray, tuple[int, int, int, int]]:
-    """make_demo.slide(), with the photo given; also returns where the photo went."""
-    backdrop = cv2.resize(picture, (DEMO_W, DEMO_H), interpolation=cv2.INTER_AREA)
-    backdrop = (cv2.GaussianBlur(backdrop, (0, 0), 25) * 0.45).astype(np.uint8)
-    h, w = picture.shape[:2]
-    scale = min((DEMO_H - 120) / h, (DEMO_W - 80) / w)
-    fg = cv2.resize(picture, (round(w * scale), round(h * scale)), interpolation=cv2.INTER_AREA)
-    y0, x0 = 30, (DEMO_W - fg.shape[1]) // 2
-    backdrop[y0 : y0 + fg.shape[0], x0 : x0 + fg.shape[1]] = fg
-    cv2.putText(backdrop, caption, (40, DEMO_H - 32), cv2.FONT_HERSHEY_DUPLEX, 1.1, (240, 240, 240), 2, cv2.LINE_AA)
-    return backdrop, (x0, y0, fg.shape[1], fg.shape[0])
-
-
+DEMO_W, DEMO_H = make_demo.WIDTH, make_demo.HEIGHT
+demo_slide = make_demo.compose_slide  # (photo, caption) -> (the slide, where the photo went: x, y, width, height)
 DEMO_CAPTION_TOP_PX = DEMO_H - 32 - cv2.getTextSize("Ag|/", cv2.FONT_HERSHEY_DUPLEX, 1.1, 2)[0][1] - 2
 PHOTO_SIZES = [(800, 600), (427, 640), (1000, 420), (600, 600)]  # landscape, portrait, wide, square
 

@@ -9,7 +9,8 @@ from fractions import Fraction
 
 import numpy as np
 import pytest
-from synth import make_podcast, scene_picture, tone, write_wav
+from conftest import image_and_audio_folders
+from synth import make_podcast, scene_picture
 
 from podmotion.episode import Episode
 from podmotion.errors import PodmotionError
@@ -141,13 +142,8 @@ def test_a_detected_folder_and_a_topic_folder_read_back_with_their_stills(tmp_pa
     assert [detected.still(k).name for k in (1, 2)] == ["scene_001.png", "scene_002.png"]
     assert np.abs(read_image(detected.still(2)).astype(float) - scene_picture(1, 128, 72)).mean() < 6
 
-    images, audio = tmp_path / "img", tmp_path / "aud"
-    images.mkdir()
-    audio.mkdir()
-    for k in (1, 2, 9):
-        write_image(scene_picture(k, 64, 36), images / f"scene_{k:02d}_var_01.png")
-    write_wav(tone([300.0], [], 0.5), audio / "scene_01.wav")
-    write_wav(tone([400.0], [], 0.25), audio / "scene_2.wav")
+    images, audio = image_and_audio_folders(tmp_path, {f"scene_{k:02d}_var_01.png": k for k in (1, 2, 9)},
+                                            {"scene_01.wav": (300.0, 0.5), "scene_2.wav": (400.0, 0.25)})  # fmt: skip
     collect_to_folder(images, audio, tmp_path / "topic", missing_audio_s=1.0, output_cfg={"fps": "30000/1001"})
     topic = SceneFolder(tmp_path / "topic")
     assert topic.is_topic and topic.layout() is None

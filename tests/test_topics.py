@@ -15,7 +15,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 import pytest
-from conftest import Workflow, planned_jobs
+from conftest import Workflow, image_and_audio_folders, planned_jobs
 from measure import audio_samples, chapters, cut_frames, tone_changes_s, video_facts
 
 from podmotion.errors import PodmotionError
@@ -181,22 +181,14 @@ def test_first_and_named_variants(tmp_path):
 
 
 def test_clips_take_the_narrations_numbering(tmp_path):
-    images, audio = tmp_path / "img", tmp_path / "aud"
-    images.mkdir()
-    audio.mkdir()
-    write_image(scene_picture(1, 64, 36), images / "scene_01_var_01.png")
-    write_wav(tone([300.0], [], 0.5), audio / "scene_1.wav")
+    images, audio = image_and_audio_folders(tmp_path, {"scene_01_var_01.png": 1}, {"scene_1.wav": (300.0, 0.5)})
     (scene,) = discover(images, audio)
     assert (scene.scene, scene.label) == (1, "1")  # scene_1.wav -> clips/scene_1.mp4
 
 
 def test_image_style_names_are_accepted(tmp_path):
-    images, audio = tmp_path / "img", tmp_path / "aud"
-    images.mkdir()
-    audio.mkdir()
-    for k in (1, 2, 12):
-        write_image(scene_picture(k, 64, 36), images / f"image_{k:03d}.png")
-    write_wav(tone([300.0], [], 0.5), audio / "image_002.wav")
+    images, audio = image_and_audio_folders(tmp_path, {f"image_{k:03d}.png": k for k in (1, 2, 12)},
+                                            {"image_002.wav": (300.0, 0.5)})  # fmt: skip
     scenes = discover(images, audio)
     assert [(s.scene, s.label, sorted(s.variants), s.audio is not None) for s in scenes] == [
         (1, "001", [1], False), (2, "002", [1], True), (12, "012", [1], False)]  # fmt: skip

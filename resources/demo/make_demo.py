@@ -47,11 +47,9 @@ def wav_samples(path: Path) -> tuple[np.ndarray, int]:
         return np.frombuffer(w.readframes(w.getnframes()), np.int16), w.getframerate()
 
 
-def slide(name: str, caption: str) -> np.ndarray:
-    photo = getattr(data, name)()
-    if photo.ndim == 2:
-        photo = np.stack([photo] * 3, axis=-1)
-    photo = photo[..., :3].astype(np.uint8)
+def compose_slide(photo: np.ndarray, caption: str) -> tuple[np.ndarray, tuple[int, int, int, int]]:
+    """A WIDTH x HEIGHT slide: the RGB ``photo`` letterboxed over a blurred, darkened copy of itself, with
+    ``caption`` at the bottom; and where the photo went, (x, y, width, height) in pixels."""
     backdrop = cv2.resize(photo, (WIDTH, HEIGHT), interpolation=cv2.INTER_AREA)
     backdrop = (cv2.GaussianBlur(backdrop, (0, 0), 25) * 0.45).astype(np.uint8)
     h, w = photo.shape[:2]
@@ -60,7 +58,15 @@ def slide(name: str, caption: str) -> np.ndarray:
     y0, x0 = 30, (WIDTH - fg.shape[1]) // 2
     backdrop[y0 : y0 + fg.shape[0], x0 : x0 + fg.shape[1]] = fg
     cv2.putText(backdrop, caption, (40, HEIGHT - 32), cv2.FONT_HERSHEY_DUPLEX, 1.1, (240, 240, 240), 2, cv2.LINE_AA)
-    return backdrop
+    return backdrop, (x0, y0, fg.shape[1], fg.shape[0])
+
+
+def slide(name: str, caption: str) -> np.ndarray:
+    """The slide for scikit-image's sample photograph ``name``."""
+    photo = getattr(data, name)()
+    if photo.ndim == 2:
+        photo = np.stack([photo] * 3, axis=-1)
+    return compose_slide(photo[..., :3].astype(np.uint8), caption)[0]
 
 
 def main() -> None:

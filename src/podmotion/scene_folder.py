@@ -4,7 +4,8 @@ Detection (``podmotion.detect``) and image-folder topics (``podmotion.topics``)
 each write one; every later stage (the episode's timeline, animate, pad,
 combine, mux, verify) reads it through ``SceneFolder``. A folder is written
 whole or not at all (``write_scene_folder``): into a hidden temporary folder
-beside it, checked to read back as written, then renamed into place.
+beside it, checked to read back as written, then renamed into place. The
+files' names and paths are in ``podmotion.scene_files``, re-exported here.
 
 Scenes are numbered from 1, in time order. A detected episode numbers them
 1, 2, 3 …; a topic takes the numbers from its file names, so they may skip.
@@ -116,26 +117,20 @@ from .errors import PodmotionError
 from .layout import Layout
 from .media import SourceInfo, write_image
 from .narration import RATE_HZ
+from .scene_files import LAYOUT_JSON, LAYOUT_PNG, NARRATION_CSV, PROMPTS_CSV, SOURCE_JSON, TIMESTAMPS_CSV
+from .scene_files import FolderFiles, folder_stamp, scene_label, still_name
+from .scene_files import NARRATION_M4A, NARRATION_WAV, STAMPED, VARIANTS_CSV  # noqa: F401 (re-exported)
+from .scene_files import scene_file_name  # noqa: F401 (re-exported: podmotion.plan imports it from here)
 from .segments import kind_problem
 from .tables import Owner, field, read_table, write_table
 from .timeline import frame_at
 
-TIMESTAMPS_CSV = "timestamps.csv"
-NARRATION_CSV = "narration.csv"
-NARRATION_WAV = "narration.wav"
-NARRATION_M4A = "narration.m4a"
-VARIANTS_CSV = "variants.csv"
-PROMPTS_CSV = "prompts.csv"
-SOURCE_JSON = "source.json"
-LAYOUT_JSON = "layout.json"
-LAYOUT_PNG = "layout.png"
 TIMESTAMP_COLUMNS = ("scene", "start_frame", "end_frame", "start_time", "end_time", "duration", "kind")
 TIMESTAMP_REQUIRED = TIMESTAMP_COLUMNS[:-1]  # kind came later: a table without it is all stills
 NARRATION_COLUMNS = ("scene", "label", "audio", "start_sample", "end_sample", "duration_s")
 VARIANT_COLUMNS = ("scene", "variant", "score", "chosen")
 PROMPT_COLUMNS = ("scene", "prompt")
 US_PER_S = 1_000_000
-STAMPED = (TIMESTAMPS_CSV, NARRATION_CSV, SOURCE_JSON, LAYOUT_JSON, PROMPTS_CSV)  # what SceneFolder reads, but stills
 SCENE_FOLDER = Owner("a scene folder", "results/NAME/scenes", "scenes")  # whose tables, as errors say it
 
 
@@ -187,24 +182,6 @@ class NarrationSpan:
     @property
     def duration_s(self) -> Fraction:
         return self.end_s - self.start_s
-
-
-# -- names ----------------------------------------------------------------------------------
-
-
-def scene_label(scene: int) -> str:
-    """How a detected episode numbers a scene's files: ``4`` -> ``"004"``."""
-    return f"{scene:03d}"
-
-
-def scene_file_name(label: str, suffix: str) -> str:
-    """A scene's file in any of the episode's folders: ``("004", ".mp4")`` -> ``scene_004.mp4``."""
-    return f"scene_{label}{suffix}"
-
-
-def still_name(label: str) -> str:
-    """A scene's still in the scene folder: ``scene_004.png``."""
-    return scene_file_name(label, ".png")
 
 
 # -- boundaries -----------------------------------------------------------------------------
@@ -350,49 +327,7 @@ def read_source(path: str | os.PathLike) -> SourceInfo:
 # -- reading --------------------------------------------------------------------------------
 
 
-def folder_stamp(path: str | os.PathLike) -> tuple:
-    """The state of the files ``SceneFolder`` reads (``STAMPED``): each one's inode, mtime (ns) and size, or
-    None while it is absent. It changes when the folder is written again (new files) or a file in it is
-    edited (a new mtime). Quick: the workflow asks once per job it plans (``Episode.of_folder``)."""
-    path = os.fspath(path)
-    stamps = []
-    for name in STAMPED:
-        try:
-            st = os.stat(os.path.join(path, name))
-        except FileNotFoundError:
-            stamps.append(None)
-        else:
-            stamps.append((st.st_ino, st.st_mtime_ns, st.st_size))
-    return tuple(stamps)
-
-
-class _FolderFiles:
-    """Where a scene folder's files are, for the reader and the writer alike."""
-
-    path: Path
-
-    @property
-    def narration_pcm(self) -> Path:
-        """A topic's joined narration, 48 kHz PCM (``narration.wav``)."""
-        return self.path / NARRATION_WAV
-
-    @property
-    def narration_audio(self) -> Path:
-        """A topic's joined narration, encoded once (``narration.m4a``): the merged episode's audio."""
-        return self.path / NARRATION_M4A
-
-    @property
-    def variants_csv(self) -> Path:
-        """A topic's candidate images, their scores and the one chosen (``variants.csv``)."""
-        return self.path / VARIANTS_CSV
-
-    @property
-    def prompts_csv(self) -> Path:
-        """A topic's prompts from its prompt files (``prompts.csv``)."""
-        return self.path / PROMPTS_CSV
-
-
-class SceneFolder(_FolderFiles):
+class SceneFolder(FolderFiles):
     """A scene folder, read lazily; each file is read once per ``SceneFolder``."""
 
     def __init__(self, path: str | os.PathLike):
@@ -474,7 +409,7 @@ class SceneFolder(_FolderFiles):
 # -- writing --------------------------------------------------------------------------------
 
 
-class SceneFolderWriter(_FolderFiles):
+class SceneFolderWriter(FolderFiles):
     """A scene folder being written: ``path`` is the temporary folder (see ``write_scene_folder``)."""
 
     def __init__(self, path: Path, final: Path):
