@@ -19,7 +19,7 @@ from synth import fast_encoder
 from templates import make_template_episode
 
 from podmotion.ffmpeg import EncoderSettings, encode_frames
-from podmotion.report import CARD_HEIGHT_PX, MARK, STRIP_WIDTH_PX, contact_sheet, timeline_strip
+from podmotion.report import CARD_HEIGHT_PX, EMPTY_CELL, MARK, STRIP_WIDTH_PX, contact_sheet, scene_table, timeline_strip
 from podmotion.summary import console_line
 
 HOLDS = [60, 45, 70, 55]
@@ -327,3 +327,16 @@ def test_a_changed_scene_remakes_only_its_own_card_and_preview(finished):
     finally:
         wf.config.pop("overrides")
         wf.run()
+
+
+def test_the_scene_table_leaves_no_none_in_empty_cells():
+    """A scene with no loop seam, segments or joins shows a dash there, not Python's None."""
+    row = {"scene": 1, "kind": "still", "start_s": 0.0, "end_s": 2.0, "duration_s": 2.0, "backend": "kenburns",
+           "fallback_from": None, "fallback_reason": None, "animate_s": 1.5, "seed": 7, "seam_ratio": None,
+           "segments": None, "join_ratio": None}  # fmt: skip
+    table = scene_table([row, {**row, "scene": 2, "seam_ratio": 0.8, "segments": 2, "join_ratio": 1.1}])
+    page = table.to_html(index=False, na_rep="", border=0)
+    assert "None" not in page and "nan" not in page
+    assert list(table.iloc[0][["loop seam (× step)", "segments", "worst join (× step)"]]) == [EMPTY_CELL] * 3
+    assert list(table.iloc[1][["loop seam (× step)", "segments"]]) == [0.8, 2]
+    assert table.iloc[0]["fallback"] == ""

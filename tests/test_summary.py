@@ -1,5 +1,12 @@
 """The run's closing line per episode (podmotion.summary.closing_line): by what exists."""
 
+from pathlib import Path
+from types import SimpleNamespace
+
+import pytest
+
+from podmotion.errors import PodmotionError
+from podmotion.jobs import run_job
 from podmotion.summary import closing_line, write_summary
 
 SUMMARY = {"episode": "ep", "output": "results/ep/ep_animated.mp4", "scenes": 2, "duration_s": 12.0,
@@ -36,3 +43,24 @@ def test_a_summary_that_is_not_one_is_named_not_read(tmp_path):
         summary.write_text(text)
         level, line = closing_line("ep", tmp_path / "ep.mp4", summary, [])
         assert level == "warning" and line.startswith(f"ep: {summary}: not a run summary ("), line
+
+
+def test_an_unfinished_episode_says_which_job_failed_and_why_until_that_job_succeeds(tmp_path, monkeypatch):
+    """run_job keeps a failed job's one line (logs/failed/NAME/); the closing line carries it; the job's next
+    success removes it."""
+    monkeypatch.chdir(tmp_path)
+    video = Path("results/ep/ep_animated.mp4")
+    job = SimpleNamespace(rule="animate_scene", wildcards=SimpleNamespace(name="ep", scene="003"), output=[],
+                          log=[str(tmp_path / "logs" / "animate.log")])  # fmt: skip
+
+    def fails():
+        raise PodmotionError("results/ep/scenes/scene_003.png", "not a readable image")
+
+    for _ in range(2):  # a failed retry leaves one line, not two
+        with pytest.raises(SystemExit):
+            run_job(job, fails)
+    level, line = closing_line("ep", video, "results/ep/summary.json", [])
+    assert (level, line) == ("warning", f"ep: not finished (no {video}): animate_scene (scene 003): "
+                                        "results/ep/scenes/scene_003.png: not a readable image")  # fmt: skip
+    run_job(job, lambda: None)
+    assert closing_line("ep", video, "results/ep/summary.json", []) == ("info", f"ep: not finished (no {video})")

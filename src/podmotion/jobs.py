@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Callable
 
 from .errors import PodmotionError, from_os_error
+from .summary import failure_record
 
 
 def run_job(snakemake, main: Callable[[], None]) -> None:
@@ -30,15 +31,30 @@ def run_job(snakemake, main: Callable[[], None]) -> None:
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s", handlers=handlers, force=True)
     if problem is not None:
         logging.getLogger("podmotion").warning("%s", problem)
+    record = failure_record(snakemake.rule, getattr(snakemake.wildcards, "name", None),
+                            getattr(snakemake.wildcards, "scene", None))  # fmt: skip
     try:
         main()
     except PodmotionError as exc:
-        logging.getLogger("podmotion").error("%s", exc)
-        sys.exit(1)
+        _fail(str(exc), record)
     except OSError as exc:  # permissions, a full or read-only disk: the user's to fix, not a bug
         output = snakemake.output[0] if len(snakemake.output) else None  # a write error names no file: the job's output
-        logging.getLogger("podmotion").error("%s", from_os_error(exc, output))
-        sys.exit(1)
+        _fail(str(from_os_error(exc, output)), record)
     except Exception:
         logging.getLogger("podmotion").error("unexpected error:\n%s", traceback.format_exc())
-        sys.exit(1)
+        _fail(f"unexpected error (its traceback is in {log_path})", record, logged=True)
+    if record is not None:
+        record.unlink(missing_ok=True)  # the job ran: an older failure of it is no longer the episode's
+
+
+def _fail(line: str, record: Path | None, logged: bool = False) -> None:
+    """The job's one line, in its log and on the console, and kept for the run's closing line; the job fails."""
+    if not logged:
+        logging.getLogger("podmotion").error("%s", line)
+    if record is not None:
+        try:
+            record.parent.mkdir(parents=True, exist_ok=True)
+            record.write_text(line + "\n", encoding="utf-8")
+        except OSError:
+            pass  # the line is in the log and on the console already
+    sys.exit(1)

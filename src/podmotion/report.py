@@ -174,8 +174,11 @@ video { max-width: 100%; background: #000; }
 """
 
 
+EMPTY_CELL = "—"  # what the scene table shows where a scene has no figure (no loop seam, no segments)
+
+
 def scene_table(rows: list[dict]) -> pd.DataFrame:
-    """The summary's scene rows as the report shows them (fallback: ``from svd: reason``)."""
+    """The summary's scene rows as the report shows them (fallback: ``from svd: reason``; no figure: —)."""
     table = pd.DataFrame(rows)
     if table.empty:
         return pd.DataFrame(columns=list(SCENE_COLUMNS.values()))
@@ -185,7 +188,8 @@ def scene_table(rows: list[dict]) -> pd.DataFrame:
     for key in ("seam_ratio", "segments", "join_ratio"):  # ... or before seams and joins were in it
         if key not in table:
             table[key] = None
-    return table[list(SCENE_COLUMNS)].rename(columns=SCENE_COLUMNS)
+    table = table[list(SCENE_COLUMNS)].astype(object)
+    return table.where(table.notna(), EMPTY_CELL).rename(columns=SCENE_COLUMNS)
 
 
 def overview_page(summary: dict, timeline_png: str | os.PathLike, cards: dict[int, str | os.PathLike]) -> str:

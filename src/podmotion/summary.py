@@ -32,6 +32,7 @@ STAGES = {
     "assemble": ("concat", "mux", "combine_scene"),
 }
 BENCHMARKS_DIR = Path("logs") / "benchmarks"
+FAILED_DIR = Path("logs") / "failed"  # a failed job's one line, per episode; removed when the job next succeeds
 BENCHMARK = Owner("a Snakemake benchmark", f"{BENCHMARKS_DIR}/RULE/EPISODE.tsv", "runs")
 
 
@@ -138,13 +139,33 @@ def console_line(summary: dict) -> str:
             f"{paid}jobs took {summary['total_seconds']:.1f} s ({stages})")  # fmt: skip
 
 
+def failure_record(rule: str, name: str | None, scene: str | None = None) -> Path | None:
+    """Where a failed job of ``rule`` for episode ``name`` (and ``scene``) leaves its one line, so the run's
+    closing line can say why the episode did not finish; None for a job of no episode."""
+    if not name:
+        return None
+    return FAILED_DIR / name / (f"{rule}.{scene}.txt" if scene else f"{rule}.txt")
+
+
+def failures(name: str) -> list[str]:
+    """The one lines of the episode's jobs that failed and have not run again since, oldest first:
+    ``rule (scene N): path: problem``."""
+    folder = FAILED_DIR / name
+    records = sorted(folder.glob("*.txt"), key=lambda p: p.stat().st_mtime_ns) if folder.is_dir() else []
+    lines = []
+    for path in records:
+        rule, _, scene = path.stem.partition(".")
+        lines.append(f"{rule}{f' (scene {scene})' if scene else ''}: {path.read_text(encoding='utf-8').strip()}")
+    return lines
+
+
 def closing_line(name: str, video: str | os.PathLike, summary: str | os.PathLike,
                  report_pages: list[str | os.PathLike]) -> tuple[str, str]:  # fmt: skip
     """(level, line) for an episode the run touched, by what exists: its video, its run summary, its report.
 
     The summary's ``console_line`` where there is one (a warning where a scene fell back), with the
     report pages that are missing; a video built without its summary (asked for on its own) as built;
-    otherwise not finished.
+    otherwise not finished, with the first failed job's one line (and how many more failed).
     """
     video, summary = Path(video), Path(summary)
     if summary.is_file():
@@ -159,4 +180,8 @@ def closing_line(name: str, video: str | os.PathLike, summary: str | os.PathLike
         return ("warning" if made["fallbacks"] else "info"), line
     if video.is_file():
         return "info", f"{name}: built {video} (its run summary and report were not asked for)"
-    return "info", f"{name}: not finished (no {video})"
+    failed = failures(name)
+    if not failed:
+        return "info", f"{name}: not finished (no {video})"
+    more = f" (and {len(failed) - 1} more failed job(s), in logs/)" if len(failed) > 1 else ""
+    return "warning", f"{name}: not finished (no {video}): {failed[0]}{more}"
