@@ -144,7 +144,9 @@ def make_mixed_episode(path: Path, parts: list[tuple], *, width: int = 480, heig
     """Write an episode of ``parts`` in order; return its ground truth.
 
     Each part is ``("footage", n_frames)`` (camera footage), ``("city", n_frames)`` (the real city clip) or
-    ``("slides", [hold_frames, ...])`` (template slides, hard cuts). Truth: ``spans`` as (kind, start, end)
+    ``("slides", [hold_frames, ...])`` (template slides, hard cuts). A footage or city part's optional third item,
+    ``("footage", n_frames, held_frames)``, makes its last ``held_frames`` one picture, the frame the motion
+    stopped at: a film holding its last shot, still inside the footage span. Truth: ``spans`` as (kind, start, end)
     frames per scene (footage one span per part, each slide its own), ``cut_frames`` (every span's start but
     the first), ``slide_spans``, ``footage_spans``, ``shot_cuts`` (inside footage), ``boxes`` and ``total_frames``.
 
@@ -166,12 +168,13 @@ def make_mixed_episode(path: Path, parts: list[tuple], *, width: int = 480, heig
     for p, part in enumerate(parts):
         kind = part[0]
         if kind in ("footage", "city"):
-            n = part[1]
+            n, held = part[1], part[2] if len(part) > 2 else 0
             if kind == "footage":
-                clip, cuts = camera_footage(n, width, height, seed=p)
+                clip, cuts = camera_footage(n - max(0, held - 1), width, height, seed=p)
                 shot_cuts += [len(frames) + c for c in cuts]
             else:
-                clip = city_footage(n, width, height, fps, offset_s=0.5 * p)
+                clip = city_footage(n - max(0, held - 1), width, height, fps, offset_s=0.5 * p)
+            clip += [clip[-1]] * max(0, held - 1)  # the film holds its last shot: still the footage's
             spans.append(("footage", len(frames), len(frames) + n))
             frames += clip
         elif kind == "slides":

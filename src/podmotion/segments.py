@@ -48,6 +48,12 @@ agree for at least 0.2 s) and its coarse luma grids (``podmotion.slides``):
    a clip's static shot or a pause is not a slide. So is a span that starts
    less than that after the source's start, or ends less than that before its
    end: it reaches it.
+6. **Held shots.** A hold that footage runs into or out of with no cut (a
+   film that stops on a frame, or starts moving from one) is the footage's
+   when footage surrounds it, however long, or when it is shorter than a
+   slide would be (``HELD_SHOT_MAX_S``, 2 s; ``held_shot_is_footage``). A
+   hold that a cut brings after footage is a slide, and a zooming one starts
+   at that cut, however roughly it holds at first.
 
 So, for motion inside a slide, the rule is how much of the frame moves and
 for how long: a GIF-like loop, a looping logo, a waveform, a subtitle line or
@@ -72,6 +78,7 @@ MOTION_LAG_S = 0.5  # a stretch's motion: each frame against the one this long b
 DRIFT_MAX_STEP_SHARE = 0.05  # footage whose frame-to-frame steps change fewer cells than this (median) ...
 DRIFT_MAX_REACH = 0.8  # ... and whose change from start to end reaches over less of the frame than this, drifts
 FOOTAGE_MIN_S = 1.0  # an unsettled stretch at least this long may be footage; a pause shorter than it is not a slide
+HELD_SHOT_MAX_S = 2.0  # a shot that footage stops on (or starts from) with no cut, held for less, is the footage's
 
 
 def largest_patch_share(changed: np.ndarray) -> float:
@@ -132,6 +139,13 @@ def footage_spans(holds: Sequence[tuple[int, int]], n_frames: int, fps: float,
     if spans and n_frames - spans[-1][1] < min_frames:
         spans[-1][1] = n_frames
     return [(a, b) for a, b in spans]
+
+
+def held_shot_is_footage(held_frames: int, fps: float, footage_on_both_sides: bool) -> bool:
+    """Whether a held shot, a hold that footage runs into or out of with no cut (a film that stops on a frame,
+    or starts moving from one), is the footage's: when footage surrounds it, or when it is shorter than a slide
+    would be (``HELD_SHOT_MAX_S``). A longer one at a clip's end is a still scene of its own."""
+    return footage_on_both_sides or held_frames < HELD_SHOT_MAX_S * fps
 
 
 def treated_as(detected: str, footage_setting: str, override: str | None) -> str:

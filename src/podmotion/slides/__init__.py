@@ -24,8 +24,10 @@ something may change, and decodes only there:
 6. **Footage.** Spans where a large part of the picture keeps changing and
    never holds (an intro, a clip, an outro) are footage (the rule is
    ``podmotion.segments``'). Each is a scene of its own, cut at its first and
-   last frame; nothing inside it is a hold. Live cells and the noise step are
-   learnt from the still spans alone: footage would make the whole frame live.
+   last frame; nothing inside it is a hold, nor a shot the film holds (one it
+   stops on or starts from with no cut, inside footage or shorter than a
+   slide). Live cells and the noise step are learnt from the still spans
+   alone: footage would make the whole frame live.
 7. **Holds and cuts.** A hold is a run of frames that agree with each other
    for at least ``settle_s``. Between two holds that differ there is one cut:
    at the first frame nearer the new picture than the old one (a hard cut's

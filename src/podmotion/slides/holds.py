@@ -14,6 +14,8 @@ from .compare import Compare
 
 
 HARD_CUT_SHARE = 0.6  # one frame-to-frame step that makes this share of the change between two holds is the cut
+CUT_MIN_LEVELS = 20.0  # a step that changes the cells by this many grey levels on average is another picture
+MOVE_MIN_SHARE = 0.01  # a step that changes this share of the cells moves the picture
 
 
 def snap_to_cut(cmp_: "Compare", frame: int, reach: int, n: int) -> int:
@@ -38,8 +40,10 @@ def scenes_of(cmp_: "Compare", holds: list[tuple[int, int]], footage: list[tuple
 
     Each footage span is a scene, cut at its first and last frame. The still
     spans between are cut by their holds (``_cuts``); one with no hold at all
-    (a fade into a clip) joins the footage beside it. A scene whose picture
-    drifts from its start to its end (a producer's zoom) is footage too.
+    (a fade into a clip) joins the footage beside it, and so do the holds at
+    their ends that are the footage's (``_held_shots_joined``: a shot the film
+    holds). A scene whose picture drifts from its start to its end (a
+    producer's zoom) is footage too.
     """
     pieces: list[list] = []  # [kind, start, end]
     at = 0
@@ -67,21 +71,7 @@ def scenes_of(cmp_: "Compare", holds: list[tuple[int, int]], footage: list[tuple
         else:
             merged.append(piece)  # footage spans side by side stay apart: split at a drifting slide's cut
         joins_next = False
-    # A clip's last shot or frame held for less than a scene's shortest length after it is the clip's (passing
-    # a few more source frames through is never wrong); so is a first frame held before it, where the clip only
-    # starts moving there, without a cut from another picture.
-    for k, (kind, start, end) in enumerate(merged):
-        if kind != "still":
-            continue
-        found = sorted((max(a, start), min(b, end)) for a, b in holds if min(b, end) > max(a, start))
-        if len(found) < 2:
-            continue
-        after_clip = k > 0 and merged[k - 1][0] == "footage"
-        if after_clip and found[0][1] - start < min_len_frames:
-            merged[k - 1][2] = merged[k][1] = start = _cut_between(cmp_, found[0][1], found[1][0])
-        before_clip = k + 1 < len(merged) and merged[k + 1][0] == "footage" and not _is_hard_cut(cmp_, end)
-        if before_clip and end - found[-1][0] < min_len_frames:
-            merged[k + 1][1] = merged[k][2] = _cut_between(cmp_, found[-2][1], found[-1][0])
+    merged = _held_shots_joined(cmp_, merged, holds, min_len_frames, fps)
     cuts, scene_holds, kinds = [], [], []
     for kind, start, end in merged:
         if start > 0:
@@ -114,6 +104,98 @@ def scenes_of(cmp_: "Compare", holds: list[tuple[int, int]], footage: list[tuple
         scene_holds += got_holds
         kinds += got_kinds
     return cuts, scene_holds, kinds
+
+
+def _held_shots_joined(cmp_: "Compare", pieces: list[list], holds: list[tuple[int, int]], min_len_frames: int,
+                       fps: float) -> list[list]:  # fmt: skip
+    """``pieces`` ([kind, start, end], in order) with the holds at a still piece's ends that are the footage's
+    beside it joined to that footage:
+
+    - a held shot (``segments.held_shot_is_footage``): footage runs into it or out of it with no cut (the film
+      stops on a frame, or starts moving from one), and footage surrounds it or it is shorter than a slide. It
+      is every hold of one picture there (``_one_picture``: the encoder may refine a held picture after a while);
+    - a clip's last shot held for less than a scene's shortest length after it (passing a few more source
+      frames through is never wrong), unless a cut starts it and its picture goes on past it (a producer's
+      zoom on the slide after the clip holds only roughly at first: it starts at its own cut).
+    """
+    out: list[list] = []
+    absorb = False  # the footage piece next joins the one before it: a held shot inside footage between them
+    for k, piece in enumerate(pieces):
+        kind, start, end = piece
+        if absorb:
+            out[-1][2], absorb = end, False
+            continue
+        found = sorted((max(a, start), min(b, end)) for a, b in holds if min(b, end) > max(a, start))
+        if kind != "still" or not found:
+            out.append(piece)
+            continue
+        one = [_one_picture(cmp_, h0[1], h1[0]) for h0, h1 in zip(found, found[1:])]
+        after_clip = bool(out) and out[-1][0] == "footage"
+        before_clip = k + 1 < len(pieces) and pieces[k + 1][0] == "footage"
+        first, last = 0, len(found)  # the holds that stay the still piece's: found[first:last]
+        # A cut into the hold: the picture it brought is the hold's, no step since moving it (out of it, likewise).
+        cut_in = after_clip and _cut_beside_footage(cmp_, start, -1) and _unmoved(cmp_, start, found[0][0])
+        cut_out = before_clip and _cut_beside_footage(cmp_, end, 1) and _unmoved(cmp_, found[-1][1] - 1, end - 1)
+        if after_clip:
+            shot = 1 + next((i for i, same in enumerate(one) if not same), len(one))  # its holds
+            held = not cut_in and segments.held_shot_is_footage(found[shot - 1][1] - start, fps,
+                                                                before_clip and shot == len(found))  # fmt: skip
+            short_tail = len(found) > 1 and found[0][1] - start < min_len_frames and not (cut_in and one[0])
+            first = shot if held else int(short_tail)
+        if before_clip and last > first and not cut_out:
+            shot = 1 + next((i for i, same in enumerate(one[first : last - 1][::-1]) if not same), last - first - 1)
+            if segments.held_shot_is_footage(end - found[last - shot][0], fps, after_clip and shot == last - first):
+                last -= shot
+        if first == last:  # all of it the footage's: one span with the footage beside it, but a zoom's cut stays
+            if after_clip and not (cut_in and _drifting(cmp_, *out[-1][1:])):
+                out[-1][2] = end
+            else:
+                out.append(["footage", start, end])
+            absorb = before_clip and not (cut_out and _drifting(cmp_, *pieces[k + 1][1:]))
+            continue
+        if first:
+            out[-1][2] = start = _cut_between(cmp_, found[first - 1][1], found[first][0])
+        if last < len(found):
+            end = pieces[k + 1][1] = _cut_between(cmp_, found[last - 1][1], found[last][0])
+        out.append(["still", start, end])
+    return out
+
+
+def _one_picture(cmp_: "Compare", a1: int, b0: int) -> bool:
+    """Whether a hold that ends at ``a1`` and the one that starts at ``b0`` show one picture: what changes
+    between them (a held picture refined by the encoder, a zoom's step) has no patch over a
+    ``FOOTAGE_MIN_AREA`` share of the frame, as a new picture would."""
+    return segments.largest_patch_share(cmp_.changed(a1 - 1, b0)) < segments.FOOTAGE_MIN_AREA
+
+
+def _unmoved(cmp_: "Compare", a: int, b: int) -> bool:
+    """Whether no step from frame ``a`` to frame ``b`` moves the picture (``MOVE_MIN_SHARE``): a camera's step
+    would; a producer's zoom, a frame at a time, hardly changes a cell."""
+    return all(float(cmp_.changed(t - 1, t).mean()) < MOVE_MIN_SHARE for t in range(a + 1, b + 1))
+
+
+def _cut_beside_footage(cmp_: "Compare", frame: int, side: int, reach: int = 5) -> bool:
+    """Whether the step into ``frame`` is a cut, between a hold and the footage on ``side`` of it (-1: before,
+    1: after): it changes a ``FOOTAGE_MIN_AREA`` share of the frame, by ``CUT_MIN_LEVELS`` grey levels or three
+    times the footage's own steps (a camera's step changes most cells a little, a cut to another picture
+    changes them a lot). Only the footage's side counts: against a hold's still frames, the last step of a film
+    that stops on a frame would look like a cut."""
+    def size(t: int) -> float:  # the mean change of the cells, in grey levels
+        return float(np.abs(cmp_.at(t) - cmp_.at(t - 1))[cmp_.keep].mean())
+
+    if segments.largest_patch_share(cmp_.changed(frame - 1, frame)) < segments.FOOTAGE_MIN_AREA:
+        return False
+    if side < 0:
+        steps = range(max(1, frame - reach), frame)
+    else:
+        steps = range(frame + 1, min(frame + reach, cmp_.frames[-1]) + 1)
+    return size(frame) >= min(CUT_MIN_LEVELS, 3 * float(np.median([size(t) for t in steps] or [0.0])))
+
+
+def _drifting(cmp_: "Compare", start: int, end: int) -> bool:
+    """Whether footage from ``start`` to ``end`` drifts slowly inside a still frame (``segments.drifting``)."""
+    steps = [float(cmp_.changed(t - 1, t).mean()) for t in range(start + 1, end)]
+    return segments.drifting(steps, segments.spread_share(cmp_.changed(start, end - 1)))
 
 
 def _drifts(cmp_: "Compare", start: int, end: int) -> bool:
