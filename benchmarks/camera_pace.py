@@ -9,8 +9,9 @@ toured at the output's size by ``podmotion.camera`` with the Ken Burns defaults.
 - whether every window held the cover's title whole, with its margin.
 
 Then the cost, side by side in this run: the camera as it was before issue 28 (its ``camera.py`` read from
-git at ``--before``) and now, on one 60 s scene: the path, the picture's analysis, and render + encode per
-frame at the output settings.
+git at ``--before``, rendering an RGB frame a bicubic warp that FFmpeg converts to YUV) and now (drawing each
+frame in the encoder's planes, ``podmotion.yuv420``), on one 60 s scene: the path, the picture's analysis, and
+render + encode per frame.
 
     .venv/bin/python benchmarks/camera_pace.py [--size 720] [--before 42f99ed] [--lengths 5 60 600 3600]
 """
@@ -34,10 +35,11 @@ sys.path.insert(0, str(REPO / "tests"))
 from pictures import cover  # noqa: E402
 
 from podmotion.camera import Move, corner_speeds, plan_tour, render  # noqa: E402
-from podmotion.ffmpeg import EncoderSettings, encode_frames  # noqa: E402
+from podmotion.ffmpeg import BT709_TV, EncoderSettings, encode_frames, encode_yuv420p  # noqa: E402
 from podmotion.framing import find_framing  # noqa: E402
 from podmotion.repetition import path_twins  # noqa: E402
 from podmotion.settings import schema_defaults  # noqa: E402
+from podmotion.yuv420 import Canvas, Picture  # noqa: E402
 
 FPS = 25
 
@@ -77,6 +79,24 @@ def pace_and_twins(picture, title, seconds: int, size: int, seed: int) -> dict:
             "plan_s": plan_s, "twins_s": twins_s}  # fmt: skip
 
 
+def renderer(label: str, picture, size: int, encoder: EncoderSettings):
+    """(frame of a window, encode of frames) as the camera ``label`` renders: before, an RGB frame a bicubic
+    warp, converted to YUV by FFmpeg; now, drawn in the encoder's planes (podmotion.yuv420), passed as they are."""
+    if label == "before":
+
+        def encode(frames, out):
+            encode_frames(frames, out, width=size, height=size, fps=Fraction(FPS), encoder=encoder)
+
+        return (lambda cx, cy, w: render(picture, cx, cy, w, size, size)), encode
+    planes, canvas = Picture.from_rgb(picture), Canvas((size, size), (0, 0, size, size))
+
+    def encode(frames, out):
+        encode_yuv420p(frames, out, coded_width=size, coded_height=size, fps=Fraction(FPS), filters=(),
+                       encoder=encoder, colour=BT709_TV)  # fmt: skip
+
+    return (lambda cx, cy, w: canvas.draw(planes, cx, cy, w)), encode
+
+
 def cost_per_frame(picture, size: int, seconds: int, before) -> list[tuple[str, float, float, float]]:
     """(label, path + analysis seconds, render ms a frame, render + encode ms a frame) before and now."""
     opts = schema_defaults("animate", "kenburns")
@@ -92,15 +112,15 @@ def cost_per_frame(picture, size: int, seconds: int, before) -> list[tuple[str, 
             move = Move(opts["zoom"], opts["pan"], opts["max_speed_widths_per_s"],
                         pace_widths_per_s=opts["pace_widths_per_s"])  # fmt: skip
             path = plan_tour(picture.shape[1], picture.shape[0], size, size, n, 3, move, FPS, find_framing(picture)).path
+        frame_of, encode = renderer(label, picture, size, encoder)
         setup_s = time.perf_counter() - started
         started = time.perf_counter()
         for cx, cy, w in path:
-            render(picture, cx, cy, w, size, size)
+            frame_of(cx, cy, w)
         render_ms = (time.perf_counter() - started) / n * 1000
         with tempfile.TemporaryDirectory() as scratch:
             started = time.perf_counter()
-            encode_frames((render(picture, cx, cy, w, size, size) for cx, cy, w in path), Path(scratch) / "c.mp4",
-                          width=size, height=size, fps=Fraction(FPS), encoder=encoder)  # fmt: skip
+            encode((frame_of(cx, cy, w) for cx, cy, w in path), Path(scratch) / "c.mp4")
             total_ms = (time.perf_counter() - started) / n * 1000
         rows.append((label, setup_s, render_ms, total_ms))
     return rows
