@@ -3,7 +3,6 @@
 from fractions import Fraction
 
 import numpy as np
-import pytest
 from measure import video_facts, video_frames
 from synth import scene_picture
 

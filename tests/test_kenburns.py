@@ -11,7 +11,7 @@ from synth import fast_encoder, scene_picture
 
 from podmotion.backends import AnimateRequest
 from podmotion.backends.kenburns import animate
-from podmotion.camera import Move, camera_path, eased, peak_speed, reversals
+from podmotion.camera import Move, camera_path, eased, peak_speed
 from podmotion.fit import fit_frame
 from podmotion.media import read_image, write_image
 
