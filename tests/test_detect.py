@@ -1,5 +1,6 @@
 """Scene detection: the still is the sharpest frame of the scene's middle; no cuts means one scene."""
 
+import logging
 import re
 from fractions import Fraction
 
@@ -10,7 +11,7 @@ from synth import fast_encoder, make_podcast, scene_picture
 
 from podmotion.detect import candidate_times, detect_to_folder
 from podmotion.errors import PodmotionError
-from podmotion.ffmpeg import encode_frames
+from podmotion.ffmpeg import EncoderSettings, encode_frames
 from podmotion.media import read_image
 from podmotion.scene_folder import Scene, SceneFolder
 
@@ -121,3 +122,27 @@ def test_a_fade_through_black_gives_one_cut(tmp_path, detector):
     assert len(scenes) == 2 and 45 <= scenes[1].start_frame <= 55
     if detector == "slides":  # one cut, in the middle of the fade: the black frame at 50 belongs to either side
         assert 49 <= scenes[1].start_frame <= 51
+
+
+def test_a_held_picture_is_picked_from_its_keyframes_alone(tmp_path, caplog):
+    """A slide that holds is the same picture in every frame: its still comes from the keyframes in the middle
+    of the hold, each decoded alone. A hold with no keyframe in its middle is decoded through, as before."""
+    width, height, fps = 160, 96, Fraction(25)
+    bounds = [0, 300, 340, 540]  # 12 s, 1.6 s (no keyframe in its middle: every 2 s), 8 s
+    pictures = [scene_picture(i, width, height) for i in range(3)]
+    frames = (pictures[k] for k in range(3) for _ in range(bounds[k + 1] - bounds[k]))
+    path = tmp_path / "slides.mp4"
+    encode_frames(frames, path, width=width, height=height, fps=fps,
+                  encoder=EncoderSettings(crf=18, preset="veryfast", keyint_frames=50))  # fmt: skip
+    with caplog.at_level(logging.INFO, logger="podmotion.detect"):
+        scenes = detect_to_folder(path, tmp_path / "scenes", detector="slides", threshold=None, min_scene_len_s=0.6,
+                                  candidates=5)  # fmt: skip
+    assert [s.start_frame for s in scenes] == bounds[:-1]
+    for k, picture in enumerate(pictures):
+        still = read_image(tmp_path / "scenes" / f"scene_{k + 1:03d}.png").astype(float)
+        assert np.abs(still - picture).mean() < 6, k  # crf 18 and 4:2:0 at 160x96: 4 to 4.5 in every frame
+    decoded = int(re.search(r"3 still\(s\) picked from (\d+) decoded frame", caplog.text).group(1))
+    # The first frame (the origin); scene 1: the keyframes at 4, 6 and 8 s (its middle half, 3 to 9 s) and the one
+    # after; scene 3: 16 and 18 s and the one after; scene 2: from the keyframe at 12 s to its middle's end
+    # (13.2 s), 31 frames. Decoded through as before, scene 1 alone would be 176 (2 to 9 s).
+    assert decoded <= 1 + 4 + 3 + 31, decoded

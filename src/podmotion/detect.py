@@ -167,10 +167,17 @@ def representative_frames(video_path: str | os.PathLike, scenes: list[Scene], co
 
     Scene times count from the source's start; the first frame shows at
     ``video_start_s``. ``spans_s`` narrows each scene to where its picture holds
-    (no transition), when the detector knows it.
+    (no transition), when the detector knows it. A still scene whose picture
+    holds there is the same picture in every frame: its candidates are the
+    keyframes in the middle of the hold, each decoded alone (an I-frame, the
+    encoder's best-kept copy), not the frames between them. Only a hold with
+    no keyframe in its middle (shorter than the source's keyframe interval) is
+    decoded through from the keyframe before it.
     """
     import av
 
+    keys_s = keyframe_times_s(video_path) if spans_s is not None else []
+    decoded = 0
     with open_media(video_path) as container:
         video = container.streams.video[0]
         video.thread_type = "AUTO"
@@ -182,11 +189,15 @@ def representative_frames(video_path: str | os.PathLike, scenes: list[Scene], co
         for k, scene in enumerate(scenes):
             hold = scene if spans_s is None else dataclasses.replace(scene, start_s=spans_s[k][0], end_s=spans_s[k][1])
             wanted = [max(0.0, t - video_start_s) for t in candidate_times(hold, count)]
+            keys = _keys_within(keys_s, wanted[0], wanted[-1], count) if scene.kind == "still" else []
             scene_end_s = scene.end_s - video_start_s
             best, best_score, last = None, -1.0, None
+            video.codec_context.skip_frame = "NONKEY" if keys else "DEFAULT"
+            wanted = keys or wanted
             container.seek(origin_pts + int(wanted[0] / tb), stream=video, backward=True, any_frame=False)
             try:
                 for frame in container.decode(video):
+                    decoded += 1
                     t = float((frame.pts - origin_pts) * tb) if frame.pts is not None else 0.0
                     if t >= scene_end_s or not wanted:
                         break
@@ -205,7 +216,38 @@ def representative_frames(video_path: str | os.PathLike, scenes: list[Scene], co
                 best = upright_rgb(last)
             if best is None:
                 raise PodmotionError(video_path, f"no frame found for scene {scene.scene}")
+            if k == len(scenes) - 1:  # said before the last is handed over: the caller stops there
+                log.info("%s: %d still(s) picked from %d decoded frame(s)", video_path, len(scenes), decoded)
             yield best
+
+
+def keyframe_times_s(video_path: str | os.PathLike) -> list[float]:
+    """The video's keyframes, in seconds from its first frame, from its packets (demuxed, not decoded)."""
+    import av
+
+    with open_media(video_path) as container:
+        video = container.streams.video[0]
+        packets = []
+        try:
+            for packet in container.demux(video):
+                if packet.pts is not None and packet.size:
+                    packets.append((packet.pts, packet.is_keyframe))
+        except av.error.FFmpegError:
+            pass  # a truncated end: the keyframes before it are what there is
+        if not packets:
+            return []
+        origin = min(pts for pts, _ in packets)  # the first frame shown
+        return sorted(float((pts - origin) * video.time_base) for pts, key in packets if key)
+
+
+def _keys_within(keys_s: list[float], lo_s: float, hi_s: float, count: int) -> list[float]:
+    """Up to ``count`` of the keyframe times from ``lo_s`` to ``hi_s``, spread evenly over them."""
+    inside = [t for t in keys_s if lo_s - 1e-6 <= t <= hi_s + 1e-6]
+    if len(inside) <= count:
+        return inside
+    if count <= 1:
+        return [inside[len(inside) // 2]]
+    return sorted({inside[round(k * (len(inside) - 1) / (count - 1))] for k in range(count)})
 
 
 def to_display_size(rgb: np.ndarray, info: SourceInfo) -> np.ndarray:
