@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import threading
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
@@ -39,6 +40,7 @@ class ReportCache:
         self.made: list[str] = []
         self.kept: list[str] = []
         self._used: set[str] = set()
+        self._lock = threading.Lock()  # previews are made in a thread beside the cards
 
     def picture(self, label: str, kind: str, suffix: str, sources: Iterable[str | os.PathLike],
                 make: Callable[[Path], None], settings: str = "") -> Path:  # fmt: skip
@@ -47,13 +49,16 @@ class ReportCache:
         parts = [f"format {FORMAT}", label, kind, settings, *(file_stamp(p) for p in sources)]
         key = hashlib.sha256("\n".join(parts).encode()).hexdigest()[:KEY_HEX_CHARS]
         path = self.folder / f"scene_{label}.{kind}.{key}{suffix}"
-        self._used.add(path.name)
+        with self._lock:
+            self._used.add(path.name)
         if path.is_file():
-            self.kept.append(path.name)
+            with self._lock:
+                self.kept.append(path.name)
             return path
         with atomic_output(path) as tmp:
             make(tmp)
-        self.made.append(path.name)
+        with self._lock:
+            self.made.append(path.name)
         return path
 
     def prune(self) -> list[Path]:

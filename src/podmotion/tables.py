@@ -29,8 +29,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable, Sequence
 
-import pandas as pd
-
 from .atomic import atomic_output
 from .errors import PodmotionError
 
@@ -64,6 +62,8 @@ def write_table(path: str | os.PathLike, columns: Sequence[str], rows: Iterable[
     Atomically: under a temporary name beside ``path``, renamed over it once
     complete, so a failure leaves no partial file and any earlier one as it was.
     """
+    import pandas as pd  # here, not at the top: every job imports this module through its summary
+
     table = pd.DataFrame([[_text(v) for v in row] for row in rows], columns=list(columns), dtype=object)
     with atomic_output(path) as tmp:
         table.to_csv(tmp, sep=sep, index=False, encoding="utf-8", lineterminator=LINE_END)
@@ -76,6 +76,8 @@ def read_table(path: str | os.PathLike, columns: Sequence[str], *, about: Owner,
     ``about``: whose table it is, for the errors. A table without rows is an
     error (``no scenes``) unless ``empty_ok``.
     """
+    import pandas as pd  # here, not at the top: every job imports this module through its summary
+
     path = Path(path)
     try:
         with warnings.catch_warnings(record=True) as warned:  # pandas only warns of a first row too long

@@ -67,6 +67,7 @@ rule episode_report:
         "logs/benchmarks/episode_report/{name}.tsv"
     conda:
         "../../envs/podmotion.yaml"
+    threads: 2
     resources:
         mem_mb=report_mem_mb,
     script:

@@ -6,6 +6,7 @@ import logging
 import os
 import shutil
 import tempfile
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from podmotion.atomic import atomic_output
@@ -30,6 +31,14 @@ log = logging.getLogger("podmotion.report")
 CLIP_PREVIEW = f"{PREVIEW_LONG_SIDE_PX // 2} px, {CLIP_EXCERPT_S} s"
 
 
+def clip_preview(cache: ReportCache, label: str, clip: str) -> Path:
+    """The scene's clip's preview: its first seconds, small, no sound."""
+    return cache.picture(label, "preview", ".mp4", [clip],
+                         lambda tmp: encode_preview(clip, tmp, long_side_px=PREVIEW_LONG_SIDE_PX // 2, audio=False,
+                                                    max_s=CLIP_EXCERPT_S),
+                         settings=CLIP_PREVIEW)  # fmt: skip
+
+
 def main():
     inp, out = snakemake.input, snakemake.output  # noqa: F821 (snakemake is injected)
     folder = SceneFolder(inp.scenes)
@@ -39,36 +48,38 @@ def main():
     sidecar_of = {Path(path).stem.removeprefix("scene_"): path for path in inp.sidecars}
     layout = folder.layout()
     cache = ReportCache(Path(out.overview).parent / ".cache")
-    cards, clips = {}, {}
-    for scene in scenes:  # make() runs at once, inside picture(): the lambdas see this scene's names
-        label, still_path = ep.labels[scene], folder.still(scene)
-        clip = clip_of[label]
-        footage = Path(clip).parent.name == "footage"  # clip_paths: a footage scene's clip is in footage/
-        sidecar = sidecar_of.get(label)
-        result = json.loads(Path(sidecar).read_text()).get("result") if sidecar and not footage else None
-        cards[scene] = cache.picture(
-            label, "card", ".png", [still_path, folder.path / LAYOUT_JSON, clip, *([sidecar] if sidecar else [])],
-            lambda tmp: write_image(episode_scene_card(read_image(still_path), clip, scene, layout, footage, result),
-                                    tmp),
-            settings=f"scene {scene}, footage {footage}")  # fmt: skip
-        clips[scene] = cache.picture(
-            label, "preview", ".mp4", [clip],
-            lambda tmp: encode_preview(clip, tmp, long_side_px=PREVIEW_LONG_SIDE_PX // 2, audio=False,
-                                       max_s=CLIP_EXCERPT_S),
-            settings=CLIP_PREVIEW)  # fmt: skip
-    with atomic_output(out.cards) as tmp:
-        tmp.mkdir()
-        for scene, path in cards.items():
-            shutil.copyfile(path, tmp / f"scene_{ep.labels[scene]}.png")
-    strip = timeline_strip([read_image(folder.still(s)) for s in scenes], [ep.n_frames(s) for s in scenes],
-                           numbers=scenes)  # fmt: skip
-    with atomic_output(out.timeline) as tmp:
-        write_image(strip, tmp)
-    with atomic_output(out.overview) as tmp:
-        Path(tmp).write_text(overview_page(read_summary(inp.summary), out.timeline, cards), encoding="utf-8")
-    with tempfile.TemporaryDirectory(prefix="podmotion-previews-") as scratch:
+    # The previews are FFmpeg's work, in its own processes: they are made beside the cards, which are Python's.
+    with tempfile.TemporaryDirectory(prefix="podmotion-previews-") as scratch, \
+            ThreadPoolExecutor(max_workers=max(1, snakemake.threads - 1)) as pool:  # noqa: F821  # fmt: skip
         episode = Path(scratch) / "episode.mp4"
-        encode_preview(inp.video, episode, long_side_px=PREVIEW_LONG_SIDE_PX, audio=True, max_s=EPISODE_EXCERPT_S)
+        clips = {scene: pool.submit(clip_preview, cache, ep.labels[scene], clip_of[ep.labels[scene]])
+                 for scene in scenes}  # fmt: skip
+        episode_made = pool.submit(encode_preview, inp.video, episode, long_side_px=PREVIEW_LONG_SIDE_PX, audio=True,
+                                   max_s=EPISODE_EXCERPT_S)  # fmt: skip
+        cards = {}
+        for scene in scenes:  # make() runs at once, inside picture(): the lambdas see this scene's names
+            label, still_path = ep.labels[scene], folder.still(scene)
+            clip = clip_of[label]
+            footage = Path(clip).parent.name == "footage"  # clip_paths: a footage scene's clip is in footage/
+            sidecar = sidecar_of.get(label)
+            result = json.loads(Path(sidecar).read_text()).get("result") if sidecar and not footage else None
+            cards[scene] = cache.picture(
+                label, "card", ".png", [still_path, folder.path / LAYOUT_JSON, clip, *([sidecar] if sidecar else [])],
+                lambda tmp: write_image(episode_scene_card(read_image(still_path), clip, scene, layout, footage,
+                                                           result), tmp),
+                settings=f"scene {scene}, footage {footage}")  # fmt: skip
+        with atomic_output(out.cards) as tmp:
+            tmp.mkdir()
+            for scene, path in cards.items():
+                shutil.copyfile(path, tmp / f"scene_{ep.labels[scene]}.png")
+        strip = timeline_strip([read_image(folder.still(s)) for s in scenes], [ep.n_frames(s) for s in scenes],
+                               numbers=scenes)  # fmt: skip
+        with atomic_output(out.timeline) as tmp:
+            write_image(strip, tmp)
+        with atomic_output(out.overview) as tmp:
+            Path(tmp).write_text(overview_page(read_summary(inp.summary), out.timeline, cards), encoding="utf-8")
+        clips = {scene: made.result() for scene, made in clips.items()}
+        episode_made.result()
         href = os.path.relpath(inp.video, Path(out.previews).parent)
         page = previews_page(snakemake.wildcards.name, episode, clips, episode_href=href,  # noqa: F821
                              episode_s=float(ep.frame_ranges[scenes[-1]][1] / ep.output.fps) if scenes else None)  # fmt: skip
