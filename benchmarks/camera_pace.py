@@ -35,7 +35,7 @@ sys.path.insert(0, str(REPO / "tests"))
 from pictures import cover  # noqa: E402
 
 from podmotion.camera import Move, corner_speeds, plan_tour, render  # noqa: E402
-from podmotion.ffmpeg import BT709_TV, EncoderSettings, encode_frames, encode_yuv420p  # noqa: E402
+from podmotion.ffmpeg import EncoderSettings, encode_frames, encode_yuv420p  # noqa: E402
 from podmotion.framing import find_framing  # noqa: E402
 from podmotion.repetition import path_twins  # noqa: E402
 from podmotion.settings import schema_defaults  # noqa: E402
@@ -92,7 +92,7 @@ def renderer(label: str, picture, size: int, encoder: EncoderSettings):
 
     def encode(frames, out):
         encode_yuv420p(frames, out, coded_width=size, coded_height=size, fps=Fraction(FPS), filters=(),
-                       encoder=encoder, colour=BT709_TV)  # fmt: skip
+                       encoder=encoder)  # fmt: skip
 
     return (lambda cx, cy, w: canvas.draw(planes, cx, cy, w)), encode
 

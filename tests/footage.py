@@ -22,7 +22,8 @@ from typing import Sequence
 import cv2
 import numpy as np
 from synth import tone, write_wav
-from templates import TEXT_RGB, TOPICS, _draw_text, _even, art_picture, template_background, template_boxes
+from templates import (COLOUR_ARGS, TEXT_RGB, TOPICS, _draw_text, _even, art_picture, template_background,
+                       template_boxes)
 
 from podmotion.ffmpeg import ffmpeg_exe, fps_arg, run
 
@@ -140,7 +141,7 @@ def _draw_subtitle(img: np.ndarray, text: str, box: tuple) -> None:
 def make_mixed_episode(path: Path, parts: list[tuple], *, width: int = 480, height: int = 270,
                        fps: Fraction = Fraction(25), subtitles_from_s: float | None = None,
                        camera_slides: Sequence[int] | None = None, zoom_slides: Sequence[int] = (),
-                       zoom: float = 1.12) -> dict:  # fmt: skip
+                       zoom: float = 1.12, colour: str = "plain") -> dict:  # fmt: skip
     """Write an episode of ``parts`` in order; return its ground truth.
 
     Each part is ``("footage", n_frames)`` (camera footage), ``("city", n_frames)`` (the real city clip) or
@@ -156,6 +157,7 @@ def make_mixed_episode(path: Path, parts: list[tuple], *, width: int = 480, heig
     left), whose picture moves every frame; truth ``camera_frames`` lists the frames that show it.
     ``zoom_slides``: the slides whose art the producer zooms in on, smoothly, from 1 to ``zoom`` over the slide
     (truth ``zoom_spans``); such a slide's span is footage: podmotion keeps it as the source shows it.
+    ``colour``: the Y'CbCr encoding and tags, one of ``templates.COLOUR_ARGS``.
     """
     path, fps = Path(path), Fraction(fps)
     boxes = template_boxes(width, height)
@@ -220,7 +222,7 @@ def make_mixed_episode(path: Path, parts: list[tuple], *, width: int = 480, heig
     video = path.with_name(path.stem + ".video.mp4")
     cmd = [ffmpeg_exe(), "-hide_banner", "-nostdin", "-y", "-loglevel", "error", "-f", "rawvideo", "-pix_fmt", "rgb24",
            "-s", f"{width}x{height}", "-r", fps_arg(fps), "-i", "-", "-an", "-c:v", "libx264", "-pix_fmt", "yuv420p",
-           "-f", "mp4", str(video)]  # fmt: skip
+           *COLOUR_ARGS[colour], "-f", "mp4", str(video)]  # fmt: skip
     proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stderr=subprocess.PIPE)
     for frame in frames:
         proc.stdin.write(np.ascontiguousarray(frame).data)

@@ -118,3 +118,33 @@ def frame_part_errors(out: np.ndarray, src: np.ndarray, box) -> tuple[float, flo
     err = np.abs(part(out, x, y, w) - part(src, x, y, w)).mean()
     moved = np.abs(part(out, x + 2, y, w - 2) - part(src, x, y, w - 2)).mean()
     return float(err), float(moved)
+
+
+def colour_tags(path: Path) -> dict:
+    """A video's colour tags as FFmpeg's numbers (2 or 0 where unsaid) and its coded height."""
+    with av.open(str(path)) as c:
+        cc = c.streams.video[0].codec_context
+        return {"matrix": int(cc.colorspace), "range": int(cc.color_range), "primaries": int(cc.color_primaries),
+                "transfer": int(cc.color_trc), "height": cc.height}  # fmt: skip
+
+
+PLAYER_MATRICES = {1: "bt709", 5: "bt470", 6: "smpte170m"}  # FFmpeg's matrix numbers, as its scale filter names them
+
+
+def player_rgb(path: Path, frames: list[int]) -> list[np.ndarray]:
+    """Frames ``frames`` of a video as a player shows them: read by the file's own colour tags, or, untagged, by
+    the players' usual guess (BT.709 at 720 lines and more, BT.601 below; limited range). Converted by FFmpeg's
+    scaler with accurate rounding and full chroma interpolation: nothing of podmotion's own."""
+    tags = colour_tags(path)
+    matrix = PLAYER_MATRICES.get(tags["matrix"], "bt709" if tags["height"] >= 720 else "smpte170m")
+    in_range = "pc" if tags["range"] == 2 else "tv"
+    select = "+".join(f"eq(n\\,{n})" for n in frames)
+    vf = (f"select={select},scale=in_color_matrix={matrix}:in_range={in_range}:out_range=pc"
+          ":flags=bicubic+accurate_rnd+full_chroma_int,format=rgb24")  # fmt: skip
+    with av.open(str(path)) as c:
+        w, h = c.streams.video[0].codec_context.width, c.streams.video[0].codec_context.height
+    raw = subprocess.run([ffmpeg_exe(), "-v", "error", "-i", str(path), "-vf", vf, "-fps_mode", "passthrough",
+                          "-f", "rawvideo", "-pix_fmt", "rgb24", "-"], capture_output=True, check=True).stdout  # fmt: skip
+    got = np.frombuffer(raw, np.uint8).reshape(-1, h, w, 3)
+    assert len(got) == len(frames), (path, len(got), frames)
+    return list(got)

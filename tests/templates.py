@@ -23,6 +23,17 @@ SHOW_NAME = "The Synthetic Hour"
 TOPICS = ["Cold open", "Why templates", "The art slot", "Captions matter", "Live regions", "Dissolves",
           "Listener mail", "Wrap-up"]  # fmt: skip
 X264_ARGS = {"default": [], "fixed_gop": ["-x264-params", "scenecut=0:keyint=250:min-keyint=250"]}
+# The colour encodings podcasters' files come in: how the RGB frames become Y'CbCr, and the tags written.
+# "plain" is what MoviePy and a plain ffmpeg export write: FFmpeg's default conversion (BT.601), no tags.
+COLOUR_ARGS = {
+    "plain": [],
+    "bt601": ["-vf", "scale=out_color_matrix=bt601:out_range=tv", "-colorspace", "smpte170m", "-color_primaries",
+              "smpte170m", "-color_trc", "smpte170m", "-color_range", "tv"],
+    "bt709": ["-vf", "scale=out_color_matrix=bt709:out_range=tv", "-colorspace", "bt709", "-color_primaries",
+              "bt709", "-color_trc", "bt709", "-color_range", "tv"],
+    "bt709_pc": ["-vf", "scale=out_color_matrix=bt709:out_range=pc", "-colorspace", "bt709", "-color_primaries",
+                 "bt709", "-color_trc", "bt709", "-color_range", "pc"],
+}  # fmt: skip
 FONT = cv2.FONT_HERSHEY_SIMPLEX
 CLOCK_START_S = 9 * 60 + 55  # clocks and timers start at 09:55, so the minutes change too
 TEXT_RGB, LIVE_RGB, TRACK_RGB = (240, 236, 220), (120, 230, 200), (60, 70, 95)
@@ -177,7 +188,8 @@ def render_frame(truth: dict, frame_index: int) -> np.ndarray:
 def make_template_episode(path: Path, *, n_slides: int = 6, slide_s: float = 4.0, hold_frames: list[int] | None = None,
                           width: int = 640, height: int = 360, fps: Fraction = Fraction(25), dissolve_frames: int = 0,
                           live: str | None = None, caption_only: tuple[int, ...] = (), x264: str = "default",
-                          audio: bool = True, crf: int | None = None, seed: int = 0) -> dict:  # fmt: skip
+                          audio: bool = True, crf: int | None = None, seed: int = 0,
+                          colour: str = "plain") -> dict:  # fmt: skip
     """Write a template episode to ``path`` (H.264 MP4, AAC tone at 48 kHz); return its ground truth.
 
     Slide k lasts ``hold_frames[k]`` frames (default ``slide_s`` seconds each, ``n_slides`` slides) from its start
@@ -186,7 +198,8 @@ def make_template_episode(path: Path, *, n_slides: int = 6, slide_s: float = 4.0
     (the start itself without dissolves). Slides listed in ``caption_only`` keep the previous slide's art and change
     only the caption. ``x264``: "default" is plain libx264 (preset medium, keyint 250, scenecut 40), whose scene-cut
     test does not fire when only the art slot changes; "fixed_gop" disables it outright: keyframes fall every 250
-    frames only, so at no cut that is not a multiple of 250. ``crf`` None keeps x264's default (23).
+    frames only, so at no cut that is not a multiple of 250. ``crf`` None keeps x264's default (23). ``colour``:
+    one of ``COLOUR_ARGS``, the Y'CbCr encoding and tags (default "plain": FFmpeg's BT.601, untagged).
     Truth: frame indices (``cut_frames``, ``slide_starts``, end-exclusive ``hold_spans``), seconds, the layout's
     ``boxes`` (x, y, w, h) and what was drawn (``background``, ``art_pictures``, ``captions``); see ``render_frame``.
     """
@@ -214,12 +227,12 @@ def make_template_episode(path: Path, *, n_slides: int = 6, slide_s: float = 4.0
              "captions": [f"Chapter {k + 1}: {TOPICS[k % len(TOPICS)]}" for k in range(n_slides)],
              "caption_only": sorted(caption_only), "background": template_background(width, height),
              "frequencies_hz": [300.0 + 150.0 * k for k in range(n_slides)], "dissolve_frames": dissolve_frames,
-             "live": live, "seed": seed, "x264": x264, "crf": crf, "audio": audio}  # fmt: skip
+             "live": live, "seed": seed, "x264": x264, "crf": crf, "audio": audio, "colour": colour}  # fmt: skip
     pictures = [slide_picture(truth, k) for k in range(n_slides)]  # pre-rendered once; frames add the live region
     video = path.with_name(path.stem + ".video.mp4") if audio else path
     cmd = [ffmpeg_exe(), "-hide_banner", "-nostdin", "-y", "-loglevel", "error",
            "-f", "rawvideo", "-pix_fmt", "rgb24", "-s", f"{width}x{height}", "-r", fps_arg(fps), "-i", "-",
-           "-an", "-c:v", "libx264", "-pix_fmt", "yuv420p", *X264_ARGS[x264],
+           "-an", "-c:v", "libx264", "-pix_fmt", "yuv420p", *X264_ARGS[x264], *COLOUR_ARGS[colour],
            *(["-crf", str(crf)] if crf is not None else []), "-f", "mp4", str(video)]  # fmt: skip
     proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stderr=subprocess.PIPE)
     try:

@@ -85,7 +85,8 @@ def animate_scene(image_path: str | os.PathLike, clip_path: str | os.PathLike, s
             else:  # ... into an intermediate clip (near-lossless), whatever the pasted clip is encoded with
                 request = dataclasses.replace(request, **art, out_path=art_clip,
                                               encoder=EncoderSettings.clip(settings["encoder"]["crf"],
-                                                                           settings["encoder"]["level"]))  # fmt: skip
+                                                                           settings["encoder"]["level"],
+                                                                           settings["encoder"].get("colour")))  # fmt: skip
         report, used, fallback = _animate_with_chain(request, name, runtime, attempt, chain, chain_options)
         if pastes:
             report["art_box"] = list(art_box)

@@ -43,8 +43,9 @@ def output_settings(output_cfg: dict, source: SourceInfo) -> OutputSettings:
     elif height is None:
         height = even(width / aspect)
     keyint = max(1, round(float(output_cfg["keyframe_interval_s"]) * fps))
-    encoder = EncoderSettings(crf=int(output_cfg["crf"]), preset=output_cfg["preset"],
-                              keyint_frames=keyint, level=h264_level(width, height, fps))  # fmt: skip
+    encoder = EncoderSettings(crf=int(output_cfg["crf"]), preset=output_cfg["preset"], keyint_frames=keyint,
+                              level=h264_level(width, height, fps),
+                              colour=source.colour_reading.for_output(int(height)))  # fmt: skip
     return OutputSettings(int(width), int(height), fps, encoder)
 
 

@@ -11,6 +11,7 @@ another; it is accepted only if it reports at least ``MIN_VERSION``.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import logging
 import os
@@ -18,13 +19,14 @@ import re
 import shutil
 import subprocess
 import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from fractions import Fraction
 from pathlib import Path
 from typing import Iterable, Sequence
 
 import numpy as np
 
+from .colour import Colour
 from .errors import PodmotionError
 
 log = logging.getLogger(__name__)
@@ -128,9 +130,6 @@ def _failure(returncode: int, stderr: str) -> str:
     return f"ffmpeg failed: {_last_error_line(stderr)}"
 
 
-# Frames in BT.709, limited range: what every encode here writes (EncoderSettings.video_args tags it so).
-BT709_TV = ("-colorspace", "bt709", "-color_primaries", "bt709", "-color_trc", "bt709", "-color_range", "tv")
-
 # x264's frame threads, the same for every encode: its output depends on their number, so tying it to the
 # cores Snakemake gives a job would make a clip made by `--cores 1` (or a resumed run) differ from the same
 # clip made by `--cores 8`. Two, as many as an encoding rule's threads; each more holds frames too.
@@ -166,12 +165,21 @@ class EncoderSettings:
     preset: str
     keyint_frames: int
     level: str = "5.1"  # the H.264 level written in the stream: see h264_level
+    # How the frames' Y'CbCr values are read (podmotion.colour): the source's reading, written as it says it.
+    # Every encode of an episode has the same, so its parts join by stream copy and a player reads them alike.
+    colour: Colour = field(default_factory=Colour)
+
+    def __post_init__(self):
+        if isinstance(self.colour, dict):  # as a job's params carry it
+            object.__setattr__(self, "colour", Colour(**self.colour))
 
     @classmethod
-    def clip(cls, crf: int, level: str) -> "EncoderSettings":
-        """A backend's clip, for the episode's ``crf`` and ``level``: the padder decodes it once, start to
-        end, and encodes it again, so it is near-lossless (crf - 6) and fast, and its keyframes matter not."""
-        return cls(max(0, crf - 6), "veryfast", CLIP_KEYINT_FRAMES, level)
+    def clip(cls, crf: int, level: str, colour: Colour | dict | None = None) -> "EncoderSettings":
+        """A backend's clip, for the episode's ``crf``, ``level`` and ``colour``: the padder decodes it once,
+        start to end, and encodes it again, so it is near-lossless (crf - 6) and fast, and its keyframes matter
+        not. Its colour is always said, so that it is read back as it was written, whatever its size."""
+        colour = Colour(**colour) if isinstance(colour, dict) else (colour or Colour())
+        return cls(max(0, crf - 6), "veryfast", CLIP_KEYINT_FRAMES, level, dataclasses.replace(colour, said=True))
 
     def video_args(self) -> list[str]:
         x264_params = (
@@ -188,7 +196,7 @@ class EncoderSettings:
             "-level:v", self.level,
             "-pix_fmt", "yuv420p",
             "-x264-params", x264_params,
-            *BT709_TV,
+            *self.colour.tags(),
             "-threads", str(X264_THREADS),
         ]  # fmt: skip
 
@@ -231,35 +239,31 @@ def encode_frames(
 ) -> int:
     """Encode RGB frames (H×W×3 uint8) to an H.264 MP4; return the frame count.
 
-    Frames are streamed to ffmpeg's stdin, so memory stays at one frame.
+    Each frame becomes Y'CbCr here, by the encoder's colour (its matrix and range, in floating point: FFmpeg's
+    own conversion rounds a level or two away), and is streamed to ffmpeg's stdin, so memory stays at one frame.
     """
-    count = 0
 
-    def chunks():
-        nonlocal count
-        for frame in frames:
+    def planes():
+        for count, frame in enumerate(frames):
             if frame.shape != (height, width, 3) or frame.dtype != np.uint8:
                 raise ValueError(f"frame {count} is {frame.shape} {frame.dtype}, expected {(height, width, 3)} uint8")
-            yield np.ascontiguousarray(frame).tobytes()
-            count += 1
+            yield b"".join(plane.tobytes() for plane in encoder.colour.to_planes(frame))
 
-    run(["-loglevel", "error", "-f", "rawvideo", "-pix_fmt", "rgb24", "-s", f"{width}x{height}", "-r", fps_arg(fps),
-         "-i", "-", "-an", "-vf", "scale=out_color_matrix=bt709:out_range=tv", *encoder.video_args(),
-         "-r", fps_arg(fps), "-f", "mp4", out_path], about=out_path, stdin=chunks())  # fmt: skip
-    return count
+    return encode_yuv420p(planes(), out_path, coded_width=width, coded_height=height, fps=fps, filters=(),
+                          encoder=encoder)  # fmt: skip
 
 
 def encode_yuv420p(frames: Iterable[bytes], out_path: str | os.PathLike, *, coded_width: int, coded_height: int,
-                   fps: Fraction, filters: Sequence[str], encoder: EncoderSettings,
-                   colour: Sequence[str] = ()) -> int:  # fmt: skip
+                   fps: Fraction, filters: Sequence[str], encoder: EncoderSettings) -> int:  # fmt: skip
     """Encode raw yuv420p frames (``coded_width`` x ``coded_height``, as decoded) to an H.264 MP4 through
     ``filters`` (rotation, scaling); return the frame count.
 
-    ``colour``: what the frames are (``BT709_TV``: BT.709, limited range). Said, FFmpeg passes the values on
-    to an output of the same description; unsaid, it takes raw frames for BT.601 and converts them to the
-    output's BT.709."""
+    The frames are Y'CbCr as the encoder's colour reads them, and are said to be so: FFmpeg passes the values
+    on as they are. (Raw frames left unsaid, FFmpeg takes them for BT.601 and converts them to a BT.709 output.)
+    """
     count = 0
-    frame_bytes = coded_width * coded_height * 3 // 2
+    chroma_w, chroma_h = (coded_width + 1) // 2, (coded_height + 1) // 2
+    frame_bytes = coded_width * coded_height + 2 * chroma_w * chroma_h
 
     def chunks():
         nonlocal count
@@ -270,8 +274,9 @@ def encode_yuv420p(frames: Iterable[bytes], out_path: str | os.PathLike, *, code
             count += 1
 
     run(["-loglevel", "error", "-f", "rawvideo", "-pix_fmt", "yuv420p", "-s", f"{coded_width}x{coded_height}",
-         *colour, "-r", fps_arg(fps), "-i", "-", "-an", *(["-vf", ",".join(filters)] if filters else []),
-         *encoder.video_args(), "-r", fps_arg(fps), "-f", "mp4", out_path], about=out_path, stdin=chunks())  # fmt: skip
+         *encoder.colour.tags(), "-r", fps_arg(fps), "-i", "-", "-an",
+         *(["-vf", ",".join(filters)] if filters else []), *encoder.video_args(), "-r", fps_arg(fps), "-f", "mp4",
+         out_path], about=out_path, stdin=chunks())  # fmt: skip
     return count
 
 
@@ -425,9 +430,12 @@ def overlay_regions(video_path: str | os.PathLike, source_path: str | os.PathLik
     box shows the source's own picture at that instant. Boxes are (x, y,
     width, height) at the video's size. ``n_frames``: the video's frames.
     """
-    chains = [f"[1:v]scale={width}:{height},setsar=1,fps={fps_arg(fps)},split={len(boxes)}"
-              + "".join(f"[s{k}]" for k in range(len(boxes)))]  # fmt: skip
-    last = "0:v"
+    # The source's values are the output's (its colour is the source's reading), and so are the video's: both
+    # labelled so, nothing converts them, and the output says what the episode's other parts say.
+    same = encoder.colour.setparams()
+    chains = [f"[1:v]{same},scale={width}:{height},setsar=1,fps={fps_arg(fps)},split={len(boxes)}"
+              + "".join(f"[s{k}]" for k in range(len(boxes))), f"[0:v]{same}[v]"]  # fmt: skip
+    last = "v"
     for k, (x, y, w, h) in enumerate(boxes):
         chains.append(f"[s{k}]crop={w}:{h}:{x}:{y}[c{k}]")
         chains.append(f"[{last}][c{k}]overlay={x}:{y}:eof_action=repeat[o{k}]")

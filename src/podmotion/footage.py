@@ -36,7 +36,10 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Iterator
 
+import numpy as np
+
 from .atomic import atomic_output
+from .colour import frame_planes
 from .errors import PodmotionError
 from .ffmpeg import EncoderSettings, encode_yuv420p
 from .media import SourceInfo, open_media
@@ -69,17 +72,24 @@ def upright_filters(source: SourceInfo, width: int, height: int, fit: str) -> li
         else:
             filters += [f"scale={width}:{height}:force_original_aspect_ratio=decrease",
                         f"pad={width}:{height}:(ow-iw)/2:(oh-ih)/2"]  # fmt: skip
-    # The decoded values go on as they are: tagged as what the output declares (bt709, limited range), so
-    # ffmpeg converts nothing, as a stream copy would not (the source's own tags, if any, are not followed).
-    keep = "setparams=range=tv:colorspace=bt709:color_primaries=bt709:color_trc=bt709"
-    return [keep, *filters, "setsar=1"]
+    # The decoded values go on as they are: the raw frames are said to be in the output's colour, which is the
+    # source's reading (podmotion.colour), so ffmpeg converts nothing, as a stream copy would not.
+    return [*filters, "setsar=1"]
 
 
 def _yuv420p(frame) -> bytes:
+    """The frame's own Y'CbCr values as raw yuv420p, cropped to even sides: 4:4:4 chroma averaged 2x2, deeper
+    samples rounded to 8 bits; a frame that is not Y'CbCr converted by FFmpeg."""
+    import cv2
+
     w, h = frame.width - frame.width % 2, frame.height - frame.height % 2
-    if (w, h) != (frame.width, frame.height) or frame.format.name != "yuv420p":
-        frame = frame.reformat(width=w, height=h, format="yuv420p")
-    return frame.to_ndarray(format="yuv420p").tobytes()
+    planes = frame_planes(frame)
+    if planes is None:
+        return frame.reformat(width=w, height=h, format="yuv420p").to_ndarray(format="yuv420p").tobytes()
+    y, u, v = planes
+    if u.shape == y.shape:  # 4:4:4
+        u, v = (cv2.resize(c[:h, :w], (w // 2, h // 2), interpolation=cv2.INTER_AREA) for c in (u, v))
+    return b"".join(np.ascontiguousarray(p).tobytes() for p in (y[:h, :w], u[: h // 2, : w // 2], v[: h // 2, : w // 2]))
 
 
 def _source_frames(path: str | os.PathLike, source: SourceInfo, first_frame: int, n_frames: int,

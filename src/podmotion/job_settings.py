@@ -44,6 +44,7 @@ def output_params(out: OutputSettings) -> dict:
             "preset": out.encoder.preset,
             "keyint_frames": out.encoder.keyint_frames,
             "level": out.encoder.level,
+            "colour": out.encoder.colour.to_dict(),
         },
     }
 
@@ -55,7 +56,7 @@ def scene_params(out: OutputSettings, live: bool) -> dict:
     frame is encoded at the output's settings once."""
     params = output_params(out)
     if live:
-        params["encoder"] = asdict(EncoderSettings.clip(out.encoder.crf, out.encoder.level))
+        params["encoder"] = asdict(EncoderSettings.clip(out.encoder.crf, out.encoder.level, out.encoder.colour))
     return params
 
 
@@ -102,7 +103,8 @@ def animate_job_settings(config: dict, episode: str, scene: int, backend: str, *
         # A scene-long clip is encoded as the output is (the padder passes it on); any other is re-encoded by
         # the padder, so only its quality matters.
         **({"final": True} if final else
-           {"encoder": {"crf": output.encoder.crf, "level": output.encoder.level}}),  # fmt: skip
+           {"encoder": {"crf": output.encoder.crf, "level": output.encoder.level,
+                        "colour": output.encoder.colour.to_dict()}}),  # fmt: skip
     }
 
 

@@ -15,6 +15,7 @@ from typing import Container, Iterator, Sequence
 
 import numpy as np
 
+from .colour import Colour, frame_rgb
 from .errors import PodmotionError
 from .ffmpeg import fps_arg
 
@@ -46,6 +47,15 @@ class SourceInfo:
     start_s: float = 0.0  # where the timeline starts on the container's clock (its earliest stream); kept in the output
     subtitle_codecs: list[str] = field(default_factory=list)  # one per subtitle stream, in order
     attachments: int = 0  # attached files (fonts for ASS subtitles), MKV only
+    colour: dict | None = None  # how a player reads its Y'CbCr (podmotion.colour.Colour); None: BT.709, said
+
+    @property
+    def colour_reading(self):
+        """The source's ``Colour``: its tags, or what a player guesses for them (a folder written before it was
+        kept: BT.709, limited range, as every output was then)."""
+        from .colour import Colour
+
+        return Colour(**self.colour) if self.colour else Colour()
 
     @property
     def fps_fraction(self) -> Fraction:
@@ -143,9 +153,11 @@ def probe(path: str | os.PathLike) -> SourceInfo:
         sar = Fraction(video.sample_aspect_ratio) if video.sample_aspect_ratio else Fraction(1)
         rotation_deg = 0
         first_pts_s = None
+        colour = None
         try:
             for frame in container.decode(video):
                 rotation_deg = rotation_of(frame)
+                colour = Colour.of_frame(frame)
                 width, height = frame.width, frame.height
                 first_pts_s = float(frame.pts * frame.time_base) if frame.pts is not None else 0.0
                 break
@@ -206,6 +218,7 @@ def probe(path: str | os.PathLike) -> SourceInfo:
             subtitle_codecs=[st.codec_context.name if st.codec_context else "unknown"
                              for st in container.streams if st.type == "subtitle"],  # fmt: skip
             attachments=sum(1 for st in container.streams if st.type == "attachment"),
+            colour=colour.to_dict(),
         )
 
 
@@ -246,8 +259,9 @@ def rotation_of(frame) -> int:
 
 
 def upright_rgb(frame) -> np.ndarray:
-    """A decoded frame as an RGB array, turned the way a player shows it."""
-    return upright(frame.to_ndarray(format="rgb24"), rotation_of(frame))
+    """A decoded frame as an RGB array, turned the way a player shows it, in the colours a player shows: read by
+    its own colour tags, or as a player guesses them (``podmotion.colour``)."""
+    return upright(frame_rgb(frame), rotation_of(frame))
 
 
 def upright(rgb: np.ndarray, rotation_deg: int) -> np.ndarray:

@@ -1,4 +1,4 @@
-"""Frames as the encoder takes them: Y'CbCr 4:2:0 planes (BT.709, limited range), moved and pasted as planes.
+"""Frames as the encoder takes them: Y'CbCr 4:2:0 planes (the episode's colour), moved and pasted as planes.
 
 The camera's hot loop renders here. A picture is turned into planes once a scene
 (``Planes.from_rgb``: luma at full size, the two chroma planes at half size,
@@ -22,22 +22,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .colour import Colour
 from .compose import Box, mix
 
 
-# BT.709 luma weights, and limited range: Y' 16-235, Cb and Cr 16-240 around 128.
-KR, KB = 0.2126, 0.0722
-KG = 1.0 - KR - KB
-Y_SCALE, C_SCALE = 219.0 / 255.0, 224.0 / 255.0
 OVERSAMPLE = 2  # a moved picture's planes are drawn from copies this many times their size (``Picture``)
-RGB_TO_YCBCR = np.array(
-    [
-        [KR * Y_SCALE, KG * Y_SCALE, KB * Y_SCALE, 16.0],
-        [-KR / (2 - 2 * KB) * C_SCALE, -KG / (2 - 2 * KB) * C_SCALE, 0.5 * C_SCALE, 128.0],
-        [0.5 * C_SCALE, -KG / (2 - 2 * KR) * C_SCALE, -KB / (2 - 2 * KR) * C_SCALE, 128.0],
-    ],
-    dtype=np.float32,
-)
 
 
 @dataclass(frozen=True)
@@ -49,31 +38,18 @@ class Planes:
     v: np.ndarray
 
     @classmethod
-    def from_rgb(cls, rgb: np.ndarray) -> Planes:
-        """BT.709 limited range; each chroma sample the mean of its 2x2 pixels (an odd edge repeated)."""
-        import cv2
-
-        h, w = rgb.shape[:2]
-        ycc = cv2.transform(np.ascontiguousarray(rgb, dtype=np.uint8).astype(np.float32), RGB_TO_YCBCR)
-        y = np.clip(ycc[..., 0] + 0.5, 0, 255).astype(np.uint8)
-        chroma = cv2.copyMakeBorder(ycc[..., 1:], 0, h % 2, 0, w % 2, cv2.BORDER_REPLICATE)
-        chroma = cv2.resize(chroma, ((w + 1) // 2, (h + 1) // 2), interpolation=cv2.INTER_AREA)
-        uv = np.clip(chroma + 0.5, 0, 255).astype(np.uint8)
-        return cls(y, np.ascontiguousarray(uv[..., 0]), np.ascontiguousarray(uv[..., 1]))
+    def from_rgb(cls, rgb: np.ndarray, colour: Colour | None = None) -> Planes:
+        """By ``colour``'s matrix and range (default BT.709, limited); each chroma sample the mean of its 2x2
+        pixels (an odd edge repeated)."""
+        return cls(*(colour or Colour()).to_planes(rgb))
 
     @property
     def size(self) -> tuple[int, int]:
         return self.y.shape[1], self.y.shape[0]
 
-    def to_rgb(self) -> np.ndarray:
-        """Back to RGB (chroma repeated 2x2): for looking at a frame, not for the hot loop."""
-        h, w = self.y.shape
-        up = lambda c: np.repeat(np.repeat(c, 2, axis=0), 2, axis=1)[:h, :w].astype(np.float32) - 128.0  # noqa: E731
-        yy, cb, cr = (self.y.astype(np.float32) - 16.0) / Y_SCALE, up(self.u) / C_SCALE, up(self.v) / C_SCALE
-        r = yy + (2 - 2 * KR) * cr
-        b = yy + (2 - 2 * KB) * cb
-        g = (yy - KR * r - KB * b) / KG
-        return np.clip(np.stack([r, g, b], axis=-1) + 0.5, 0, 255).astype(np.uint8)
+    def to_rgb(self, colour: Colour | None = None) -> np.ndarray:
+        """Back to RGB: for looking at a frame, not for the hot loop."""
+        return (colour or Colour()).to_rgb(self.y, self.u, self.v)
 
 
 @dataclass(frozen=True)
@@ -87,10 +63,10 @@ class Picture:
     size: tuple[int, int]
 
     @classmethod
-    def from_rgb(cls, rgb: np.ndarray) -> Picture:
+    def from_rgb(cls, rgb: np.ndarray, colour: Colour | None = None) -> Picture:
         import cv2
 
-        planes = Planes.from_rgb(rgb)
+        planes = Planes.from_rgb(rgb, colour)
         up = lambda p: cv2.resize(p, (p.shape[1] * OVERSAMPLE, p.shape[0] * OVERSAMPLE),  # noqa: E731
                                   interpolation=cv2.INTER_CUBIC)  # fmt: skip
         chroma = OVERSAMPLE / 2.0

@@ -25,7 +25,7 @@ import numpy as np
 
 from ..camera import Move, plan_tour
 from ..compose import feather_px
-from ..ffmpeg import BT709_TV, encode_yuv420p
+from ..ffmpeg import encode_yuv420p
 from ..framing import find_framing
 from ..media import even, read_image
 from ..settings import schema_defaults
@@ -72,16 +72,17 @@ def animate(request: AnimateRequest) -> dict:
                 pace_widths_per_s=float(opts["pace_widths_per_s"]))  # fmt: skip
     framing = find_framing(image)
     tour = plan_tour(w, h, out_w, out_h, n_frames, request.seed, move, float(request.fps), framing)
-    source = Picture.from_rgb(image)  # the picture as the encoder's planes, once: each frame is drawn from them
+    colour = request.encoder.colour  # the episode's: the source's own reading
+    source = Picture.from_rgb(image, colour)  # the picture as the encoder's planes, once: each frame drawn from them
     if request.paste_into is None:
         canvas = Canvas((out_w, out_h), (0, 0, out_w, out_h))
     else:  # each frame pasted into the still: the art moves, rendered and encoded once
         still_path, box = request.paste_into
         still = read_image(still_path)
-        canvas = Canvas((still.shape[1], still.shape[0]), box, Planes.from_rgb(still), feather_px(box))
+        canvas = Canvas((still.shape[1], still.shape[0]), box, Planes.from_rgb(still, colour), feather_px(box))
     frames = (canvas.draw(source, cx, cy, ww) for cx, cy, ww in tour.path)
     count = encode_yuv420p(frames, request.out_path, coded_width=canvas.size[0], coded_height=canvas.size[1],
-                           fps=request.fps, filters=(), encoder=request.encoder, colour=BT709_TV)  # fmt: skip
+                           fps=request.fps, filters=(), encoder=request.encoder)  # fmt: skip
     return {
         "backend": "kenburns",
         "frames": count,
