@@ -14,9 +14,9 @@ from pictures import photo
 from synth import fast_encoder
 
 from podmotion.camera import render
-from podmotion.compose import edge_alpha, paste
 from podmotion.colour import Colour
-from podmotion.ffmpeg import encode_frames, encode_yuv420p, ffmpeg_exe
+from podmotion.compose import edge_alpha, paste
+from podmotion.ffmpeg import encode_yuv420p, ffmpeg_exe
 from podmotion.yuv420 import Canvas, Picture, Planes
 
 
