@@ -33,6 +33,8 @@ COLOUR_ARGS = {
               "bt709", "-color_trc", "bt709", "-color_range", "tv"],
     "bt709_pc": ["-vf", "scale=out_color_matrix=bt709:out_range=pc", "-colorspace", "bt709", "-color_primaries",
                  "bt709", "-color_trc", "bt709", "-color_range", "pc"],
+    "bt709_10bit": ["-vf", "scale=out_color_matrix=bt709:out_range=tv", "-pix_fmt", "yuv420p10le", "-colorspace",
+                    "bt709", "-color_primaries", "bt709", "-color_trc", "bt709", "-color_range", "tv"],
 }  # fmt: skip
 FONT = cv2.FONT_HERSHEY_SIMPLEX
 CLOCK_START_S = 9 * 60 + 55  # clocks and timers start at 09:55, so the minutes change too

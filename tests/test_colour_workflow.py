@@ -21,6 +21,7 @@ ENCODINGS = {
     "bt601_tv": ("bt601", 640, 360),
     "bt709_tv": ("bt709", 1280, 720),
     "bt709_pc": ("bt709_pc", 1280, 720),
+    "bt709_10bit": ("bt709_10bit", 640, 360),  # 4:2:0 at 10 bits: the output is 8
 }
 HOLDS = [40, 40]  # two slides of 1.6 s at 25 fps
 MIXED = [("footage", 30), ("slides", [40, 40]), ("footage", 30)]  # footage and stills in one output
