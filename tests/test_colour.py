@@ -64,7 +64,7 @@ def test_a_frame_copied_through_rgb_keeps_its_values(name):
     smooth = np.dstack([40 + 180 * xx, 200 - 150 * yy, 90 + 60 * np.sin(6 * xx + 3 * yy)]).round().astype(np.uint8)
     logo = patches(96, 64)
     logo[20:44:3, 10:86] = (250, 250, 250)  # thin lines: colour edges every few pixels
-    for picture, worst in ((smooth, 1), (logo, 15)):  # a white line on a red: out of RGB's gamut, clipped
+    for picture, worst in ((smooth, 1), (logo, 20)):  # a white line on a red: out of RGB's gamut, clipped
         planes = colour.to_planes(picture)
         again = colour.to_planes(colour.to_rgb(*planes))
         for before, after in zip(planes, again):
