@@ -67,7 +67,8 @@ def ffmpeg_exe() -> str:
 
 def mp4_from(rgb: np.ndarray, frames: int, fps: int) -> bytes:
     """An H.264 MP4 (x264 at its defaults but ultrafast) whose frame 0 is ``rgb`` and whose later frames zoom in
-    slowly, as a generated clip moves."""
+    slowly, as a generated clip moves. BT.709, limited range, and tagged so, as the providers' HD clips are (an
+    untagged HD file converted with FFmpeg's default BT.601 matrix would show other colours in any player)."""
     h, w = rgb.shape[:2]
     raw = io.BytesIO()
     for k in range(frames):
@@ -77,7 +78,9 @@ def mp4_from(rgb: np.ndarray, frames: int, fps: int) -> bytes:
     with tempfile.TemporaryDirectory(prefix="standin-") as folder:
         out = Path(folder) / "out.mp4"
         subprocess.run([ffmpeg_exe(), "-loglevel", "error", "-f", "rawvideo", "-pix_fmt", "rgb24", "-s", f"{w}x{h}",
-                        "-r", str(fps), "-i", "-", "-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p",
+                        "-r", str(fps), "-i", "-", "-vf", "scale=out_color_matrix=bt709:out_range=tv", "-c:v",
+                        "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p", "-colorspace", "bt709",
+                        "-color_primaries", "bt709", "-color_trc", "bt709", "-color_range", "tv",
                         "-movflags", "+faststart", str(out)], input=raw.getvalue(), capture_output=True, check=True)  # fmt: skip
         return out.read_bytes()
 

@@ -69,7 +69,7 @@ def test_a_frame_copied_through_rgb_keeps_its_values(name):
         again = colour.to_planes(colour.to_rgb(*planes))
         for before, after in zip(planes, again):
             diff = np.abs(after.astype(int) - before)
-            assert diff.max() <= worst and diff.mean() < 0.7, (diff.max(), diff.mean())
+            assert diff.max() <= worst and diff.mean() < (0.2 if worst == 1 else 1.0), (diff.max(), diff.mean())
     back = colour.to_rgb(*colour.to_planes(smooth)).astype(float)
     assert np.abs(back - smooth).mean() < 1.0, np.abs(back - smooth).mean()
     assert np.abs(patch_means(colour.to_rgb(*colour.to_planes(patches(96, 64)))) - PATCH_RGB).max() <= 1.0

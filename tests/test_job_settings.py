@@ -14,6 +14,7 @@ from podmotion.scene_folder import Scene, scene_label, write_scene_folder
 from podmotion.settings import schema_defaults
 from podmotion.timeline import scene_seed
 
+BT709 = {"matrix": "bt709", "range": "tv", "primaries": "bt709", "transfer": "bt709", "said": True}  # the default colour
 OUT = OutputSettings(320, 180, Fraction(30000, 1001), EncoderSettings(crf=20, preset="slow", keyint_frames=120,
                                                                      level="4.0"))  # fmt: skip
 
@@ -39,7 +40,7 @@ def test_animate_settings_keep_what_shapes_the_clip_and_drop_how_to_run_it():
     assert got["seed"] == scene_seed(7, 1) and got["art_box"] == [0, 0, 64, 64]
     assert got["max_duration_s"] == pytest.approx(91 * 1001 / 30000)
     assert (got["width"], got["height"], got["fps"]) == (320, 180, "30000/1001")
-    assert got["encoder"] == {"crf": 20, "level": "4.0"}  # the clip is re-encoded by the padder: quality only
+    assert got["encoder"] == {"crf": 20, "level": "4.0", "colour": BT709}  # the clip is re-encoded by the padder: quality only
     assert "loop" not in got
 
 
@@ -69,7 +70,7 @@ def test_pad_settings_carry_the_frame_count_strategy_and_the_full_encoder():
     cfg = config(ep={"3": {"pad": {"strategy": "freeze"}, "animate": {"interpolate": "blend"}}})
     got = pad_job_settings(cfg, "ep", 3, output=OUT, n_frames=77)
     assert (got["n_frames"], got["strategy"], got["fit"], got["interpolate"]) == (77, "freeze", "cover", "blend")
-    assert got["encoder"] == {"crf": 20, "preset": "slow", "keyint_frames": 120, "level": "4.0"}
+    assert got["encoder"] == {"crf": 20, "preset": "slow", "keyint_frames": 120, "level": "4.0", "colour": BT709}
     assert pad_job_settings(cfg, "ep", 1, output=OUT, n_frames=5)["strategy"] == "pingpong"
 
 
@@ -118,10 +119,10 @@ def test_a_scene_long_ken_burns_clip_is_encoded_as_the_output_is():
     on); an 8 s move, padded, and a generated clip get the near-lossless clip quality only."""
     scene_long = animate_job_settings(config(), "ep", 1, "kenburns", output=OUT, n_frames=91, art_box=None)
     assert scene_long["final"] is True
-    assert scene_long["encoder"] == {"crf": 20, "preset": "slow", "keyint_frames": 120, "level": "4.0"}
+    assert scene_long["encoder"] == {"crf": 20, "preset": "slow", "keyint_frames": 120, "level": "4.0", "colour": BT709}
     cfg = config(ep={"2": {"animate": {"kenburns": {"duration_s": 8.0}}}})
     short = animate_job_settings(cfg, "ep", 2, "kenburns", output=OUT, n_frames=91, art_box=None)
-    assert "final" not in short and short["encoder"] == {"crf": 20, "level": "4.0"}
+    assert "final" not in short and short["encoder"] == {"crf": 20, "level": "4.0", "colour": BT709}
     assert "final" not in animate_job_settings(config(), "ep", 1, "svd", output=OUT, n_frames=91, art_box=None)
 
 
@@ -132,18 +133,18 @@ def test_a_scene_long_clip_is_final_only_where_it_comes_out_at_the_output_size()
                                 still_size=(320, 180))["final"] is True  # fmt: skip
     for scene, box, size in ((1, art, (640, 360)), (1, art, None), (2, None, (320, 180))):
         got = animate_job_settings(cfg, "ep", scene, "kenburns", output=OUT, n_frames=9, art_box=box, still_size=size)
-        assert "final" not in got and got["encoder"] == {"crf": 20, "level": "4.0"}, (scene, box, size)
+        assert "final" not in got and got["encoder"] == {"crf": 20, "level": "4.0", "colour": BT709}, (scene, box, size)
 
 
 def test_with_live_regions_a_scene_is_encoded_at_the_output_settings_once():
     """The live pass encodes every frame of a still scene again at the output's settings: before it, a scene-long
     clip and its padded file get a backend clip's near-lossless, fast encoder (one and the same, so the padder
     still passes the clip on), not the output's; a short clip still gets the output's crf to start from."""
-    near_lossless = {"crf": 14, "preset": "veryfast", "keyint_frames": 250, "level": "4.0"}
+    near_lossless = {"crf": 14, "preset": "veryfast", "keyint_frames": 250, "level": "4.0", "colour": BT709}
     scene_long = animate_job_settings(config(), "ep", 1, "kenburns", output=OUT, n_frames=91, art_box=None, live=True)
     padded = pad_job_settings(config(), "ep", 1, output=OUT, n_frames=91, live=True)
     assert scene_long["final"] is True and scene_long["encoder"] == padded["encoder"] == near_lossless
     assert pad_job_settings(config(), "ep", 1, output=OUT, n_frames=91)["encoder"]["preset"] == "slow"
     cfg = config(ep={"2": {"animate": {"kenburns": {"duration_s": 8.0}}}})
     short = animate_job_settings(cfg, "ep", 2, "kenburns", output=OUT, n_frames=91, art_box=None, live=True)
-    assert short["encoder"] == {"crf": 20, "level": "4.0"}
+    assert short["encoder"] == {"crf": 20, "level": "4.0", "colour": BT709}
