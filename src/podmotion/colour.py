@@ -11,9 +11,11 @@ source's tags are written again; an untagged one stays untagged, so that
 what the output's Y'CbCr values are is what the source's were, in any
 player, unless the output's size would make a player guess another matrix:
 then the source's reading is written down. Every conversion between RGB and
-Y'CbCr here uses the same matrix and range both ways, in floating point
-(``to_planes``, ``to_rgb``), so a frame podmotion only copies keeps the
-source's values but for rounding, and what it animates keeps its colours.
+Y'CbCr here uses the same matrix and range both ways (``to_planes``,
+``to_rgb``: the arithmetic in floating point, rounded once to 8 bits), and
+chroma goes up and down so that RGB and back gives the same planes: a frame
+podmotion only copies keeps the source's values but for rounding, and what
+it animates keeps its colours.
 """
 
 from __future__ import annotations
