@@ -6,6 +6,8 @@ together. Modules, by stage:
 - frame math and files: ``timeline`` (which output frames a scene owns, as pure
   functions), ``media`` (probing with PyAV, reading and writing frames),
   ``ffmpeg`` (the one place that builds and runs ffmpeg command lines),
+  ``colour`` (how Y'CbCr values are read as colours: the source's reading,
+  kept both ways and written as the source says it),
   ``atomic`` (outputs written under a temporary name), ``tables`` (the one
   place CSV tables are read and written, with pandas), ``errors`` (one-line
   errors), ``jobs`` (what every workflow script shares), ``settings`` (config
