@@ -50,11 +50,9 @@ class SourceInfo:
     colour: dict | None = None  # how a player reads its Y'CbCr (podmotion.colour.Colour); None: BT.709, said
 
     @property
-    def colour_reading(self):
+    def colour_reading(self) -> Colour:
         """The source's ``Colour``: its tags, or what a player guesses for them (a folder written before it was
         kept: BT.709, limited range, as every output was then)."""
-        from .colour import Colour
-
         return Colour(**self.colour) if self.colour else Colour()
 
     @property
