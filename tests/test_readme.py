@@ -21,7 +21,7 @@ def schema_defaults() -> dict[str, object]:
     out = {}
     for section in ("detect", "layout", "animate", "pad", "output"):
         for key, sub in schema["properties"][section]["properties"].items():
-            if key in ("kenburns", "svd", "wan", "ltx", "runway", "fal"):
+            if key in ("kenburns", "parallax", "svd", "wan", "ltx", "runway", "fal"):
                 for k, v in sub["properties"].items():
                     out[f"animate.{key}.{k}"] = v["default"]
             else:
@@ -39,7 +39,7 @@ def documented_defaults() -> dict[str, str]:
         row = re.match(r"\| `([\w.]+)`(?:, `([\w.]+)`)?(?: \*\(run\)\*)? \| `([^`]*)` \|", line)
         if row and section:
             for key in filter(None, row.group(1, 2)):
-                name = f"animate.{key}" if key.startswith(("kenburns.", "svd.", "wan.", "ltx.", "runway.", "fal.")) else f"{section}.{key}"
+                name = f"animate.{key}" if key.startswith(("kenburns.", "parallax.", "svd.", "wan.", "ltx.", "runway.", "fal.")) else f"{section}.{key}"
                 out[name] = row.group(3)
     return out
 

@@ -15,8 +15,8 @@ SCHEMA = load_schema(Path(__file__).resolve().parents[1] / "workflow" / "schemas
 @pytest.mark.parametrize(
     ("config", "line"),
     [
-        ({"animate": {"backend": "magic"}}, "config: animate.backend = 'magic' is not allowed; allowed values: auto, svd, wan, ltx, runway, fal, kenburns, still"),
-        ({"animate": {"bakend": "still"}}, "config: unknown key animate.bakend; allowed keys here: backend, fal, fallback, interpolate, kenburns, ltx, runway, seed, svd, wan"),
+        ({"animate": {"backend": "magic"}}, "config: animate.backend = 'magic' is not allowed; allowed values: auto, svd, wan, ltx, runway, fal, kenburns, parallax, still"),
+        ({"animate": {"bakend": "still"}}, "config: unknown key animate.bakend; allowed keys here: backend, fal, fallback, interpolate, kenburns, ltx, parallax, runway, seed, svd, wan"),
         ({"output": {"crf": 60}}, "config: output.crf = 60: 60 is greater than the maximum of 51"),
         ({"overrides": {"ep": {3: {"pad": {"strategy": "zigzag"}}}}}, "config: overrides.ep.3.pad.strategy = 'zigzag' is not allowed; allowed values: pingpong, loop, freeze"),
         ({"podcasts": {"my episode": "a.mp4"}}, "config: podcasts: 'my episode' does not match"),

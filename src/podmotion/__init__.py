@@ -32,7 +32,10 @@ together. Modules, by stage:
   the camera must keep whole and go toward: text lines, faces, the salient
   region), ``camera`` (the tour of a picture at a pace a viewer sees, Ken
   Burns' and drift's), ``yuv420`` (a moving picture drawn straight into the
-  encoder's 4:2:0 planes: the camera's hot loop).
+  encoder's 4:2:0 planes: the camera's hot loop), ``depth`` (a picture's depth,
+  near = 1: a depth model through transformers, or the user's depth image) and
+  ``parallax`` (the camera moved through that depth: layers, the background
+  they uncover filled in, each frame drawn in the encoder's planes).
 - padding and joining: ``pad_plan`` (which clip frames fill a scene), ``pad``
   (does it), ``drift`` (a slow move over a padded clip's art, so no frame
   repeats), ``interpolate`` (a clip at another rate played at the output's),

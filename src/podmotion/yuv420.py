@@ -176,6 +176,14 @@ class Canvas:
             self._put(plane, below, art, part)
         return self.data
 
+    def put(self, arts: tuple[np.ndarray, np.ndarray, np.ndarray]) -> memoryview:
+        """A frame's art already drawn on the box's planes (luma: the box's size; chroma: ``chroma_part``'s),
+        laid at the box as ``draw`` lays its own."""
+        still = (None,) * 3 if self.still is None else self._plane_list(self.still)
+        for index, (plane, below, art) in enumerate(zip(self._plane_list(self.planes), still, arts)):
+            self._put(plane, below, art, self.luma_part if index == 0 else self.chroma_part)
+        return self.data
+
     @staticmethod
     def _put(plane: np.ndarray, still: np.ndarray | None, art: np.ndarray, part: _Part) -> None:
         """``art`` onto ``plane`` at ``part``: copied where its weight is 1, blended with the still elsewhere."""

@@ -41,6 +41,7 @@ class AnimateRequest:
     # backend renders the art's crop (image_path, width x height) and encodes each frame pasted into the still.
     paste_into: tuple[Path, tuple[int, int, int, int]] | None = None
     clip_path: Path | None = None  # the scene's clip as it will be named (a provider keeps its task beside it)
+    depth_path: Path | None = None  # the art's depth, near = bright (the depth job's), for a backend that moves through it
 
 
 @dataclass(frozen=True)
@@ -84,6 +85,9 @@ BACKENDS: dict[str, Backend] = {
                      generated=True, cloud=True) for name in ("runway", "fal")},  # fmt: skip
     "kenburns": Backend("kenburns", "podmotion.backends.kenburns", needs_gpu=False, pastes=True,
                         scene_long=lambda options: options.get("duration_s") is None),  # fmt: skip
+    # Moves through the picture's depth (podmotion.parallax): the depth job's file, or the model in the job.
+    "parallax": Backend("parallax", "podmotion.backends.parallax", needs_gpu=False, pastes=True, runtime_keys=("device",),
+                        scene_long=lambda options: True),  # fmt: skip
     "still": Backend("still", "podmotion.backends.still", needs_gpu=False, seeded=False),
 }
 CPU_DEFAULT = "kenburns"
