@@ -1,5 +1,5 @@
 # podmotion: still-image podcast video in, animated podcast out.
-# Stages, in order: detect (podcasts) or collect (image-folder topics) -> animate -> pad
+# Stages, in order: detect (podcasts) or collect (image-folder topics) -> depth (parallax scenes) -> animate -> pad
 # (footage scenes: passed through from the source instead) -> assemble (concat + mux; per-scene narration for topics) -> report (run summary, pages).
 from snakemake.utils import min_version
 
@@ -15,6 +15,7 @@ report: "workflow/report/workflow.rst"
 include: "workflow/rules/common.smk"
 include: "workflow/rules/detect.smk"
 include: "workflow/rules/collect.smk"
+include: "workflow/rules/depth.smk"
 include: "workflow/rules/animate.smk"
 include: "workflow/rules/pad.smk"
 include: "workflow/rules/footage.smk"

@@ -37,7 +37,8 @@ log = logging.getLogger(__name__)
 
 
 def animate_scene(image_path: str | os.PathLike, clip_path: str | os.PathLike, sidecar_path: str | os.PathLike,
-                  settings: dict, threads: int = 0, *, attempt: int = 1, runtime: dict | None = None) -> dict:  # fmt: skip
+                  settings: dict, threads: int = 0, *, attempt: int = 1, runtime: dict | None = None,
+                  depth_path: str | os.PathLike | None = None) -> dict:  # fmt: skip
     """Write the clip and its sidecar.
 
     ``settings`` is the rule's params (backend, seed, options, fit,
@@ -47,6 +48,7 @@ def animate_scene(image_path: str | os.PathLike, clip_path: str | os.PathLike, s
     ``loop`` (wan: pad.strategy is loop) lets a first-last-frame model end on the still.
     ``runtime`` is how to run it (for svd, wan, ltx: device, memory savers, retries,
     on_error, fallback and the fallback's options); ``attempt`` is Snakemake's.
+    ``depth_path``: the art's depth (the depth job's), for a backend that moves through it (parallax).
     """
     name = settings["backend"]
     if name not in BACKENDS:
@@ -74,6 +76,7 @@ def animate_scene(image_path: str | os.PathLike, clip_path: str | os.PathLike, s
             threads=threads,
             loop=bool(settings.get("loop", False)),
             clip_path=Path(clip_path),
+            depth_path=Path(depth_path) if depth_path else None,
         )
         pastes = not whole and BACKENDS[name].pastes
         if not whole:  # only the art moves: the backend sees the art's crop alone

@@ -157,8 +157,10 @@ class BackendChoice:
     with the choice and why, the first time ``auto`` is asked for.
     """
 
-    def __init__(self, svd_options: dict, say: Callable[[str], None], decide=resolve_auto):
+    def __init__(self, svd_options: dict, say: Callable[[str], None], decide=resolve_auto,
+                 parallax_options: dict | None = None):  # fmt: skip
         self._svd_options = svd_options
+        self._parallax_options = parallax_options
         self._say = say
         self._decide = decide
         self._auto: str | None = None
@@ -167,6 +169,7 @@ class BackendChoice:
         if requested != "auto":
             return requested
         if self._auto is None:
-            self._auto, why = self._decide(self._svd_options)
+            self._auto, why = (self._decide(self._svd_options, self._parallax_options) if self._parallax_options
+                               else self._decide(self._svd_options))  # fmt: skip
             self._say(f"podmotion: animate.backend auto -> {self._auto} ({why})")
         return self._auto

@@ -26,6 +26,8 @@ ENCODER_MB = 40  # an ffmpeg process and its input queue, before frames
 ENCODER_MB_PER_MPIXEL = 190  # x264 (20 frames' look-ahead, 2 threads): 430 MB measured at 1080p
 DECODER_MB_PER_MPIXEL = 30  # a frame-threaded H.264 decoder's pool of reference and output frames
 FRAME_INDEX_BYTES = 1200  # detection, per source frame: its packet's facts and index entries (its grid is on disk)
+DEPTH_MODEL_MB = 900  # PyTorch and transformers imported, Depth Anything V2 Small's weights and activations
+PARALLAX_LAYERS_FRAMES = 30  # up to four layers, each its colour, planes oversampled twice and alphas, in frames
 I2V_HOST_MB = 16000  # an svd, wan or ltx job: the model's weights pass through host memory to the GPU
 ROUND_MB = 50
 MIN_MARGIN_MB = 1024  # left to the system and to Snakemake itself ...
@@ -69,13 +71,22 @@ def collect_mb(width: int, height: int) -> int:
     return _rounded(PYTHON_MB + 100 + 8 * frame_mb(width, height))
 
 
-def animate_mb(width: int, height: int, still_width: int, still_height: int, *, generated: bool) -> int:
+def animate_mb(width: int, height: int, still_width: int, still_height: int, *, generated: bool,
+               depth: bool = False) -> int:  # fmt: skip
     """One scene's clip at ``width`` x ``height`` from a ``still_width`` x ``still_height`` still: an
-    image-to-video model's weights, or a camera move rendered and encoded frame by frame."""
+    image-to-video model's weights, or a camera move rendered and encoded frame by frame (``depth``: moved through
+    the picture's depth, its layers held ready; the depth itself is the depth job's)."""
     if generated:
         return I2V_HOST_MB
     still = 4 * frame_mb(still_width, still_height)  # the still, upright, its padded and float copies
-    return _rounded(PYTHON_MB + encoder_mb(width, height) + still + 6 * frame_mb(width, height))
+    layers = PARALLAX_LAYERS_FRAMES * frame_mb(still_width, still_height) if depth else 0
+    return _rounded(PYTHON_MB + encoder_mb(width, height) + still + 6 * frame_mb(width, height) + layers)
+
+
+def depth_mb(still_width: int, still_height: int) -> int:
+    """A scene's depth: the depth model on the CPU (PyTorch, the weights, the activations at 518 px) and the
+    still with its depth in float."""
+    return _rounded(PYTHON_MB + DEPTH_MODEL_MB + 6 * frame_mb(still_width, still_height))
 
 
 def pad_mb(width: int, height: int, clip_width: int, clip_height: int) -> int:

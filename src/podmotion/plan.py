@@ -51,6 +51,7 @@ def startup_problem(config: dict, schema_path, validate: Callable, log) -> str |
     and its model priced; the run's first line then says what will be uploaded where."""
     from .atomic import unwritable_problem
     from .cloud.estimate import consent_line, key_problem, options_problem
+    from .depth.weights import config_depth_problem
     from .i2v.weights import config_weights_problem
     from .settings import config_problem, load_schema, normalise
     from .topics import topics_problem
@@ -63,7 +64,7 @@ def startup_problem(config: dict, schema_path, validate: Callable, log) -> str |
     for name, path in config["podcasts"].items():
         if not Path(path).is_file():
             log.warning(f"podcasts: {name}: {path}: file not found; this episode will fail, the others are built")
-    problem = (config_weights_problem(config) or topics_problem(config) or unwritable_problem("results")
+    problem = (config_weights_problem(config) or config_depth_problem(config) or topics_problem(config) or unwritable_problem("results")
                or key_problem(config) or options_problem(config))  # fmt: skip
     if problem:
         return problem
@@ -86,7 +87,8 @@ class Plan:
                  warn: Callable[[str], None] = print):  # fmt: skip
         self.config = config
         self.folders = DoneFolders(scene_folder)
-        self.backend_name = BackendChoice(config["animate"]["svd"], say)
+        self.backend_name = BackendChoice(config["animate"]["svd"], say, parallax_options=config["animate"]["parallax"])
+        self._topic_depths: dict[str, dict] = {}
         self.warn = warn
 
     # -- episodes ------------------------------------------------------------------------------------------
@@ -273,6 +275,41 @@ class Plan:
                 "fps": output["fps"], "max_long_side_px": output["max_long_side_px"],
                 "background": output["background"]}  # fmt: skip
 
+    # -- depth (podmotion.depth: the parallax backend's) --------------------------------------------------------
+    def moves_through_depth(self, name: str, scene: int) -> bool:
+        """Whether the scene's backend, or one it falls back to, moves through depth (parallax)."""
+        return "parallax" in self.chain(name, scene)
+
+    def depth_image(self, name: str, scene: int) -> str | None:
+        """The scene's own depth image: ``animate.parallax.depth_image`` (per scene, in overrides), or, for an
+        image folder, ``scene_01_depth.png`` beside its images."""
+        given = scene_settings(self.config, name, scene)["animate"]["parallax"]["depth_image"]
+        if given or not self.is_topic(name):
+            return given or None
+        from .topics import depth_images, topic_settings
+
+        if name not in self._topic_depths:
+            self._topic_depths[name] = depth_images(topic_settings(self.config["topics"][name])["images"])
+        found = self._topic_depths[name].get(scene)
+        return None if found is None else str(found)
+
+    def depth_settings(self, name: str, scene: int) -> dict:
+        """What shapes the scene's depth (podmotion.depth.scene.depth_settings)."""
+        from .depth.scene import depth_settings
+
+        options = scene_settings(self.config, name, scene)["animate"]["parallax"]
+        return depth_settings(options, self.episode(name).art_box(scene), self.depth_image(name, scene))
+
+    def depth_input(self, name: str, scene: int) -> str | list:
+        """The scene's own depth image, as the depth job's input ([] where the model makes the depth)."""
+        return self.depth_image(name, scene) or []
+
+    def depth_for(self, name: str, scene: int) -> str | list:
+        """The depth the animate job reads: the depth job's file, where the scene may move through depth."""
+        if not self.moves_through_depth(name, scene):
+            return []
+        return f"results/{name}/depth/{scene_file_name(self.episode(name).label(scene), '.png')}"
+
     # -- the cloud -----------------------------------------------------------------------------------------
     def cloud_plan(self, name: str) -> list[dict]:
         """The episode's still scenes whose backend is a cloud provider: what the estimate counts."""
@@ -318,13 +355,16 @@ class Plan:
             return memory.collect_mb(side, side)
         output, still, coded = self.sizes(name)
         if rule == "animate":
-            return memory.animate_mb(*output, *still, generated=bool(self.gpus(name, scene)))
+            return memory.animate_mb(*output, *still, generated=bool(self.gpus(name, scene)),
+                                     depth=self.moves_through_depth(name, scene))  # fmt: skip
         if rule == "pad":
             return memory.pad_mb(*output, *output)
         if rule == "live":
             return memory.live_mb(*output, *coded)
         if rule == "footage":
             return memory.footage_mb(*output, *coded)
+        if rule == "depth":
+            return memory.depth_mb(*still)
         if rule == "estimate":
             return memory.estimate_mb(*still)
         if rule == "report":

@@ -26,6 +26,7 @@ from .tables import Owner, field, read_table
 # The workflow's stages, by the rules whose jobs belong to them.
 STAGES = {
     "detect": ("detect_scenes", "collect_scenes"),
+    "depth": ("depth_scene",),
     "animate": ("animate_scene",),
     "pad": ("pad_scene", "live_scene"),
     "footage": ("footage_scene",),
@@ -59,7 +60,7 @@ def stage_seconds(episode: str, labels: list[str], root: str | os.PathLike = BEN
                 if path.is_file():
                     total += benchmark_seconds(path)
                     timed += 1
-        if timed or stage != "footage":  # an episode without footage has no footage stage
+        if timed or stage not in ("footage", "depth"):  # an episode without footage (or depth) has no such stage
             seconds[stage] = round(total, 2)
         jobs += timed
     return {"stage_seconds": seconds, "total_seconds": round(sum(seconds.values()), 2), "timed_jobs": jobs}

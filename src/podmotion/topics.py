@@ -8,6 +8,9 @@ boundaries, every candidate with its score and the one chosen, each scene's
 narration file and span, the joined narration (PCM, and AAC encoded once), the
 scenes' prompts and a source description of that timeline.
 
+A scene's depth image (for the parallax backend) can sit there too:
+``scene_01_depth.png`` (``DEPTH_PATTERN``).
+
 A scene's prompt (for the backends that take one, wan and ltx) can sit in the
 images folder beside its image, named like it without the variant:
 ``scene_01.txt`` or ``image_001.txt`` (``PROMPT_PATTERN``), UTF-8, its text
@@ -43,6 +46,7 @@ _TOPIC_DEFAULTS = schema_defaults("topics")
 IMAGE_PATTERN = _TOPIC_DEFAULTS["image_pattern"]
 AUDIO_PATTERN = _TOPIC_DEFAULTS["audio_pattern"]
 PROMPT_PATTERN = r"^(?:scene|image)_(?P<scene>\d+)\.txt$"  # in the images folder
+DEPTH_PATTERN = r"^(?:scene|image)_(?P<scene>\d+)_depth\.png$"  # a scene's depth image, beside its images
 MAX_PROMPT_CHARS = 2000  # as animate.<backend>.prompt's maxLength in the schema
 DEFAULT_FPS = Fraction(25)
 
@@ -76,12 +80,16 @@ def discover(images_dir: str | os.PathLike, audio_dir: str | os.PathLike, *, ima
             raise PodmotionError(folder, f"{what} folder not found")
     image_re, audio_re = _compile(image_pattern, "image_pattern"), _compile(audio_pattern, "audio_pattern")
     prompt_re = re.compile(PROMPT_PATTERN, re.IGNORECASE)
+    depth_re = re.compile(DEPTH_PATTERN, re.IGNORECASE)
     scenes: dict[int, TopicScene] = {}
-    ignored, prompt_files = [], []
+    ignored, prompt_files, depth_files = [], [], []
     for path in sorted(images_dir.iterdir()):
         m = image_re.match(path.name)
         if not m and path.is_file() and prompt_re.match(path.name):
             prompt_files.append(path)
+            continue
+        if not m and path.is_file() and depth_re.match(path.name):
+            depth_files.append(path)
             continue
         if not m or not path.is_file():
             if not audio_re.match(path.name):  # one folder may hold both
@@ -104,6 +112,11 @@ def discover(images_dir: str | os.PathLike, audio_dir: str | os.PathLike, *, ima
         if scenes[number].prompt_file is not None:
             raise PodmotionError(path, f"scene {number} already has prompt {scenes[number].prompt_file.name}")
         scenes[number].prompt, scenes[number].prompt_file = read_prompt(path), path
+    for path in depth_files:
+        number = int(depth_re.match(path.name).group("scene"))
+        if number not in scenes:
+            raise PodmotionError(path, f"depth image for scene {number} has no image in {images_dir} "
+                                 f"(looked for names like {path.stem.rsplit('_', 1)[0]}_var_01.png)")  # fmt: skip
     for path in sorted(audio_dir.iterdir()):
         m = audio_re.match(path.name)
         if not m or not path.is_file():
@@ -122,6 +135,19 @@ def discover(images_dir: str | os.PathLike, audio_dir: str | os.PathLike, *, ima
     if ignored:
         log.warning("ignored (not named like a scene image or narration): %s", ", ".join(ignored))
     return [scenes[k] for k in sorted(scenes)]
+
+
+def depth_images(images_dir: str | os.PathLike) -> dict[int, Path]:
+    """Scene number -> its depth image in the images folder (``DEPTH_PATTERN``: ``scene_01_depth.png``), for
+    the parallax backend (checked when the depth job reads it)."""
+    depth_re = re.compile(DEPTH_PATTERN, re.IGNORECASE)
+    found = {}
+    folder = Path(images_dir)
+    for path in sorted(folder.iterdir()) if folder.is_dir() else ():
+        m = depth_re.match(path.name)
+        if m and path.is_file():
+            found[int(m.group("scene"))] = path
+    return found
 
 
 def read_prompt(path: Path) -> str:

@@ -28,6 +28,7 @@ rule animate_scene:
         image=scene_still,
         scenes=ancient(scenes_dir),
         estimate=cloud_estimate_for,
+        depth=scene_depth_for,
     output:
         clip="results/{name}/clips/scene_{scene}.mp4",
         sidecar="results/{name}/clips/scene_{scene}.json",

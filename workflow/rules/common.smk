@@ -76,6 +76,9 @@ pad_settings = per_scene(PLAN.pad_settings)
 live_scene_settings = per_scene(PLAN.live_settings)
 footage_settings = per_scene(PLAN.footage_settings)
 animate_gpus = per_scene(PLAN.gpus)
+depth_settings = per_scene(PLAN.depth_settings)
+scene_depth_image = per_scene(PLAN.depth_input)
+scene_depth_for = per_scene(PLAN.depth_for)
 cloud_plan = per_episode(PLAN.cloud_plan)
 cloud_stills = per_episode(PLAN.cloud_stills)
 padded_scenes = per_episode(PLAN.joined)
@@ -87,6 +90,7 @@ detect_mem_mb, collect_mem_mb = mem_mb("detect"), mem_mb("collect")
 animate_mem_mb, pad_mem_mb = mem_mb("animate", per_scene), mem_mb("pad")
 live_mem_mb, footage_mem_mb = mem_mb("live"), mem_mb("footage")
 estimate_mem_mb, report_mem_mb = mem_mb("estimate"), mem_mb("report")
+depth_mem_mb = mem_mb("depth")
 
 
 def api_slots(provider):

@@ -15,6 +15,7 @@ def main():
         threads=sm.threads,
         attempt=sm.resources.memory_level + 1,
         runtime=scene_runtime(sm.config, sm.wildcards.name, int(sm.wildcards.scene), settings["backend"]),
+        depth_path=sm.input.depth or None,  # the scene's depth, where its backend or a fallback moves through it
     )
 
 

@@ -85,9 +85,10 @@ BACKENDS: dict[str, Backend] = {
                      generated=True, cloud=True) for name in ("runway", "fal")},  # fmt: skip
     "kenburns": Backend("kenburns", "podmotion.backends.kenburns", needs_gpu=False, pastes=True,
                         scene_long=lambda options: options.get("duration_s") is None),  # fmt: skip
-    # Moves through the picture's depth (podmotion.parallax): the depth job's file, or the model in the job.
-    "parallax": Backend("parallax", "podmotion.backends.parallax", needs_gpu=False, pastes=True, runtime_keys=("device",),
-                        scene_long=lambda options: True),  # fmt: skip
+    # Moves through the picture's depth (podmotion.parallax). The depth is the depth job's file, so what makes it
+    # (the model, the scene's depth image) reruns that job, and this one through the file.
+    "parallax": Backend("parallax", "podmotion.backends.parallax", needs_gpu=False, pastes=True,
+                        runtime_keys=("device", "model", "revision", "depth_image"), scene_long=lambda options: True),  # fmt: skip
     "still": Backend("still", "podmotion.backends.still", needs_gpu=False, seeded=False),
 }
 CPU_DEFAULT = "kenburns"
@@ -109,20 +110,31 @@ def cuda_available() -> tuple[bool, str]:
     return False, "PyTorch sees no CUDA device"
 
 
-def resolve_auto(svd_options: dict | None = None) -> tuple[str, str]:
+def resolve_auto(svd_options: dict | None = None, parallax_options: dict | None = None) -> tuple[str, str]:
     """The backend ``auto`` stands for on this machine, and why.
 
     svd when PyTorch sees CUDA and the configured model can load (a local
-    folder, the cache, or a hub that grants access); kenburns otherwise, so a
-    machine without the weights still gets its episode.
+    folder, the cache, or a hub that grants access); otherwise parallax where
+    its depth model's weights are on this machine (a local folder or the
+    cache: the hub is never asked); kenburns otherwise, so a machine without
+    any weights still gets its episode.
     """
     ok, why = cuda_available()
-    if not ok:
-        return CPU_DEFAULT, why
-    if svd_options:
+    if ok and svd_options:
         from ..i2v.weights import ModelSpec, missing_before_run  # noqa: I001
 
         problem = missing_before_run(ModelSpec.from_options(svd_options))
-        if problem:
-            return CPU_DEFAULT, f"{why}, but the svd model can't load: {problem}"
-    return "svd", why
+        if not problem:
+            return "svd", why
+        why = f"{why}, but the svd model can't load: {problem}"
+    elif ok:
+        return "svd", why
+    if parallax_options and parallax_options.get("model"):
+        from ..depth.model import DepthSpec
+        from ..depth.weights import weights_present
+
+        spec = DepthSpec.from_options(parallax_options)
+        if weights_present(spec):
+            return "parallax", f"{why}; the depth model {spec.model} is on this machine"
+        return CPU_DEFAULT, f"{why}; the depth model {spec.model} is not on this machine (hf download {spec.model})"
+    return CPU_DEFAULT, why

@@ -50,8 +50,10 @@ def scene_depth(request: AnimateRequest, image: np.ndarray, opts: dict) -> tuple
     height, width = image.shape[:2]
     if request.depth_path is not None:
         from ..depth.image import read_depth_image
+        from ..depth.scene import depth_warning
 
-        return read_depth_image(request.depth_path, width, height), str(request.depth_path), ""
+        return read_depth_image(request.depth_path, width, height), str(request.depth_path), \
+            depth_warning(request.depth_path)
     if not opts.get("model"):
         return None, "none", "no depth image and animate.parallax.model is null: a flat move"
     from ..depth.model import DepthSpec, estimate

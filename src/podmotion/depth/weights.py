@@ -66,3 +66,37 @@ def weights_problem(spec: DepthSpec) -> str | None:
     """One line when the weights are not available locally: the key, the model, what is missing, how to get it."""
     problem = bare_problem(spec)
     return None if problem is None else f"{spec.key} = {spec.model}: {problem}"
+
+
+def config_depth_problem(config: dict) -> str | None:
+    """A depth image the config names that can't be read, or the first place that names the parallax backend (``backend``, or a ``fallback``) with a depth
+    model whose weights are not on this machine, as one line; None if every such scene can get its depth. A scene
+    whose ``parallax.depth_image`` is set needs no model; ``parallax.model: null`` means depth images only.
+    ``auto`` is left out: it picks parallax only where the weights are present."""
+    from ..settings import deep_merge, scene_overrides
+    from .model import DepthSpec
+
+    animate = config["animate"]
+    sections = [("animate", animate)]
+    for episode, scene, override in scene_overrides(config):
+        sections.append((f"overrides.{episode}.{scene}.animate", deep_merge(animate, override.get("animate", {}) or {})))
+    from .image import depth_image_problem
+
+    for where, section in sections:
+        options = section.get("parallax") or {}
+        if options.get("depth_image"):
+            problem = depth_image_problem(options["depth_image"])
+            if problem:
+                return f"config: {where}.parallax.depth_image: {problem}"
+        fallbacks = list(section.get("fallback") or [])
+        fallbacks += [(section.get(b) or {}).get("fallback") for b in ("svd", "wan", "ltx")
+                      if section.get("backend") == b]  # fmt: skip
+        if "parallax" not in (section.get("backend"), *fallbacks):
+            continue
+        if options.get("depth_image") or not options.get("model"):
+            continue
+        problem = weights_problem(DepthSpec.from_options(options))
+        if problem:
+            return (f"config: {where}.parallax.model = {options['model']}: {bare_problem(DepthSpec.from_options(options))}"
+                    "; or set animate.parallax.model: null to use depth images only")  # fmt: skip
+    return None
