@@ -164,9 +164,9 @@ def frames_of(path: Path, start_s: float, duration_s: float) -> list[np.ndarray]
     return frames
 
 
-def similarity_residuals_px(src: np.ndarray, dst: np.ndarray) -> np.ndarray:
-    """How far each of the points ``dst`` (N x 2) is from where the least-squares similarity (rotation, uniform
-    scale, translation) of ``src`` to ``dst`` puts its ``src``: Umeyama's closed form, which in 2-D is the linear
+def similarity_residual_vectors(src: np.ndarray, dst: np.ndarray) -> np.ndarray:
+    """Each of the points ``dst`` (N x 2) less where the least-squares similarity (rotation, uniform scale,
+    translation) of ``src`` to ``dst`` puts its ``src`` (N x 2): Umeyama's closed form, which in 2-D is the linear
     fit of ``dst = [[a, -b], [b, a]] src + t``."""
     src, dst = np.asarray(src, np.float64), np.asarray(dst, np.float64)
     ps, qs = src - src.mean(axis=0), dst - dst.mean(axis=0)
@@ -174,7 +174,13 @@ def similarity_residuals_px(src: np.ndarray, dst: np.ndarray) -> np.ndarray:
     a = float((ps * qs).sum()) / norm
     b = float((ps[:, 0] * qs[:, 1] - ps[:, 1] * qs[:, 0]).sum()) / norm
     fitted = np.stack([a * ps[:, 0] - b * ps[:, 1], b * ps[:, 0] + a * ps[:, 1]], axis=1)
-    return np.hypot(*(qs - fitted).T)
+    return qs - fitted
+
+
+def similarity_residuals_px(src: np.ndarray, dst: np.ndarray) -> np.ndarray:
+    """How far each point of ``dst`` is from the best similarity's image of its ``src``
+    (``similarity_residual_vectors``' lengths)."""
+    return np.hypot(*similarity_residual_vectors(src, dst).T)
 
 
 def nonrigid_motion(frames: list[np.ndarray], fps: float, step_s: float = 1.0,

@@ -150,12 +150,18 @@ def test_the_depth_move_keeps_its_pace_in_a_short_and_a_long_scene():
         t = np.arange(n)
         return np.column_stack([240 + 30 * np.sin(2 * np.pi * t / lap_frames), 135 + 10 * np.cos(2 * np.pi * t / lap_frames),
                                 400 * np.exp(0.05 * np.sin(2 * np.pi * t / (lap_frames * 1.7)))])  # fmt: skip
-    for n in (125, 25 * 600):
-        plan = motion.plan(tour(n, 25 * 40), 25.0, 16 / 9, 0.6, 0.004, 0.2)
-        assert plan.pace_widths_per_s == pytest.approx(0.004, rel=1e-6)
-        assert np.abs(plan.shift_px).max() <= 0.2 * 400 * 1.01  # bounded, however long
+    for n in (125, 25 * 3600):
+        path = tour(n, 25 * 40)
+        plan = motion.plan(path, 25.0, 16 / 9, 0.6, 0.004, 0.2, seed=3)
+        assert 0.75 * 0.004 <= plan.pace_widths_per_s <= 1.6 * 0.004  # the ramps, and the dolly on top
+        assert np.hypot(*plan.shift_px.T).max() <= 0.2 * path[:, 2].mean() * 1.0001  # bounded, however long
+        # It never stops: every second, a point of depth 1 moves against the reference plane.
+        per_second = np.hypot(*(plan.shift_px[25::25] - plan.shift_px[:-25:25]).T)
+        assert per_second[1:-1].min() > 0.2 * 0.004 / 0.6 * 400
     capped = motion.plan(tour(125, 25 * 40), 25.0, 16 / 9, 0.6, 0.5, 0.01)
-    assert capped.amplitude == 0.01 and capped.pace_widths_per_s < 0.5
+    assert capped.amplitude == 0.01 and capped.pace_widths_per_s < 0.1  # a turn in 12 s at the fastest
+    assert motion.plan(tour(125, 1000), 25.0, 16 / 9, 0.6, 0.004, 0.2, seed=3).shift_px[40].tolist() == \
+        motion.plan(tour(125, 1000), 25.0, 16 / 9, 0.6, 0.004, 0.2, seed=3).shift_px[40].tolist()  # the seed's
 
 
 def test_margins_keep_every_layer_inside_the_picture():
@@ -172,7 +178,7 @@ def test_margins_keep_every_layer_inside_the_picture():
     grid_x, grid_y = np.meshgrid(np.linspace(cx - width / 2, cx + width / 2, 9),
                                  np.linspace(cy - width * H / W / 2, cy + width * H / W / 2, 9))  # fmt: skip
     for sx, sy, sp in ((1, 1, 1), (-1, -1, -1), (1, -1, 1), (-1, 1, -1)):
-        shift = np.array([sx, sy]) * motion.SHIFT_WEIGHT * width * 0.04
+        shift = np.array([sx, sy * motion.ORBIT_FLATTEN]) * motion.SHIFT_WEIGHT * width * 0.04
         spread = sp * 0.04 / motion.corner(W / H)
         q = np.abs(layering.depth).max()
         ux = grid_x - q * (shift[0] + spread * (grid_x - cx))
@@ -186,3 +192,23 @@ def test_the_framing_shift_keeps_boxes_in_the_inner_picture():
     framing = Framing(100, 80, text=((10, 5, 30, 10),), faces=(), salient=(20, 20, 10, 10), margin_px=2.0)
     inner = shifted(framing, 4, 3, 90, 70)
     assert inner.text == ((6, 2, 30, 10),) and inner.salient == (16, 17, 10, 10) and inner.width == 90
+
+
+@pytest.mark.parametrize("box", [(37, 21, 300, 180), (40, 22, 301, 181)])
+def test_a_flat_layering_pasted_at_an_odd_box_is_the_flat_cameras_frame(box, card):
+    """Only the art moves: into a still, at any offset (odd ones split chroma samples); flat depth draws exactly
+    what the flat camera draws, luma and chroma."""
+    rgb, _ = card
+    x, y, w, h = box
+    art = np.ascontiguousarray(rgb[:h, :w])
+    still_rgb = np.full((H, W, 3), 90, np.uint8)
+    from podmotion.yuv420 import Planes
+
+    still = Planes.from_rgb(still_rgb, COLOUR)
+    layering = layers.build(art, np.full(art.shape[:2], 0.5, np.float32), None, 4)
+    ours = Canvas((W, H), box, still, 3)
+    Renderer(layering, ours, COLOUR).draw(w / 2 + 3.3, h / 2 - 1.7, w * 0.9)
+    flat = Canvas((W, H), box, still, 3)
+    flat.draw(Picture.from_rgb(art, COLOUR), w / 2 + 3.3, h / 2 - 1.7, w * 0.9)
+    for mine, theirs in zip((ours.planes.y, ours.planes.u, ours.planes.v), (flat.planes.y, flat.planes.u, flat.planes.v)):
+        assert np.abs(mine.astype(int) - theirs.astype(int)).max() <= 1

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -73,7 +74,24 @@ def shifted(framing, dx: float, dy: float, width: int, height: int):
                                faces=move(framing.faces), salient=salient)  # fmt: skip
 
 
-def animate(request: AnimateRequest) -> dict:
+@dataclass
+class Scene:
+    """One scene's depth move, planned: its frames are drawn one at a time (``frame``), so a contact sheet can
+    draw any of them without the others."""
+
+    renderer: Renderer
+    path: np.ndarray  # (n, 3): each frame's window, picture pixels
+    depth_move: motion.DepthMove
+    report: dict  # what the sidecar says of the move, the framing and the depth
+
+    def frame(self, k: int) -> memoryview:
+        """Frame ``k``, drawn in the encoder's planes (the canvas's buffer: valid until the next frame)."""
+        cx, cy, ww = self.path[k]
+        return self.renderer.draw(cx, cy, ww, self.depth_move.shift_px[k], float(self.depth_move.spread[k]))
+
+
+def prepare(request: AnimateRequest) -> Scene:
+    """The scene's layers, tour and depth move, and the canvas its frames are drawn into."""
     opts = {**schema_defaults("animate", "parallax"), **(request.options or {})}
     image = read_image(request.image_path)
     out_w, out_h = clip_size(image.shape[1], image.shape[0], request)
@@ -96,7 +114,9 @@ def animate(request: AnimateRequest) -> dict:
     left, top = int(np.ceil(margins[0])), int(np.ceil(margins[1]))
     inner_w = max(2, width - left - int(np.ceil(margins[2])))
     inner_h = max(2, height - top - int(np.ceil(margins[3])))
-    move = Move(float(opts["zoom"]), float(opts["pan"]), opts["max_speed_widths_per_s"],
+    # ``zoom`` is the tightest framing's, of the whole picture: the margins have zoomed in part of the way.
+    inset = min(inner_w, inner_h * aspect) / min(width, height * aspect)
+    move = Move(max(1.0, float(opts["zoom"]) * inset), float(opts["pan"]), opts["max_speed_widths_per_s"],
                 pace_widths_per_s=float(opts["pace_widths_per_s"]))  # fmt: skip
     tour = plan_tour(inner_w, inner_h, out_w, out_h, n_frames, request.seed, move, fps,
                      shifted(framing, left, top, inner_w, inner_h))  # fmt: skip
@@ -104,7 +124,8 @@ def animate(request: AnimateRequest) -> dict:
     if layering.flat:
         depth_move = motion.plan(path, fps, aspect, 0.0, 0.0, 0.0)
     else:
-        depth_move = motion.plan(path, fps, aspect, layering.spread, float(opts["depth_pace_widths_per_s"]), cap)
+        depth_move = motion.plan(path, fps, aspect, layering.spread, float(opts["depth_pace_widths_per_s"]), cap,
+                                 seed=request.seed)  # fmt: skip
     colour = request.encoder.colour
     if request.paste_into is None:
         canvas = Canvas((out_w, out_h), (0, 0, out_w, out_h))
@@ -112,18 +133,7 @@ def animate(request: AnimateRequest) -> dict:
         still_path, box = request.paste_into
         still = read_image(still_path)
         canvas = Canvas((still.shape[1], still.shape[0]), box, Planes.from_rgb(still, colour), feather_px(box))
-    renderer = Renderer(layering, canvas, colour)
-    frames = (renderer.draw(cx, cy, ww, depth_move.shift_px[k], float(depth_move.spread[k]))
-              for k, (cx, cy, ww) in enumerate(path))  # fmt: skip
-    count = encode_yuv420p(frames, request.out_path, coded_width=canvas.size[0], coded_height=canvas.size[1],
-                           fps=request.fps, filters=(), encoder=request.encoder)  # fmt: skip
-    if warning:
-        log.warning("%s: parallax: %s", request.clip_path or request.out_path, warning)
-    return {
-        "backend": "parallax",
-        "frames": count,
-        "fps": str(request.fps),
-        "seed": request.seed,
+    report = {
         "options": opts,
         "move": {"scene_long": True, **tour.describe(out_w, out_h, fps)},
         "framing": {"size": [width, height], **framing.describe()},
@@ -131,3 +141,15 @@ def animate(request: AnimateRequest) -> dict:
                   "margins_px": [round(m, 1) for m in margins]},  # fmt: skip
         **({"warning": warning} if warning else {}),
     }
+    return Scene(Renderer(layering, canvas, colour), path, depth_move, report)
+
+
+def animate(request: AnimateRequest) -> dict:
+    scene = prepare(request)
+    canvas = scene.renderer.canvas
+    count = encode_yuv420p((scene.frame(k) for k in range(len(scene.path))), request.out_path,
+                           coded_width=canvas.size[0], coded_height=canvas.size[1], fps=request.fps, filters=(),
+                           encoder=request.encoder)  # fmt: skip
+    if "warning" in scene.report:
+        log.warning("%s: parallax: %s", request.clip_path or request.out_path, scene.report["warning"])
+    return {"backend": "parallax", "frames": count, "fps": str(request.fps), "seed": request.seed, **scene.report}

@@ -6,20 +6,23 @@ picture. The parallax adds what a real camera's move adds: a point of depth q
 
     u + q * (shift + spread * (u - window centre))
 
-in picture pixels. ``shift`` follows the window's place in the tour's range
-(the camera moves right: near things slide left against far ones) and
-``spread`` its zoom (the camera goes in: near things grow faster than far
-ones, a dolly). Both are bounded, whatever the scene's length: they come from
-where the window is, not from how far it has gone, and the tour never leaves
-its room, so an hour-long scene keeps moving through depth without drifting
-off the picture.
+in picture pixels.
 
+- **The orbit** (``shift``): the camera circles its subject slowly, always
+  the same way, on an ellipse twice as wide as tall (sideways parallax, a
+  shear no pan-and-zoom can make, reads best): near things circle against far
+  ones. A real camera that kept translating would push near things out of the
+  frame; an orbit keeps them in it for an hour. It starts and stops with the
+  tour's ramps, from the scene's seed.
+- **The dolly** (``spread``): as the tour's window zooms in, near things grow
+  faster than far ones, by where the window's zoom is in its range; at most
+  half the pace, the orbit making the rest.
 - **The pace** (``pace_widths_per_s``): the nearest and farthest points (5th
   and 95th percentile) part at this speed on average, in output widths a
-  second, so a viewer sees depth move in every scene, short or long.
-- **The cap** (``max_shift_share``): no point of depth 1 is shifted further
-  than this share of the window's width by the window's place, nor its corner
-  by the zoom.
+  second, in a scene of any length. The orbit turns once in ``MIN_ORBIT_S`` at
+  most: a picture with little depth parts slower, not faster.
+- **The cap** (``max_shift_share``): the orbit's width, as a share of the
+  window's; the dolly moves a corner of depth 1 as far at most.
 - **Margins** (``margins_px``): the tour keeps this far inside the picture on
   each side, by the depth at that side, so no layer ever needs a pixel from
   past the picture's edge.
@@ -28,12 +31,17 @@ off the picture.
 from __future__ import annotations
 
 import math
+import random
 from dataclasses import dataclass
 
 import numpy as np
 
-RANGE_FLOOR = 0.05  # a tour that moves less than this (window widths, half-range) along an axis drives it less
-SHIFT_WEIGHT = 1 / math.sqrt(2)  # the shift's share per axis, so the shift's length stays under the cap
+from ..camera import RAMP_S, eased
+
+RANGE_FLOOR = 0.05  # a tour whose log zoom moves less than this (half-range) drives the dolly less
+ORBIT_FLATTEN = 0.5  # the orbit's height, as a share of its width
+MIN_ORBIT_S = 12.0  # the orbit turns once in this long at the fastest
+SHIFT_WEIGHT = 1.0  # the orbit's half-width, as a share of the cap
 
 
 @dataclass(frozen=True)
@@ -54,34 +62,47 @@ def corner(aspect: float) -> float:
     return 0.5 * math.hypot(1.0, 1.0 / aspect)
 
 
-def _normalised(path: np.ndarray) -> tuple[np.ndarray, float]:
-    """Each frame's place in the tour's range, per axis (x, y, log zoom), in [-1, 1] where the tour uses its
-    range, less where it moves under ``RANGE_FLOOR``; and the mean window width."""
-    width = float(path[:, 2].mean())
-    places = []
-    for values, unit in ((path[:, 0] / width, 1.0), (path[:, 1] / width, 1.0), (np.log(path[:, 2]), 1.0)):
-        middle = (values.max() + values.min()) / 2
-        half = max((values.max() - values.min()) / 2, RANGE_FLOOR * unit)
-        places.append((values - middle) / half)
-    return np.stack(places, axis=1), width
+def _zoom_place(path: np.ndarray) -> np.ndarray:
+    """Each frame's zoom in the tour's range, in [-1, 1] (-1: the widest), less where it moves under
+    ``RANGE_FLOOR``."""
+    log_width = np.log(path[:, 2])
+    middle = (log_width.max() + log_width.min()) / 2
+    half = max((log_width.max() - log_width.min()) / 2, RANGE_FLOOR)
+    return -(log_width - middle) / half
+
+
+def _ellipse_speed() -> float:
+    """The orbit's mean speed per unit angle, in its half-widths."""
+    angle = np.linspace(0, 2 * math.pi, 721)
+    return float(np.mean(np.hypot(np.sin(angle), ORBIT_FLATTEN * np.cos(angle))))
 
 
 def plan(path: np.ndarray, fps: float, aspect: float, spread: float, pace_widths_per_s: float,
-         max_shift_share: float) -> DepthMove:  # fmt: skip
+         max_shift_share: float, seed: int = 0, ramp_s: float = RAMP_S) -> DepthMove:  # fmt: skip
     """The depth move along ``path`` ((n, 3): window centre x, y and width, picture pixels) for a picture whose
     depth spreads ``spread``; see the module."""
     n = len(path)
-    if n < 2 or spread <= 0 or max_shift_share <= 0:
+    if n < 2 or spread <= 0 or max_shift_share <= 0 or pace_widths_per_s <= 0:
         return DepthMove(np.zeros((n, 2)), np.zeros(n), 0.0, 0.0, "no move" if n >= 2 else "")
-    places, width = _normalised(path)
-    unit_shift = -SHIFT_WEIGHT * width * places[:, :2]  # per unit of amplitude, picture pixels
-    unit_spread = -places[:, 2] * (1.0 / corner(aspect))  # per unit of amplitude: the corner moves 1 width
-    step = np.hypot(*np.diff(unit_shift, axis=0).T) / width + np.abs(np.diff(unit_spread)) * corner(aspect)
-    rate = float(step.mean()) * fps  # widths a second a point of depth 1 moves, per unit of amplitude
-    if rate <= 1e-12:
-        return DepthMove(np.zeros((n, 2)), np.zeros(n), 0.0, 0.0, "the camera does not move")
-    amplitude = min(max_shift_share, pace_widths_per_s / (rate * spread))
-    return DepthMove(unit_shift * amplitude, unit_spread * amplitude, amplitude, rate * amplitude * spread)
+    width = float(path[:, 2].mean())
+    amplitude = max_shift_share
+    duration_s = (n - 1) / fps
+    ramp = min(ramp_s, duration_s / 4)
+    # The dolly follows the tour's zoom, up to half the pace; the orbit makes the rest.
+    spread_k = amplitude / corner(aspect) * _zoom_place(path)  # zooming in: near things grow faster
+    dolly = float(np.abs(np.diff(spread_k)).mean()) * corner(aspect) * fps * spread
+    if dolly > pace_widths_per_s / 2:
+        spread_k *= pace_widths_per_s / 2 / dolly
+        dolly = pace_widths_per_s / 2
+    omega = min((pace_widths_per_s - dolly) / (amplitude * SHIFT_WEIGHT * _ellipse_speed() * spread),
+                2 * math.pi / MIN_ORBIT_S)  # fmt: skip
+    rng = random.Random(seed ^ 0x5EED)
+    turning = 1 if rng.random() < 0.5 else -1
+    angle = rng.uniform(0, 2 * math.pi) + turning * omega * (duration_s - ramp) * eased(n, ramp * fps)
+    shift = -amplitude * SHIFT_WEIGHT * width * np.column_stack([np.cos(angle), ORBIT_FLATTEN * np.sin(angle)])
+    steps = np.hypot(*np.diff(shift, axis=0).T) / width + np.abs(np.diff(spread_k)) * corner(aspect)
+    pace = float(steps.mean()) * fps * spread
+    return DepthMove(shift, spread_k, amplitude, pace)
 
 
 def margins_px(edge_depth: tuple[float, float, float, float], window_w_px: float, aspect: float,
@@ -89,7 +110,7 @@ def margins_px(edge_depth: tuple[float, float, float, float], window_w_px: float
     """How far (left, top, right, bottom) the tour keeps inside the picture, for the largest |depth| at each side
     (``edge_depth``) and a window at most ``window_w_px`` wide, so that no shift reaches past the edge."""
     along_x = SHIFT_WEIGHT + 0.5 / corner(aspect)  # a point's x shift at the cap, in window widths
-    along_y = SHIFT_WEIGHT + 0.5 / aspect / corner(aspect)
+    along_y = SHIFT_WEIGHT * ORBIT_FLATTEN + 0.5 / aspect / corner(aspect)
     left, top, right, bottom = edge_depth
     reach = max_shift_share * window_w_px * 1.05
     return (left * along_x * reach, top * along_y * reach, right * along_x * reach, bottom * along_y * reach)
