@@ -211,3 +211,39 @@ def test_a_failing_model_gives_a_flat_move_with_a_warning(tmp_path):
     report = BACKENDS["parallax"].animate(request)
     assert report["frames"] == 25 and report["depth"]["flat"] and "flat move" in report["warning"]
     assert dataclasses.replace(request).depth_path is not None
+
+
+def test_on_a_template_only_the_art_moves_through_depth_and_the_frame_stays_as_the_source_shows_it(tmp_path):
+    from measure import frame_part_errors
+    from templates import make_template_episode
+
+    holds = [60, 50, 70]
+    source = tmp_path / "template.mp4"
+    truth = make_template_episode(source, hold_frames=holds, width=480, height=270, fps=FPS, live="waveform")
+    ax, ay, aw, ah = truth["boxes"]["art"]
+    depth_paths = []
+    for k in range(len(holds)):  # the whole still's depth: the art a slope with a near card, the frame flat
+        depth = np.zeros((270, 480), np.uint16)
+        depth[ay : ay + ah, ax : ax + aw] = np.linspace(8000, 40000, ah, dtype=np.float64)[:, None].astype(np.uint16)
+        depth[ay + ah // 4 : ay + 3 * ah // 4, ax + aw // 3 : ax + 2 * aw // 3] = 60000
+        write_depth_png(tmp_path / f"depth {k + 1}.png", depth)
+        depth_paths.append(tmp_path / f"depth {k + 1}.png")
+    wf = Workflow(tmp_path / "run")
+    wf.workdir.mkdir()
+    wf.config.update({"podcasts": {"ep": str(source)}, "animate": {"backend": "parallax", "parallax": {"model": None}},
+                      "overrides": {"ep": {str(k + 1): {"animate": {"parallax": {"depth_image": str(p)}}}
+                                           for k, p in enumerate(depth_paths)}}})  # fmt: skip
+    wf.run()
+    out = wf.result("ep", "ep_animated.mp4")
+    out_frames, src_frames = video_frames(out), video_frames(source)
+    assert len(out_frames) == truth["total_frames"] and audio_packet_md5(out) == audio_packet_md5(source)
+    for k, (a, b) in enumerate(truth["hold_spans"]):
+        clip = json.loads(wf.result("ep", "clips", f"scene_{k + 1:03d}.json").read_text())["result"]
+        assert clip["art_box"] and clip["depth"]["layers"] >= 2 and not clip["depth"]["flat"]
+        assert clip["depth"]["pace_widths_per_s"] > 0
+        for f in (a + 1, (a + b) // 2, b - 2):
+            for part in ("header", "logo", "caption"):
+                err, moved = frame_part_errors(out_frames[f], src_frames[f], truth["boxes"][part])
+                assert err < 8 and moved > 2 * err, (part, f, err, moved)
+        art = [np.ascontiguousarray(frame[ay : ay + ah, ax : ax + aw]) for frame in out_frames[a:b]]
+        assert np.abs(art[0].astype(int) - art[-1].astype(int)).mean() > 2  # the art moved
