@@ -110,7 +110,17 @@ def prepare(request: AnimateRequest) -> Scene:
     margins = (0.0,) * 4
     if not layering.flat:
         window_w = min(width, height * aspect)
-        margins = motion.margins_px(motion.edge_depth(layering.depth), window_w, aspect, cap)
+        edges = motion.edge_depth(layering.depth)
+        # Text on a nearer or farther surface than the reference moves with it: the window holds it moved too.
+        texted = dataclasses.replace(framing, text=tuple(
+            motion.grown(box, q, window_w, aspect, cap) for box, q in zip(framing.text, layering.text_depths)))
+        keep = texted.keep or (float(width), float(height), 0.0, 0.0)
+        room = (keep[0], keep[1], width - keep[2], height - keep[3])
+        limit = (motion.MAX_MARGIN_SHARE * width, motion.MAX_MARGIN_SHARE * height) * 2
+        cap = motion.fitting_cap(edges, window_w, aspect, cap, tuple(min(r, m) for r, m in zip(room, limit)))
+        framing = dataclasses.replace(framing, text=tuple(
+            motion.grown(box, q, window_w, aspect, cap) for box, q in zip(framing.text, layering.text_depths)))
+        margins = motion.margins_px(edges, window_w, aspect, cap)
     left, top = int(np.ceil(margins[0])), int(np.ceil(margins[1]))
     inner_w = max(2, width - left - int(np.ceil(margins[2])))
     inner_h = max(2, height - top - int(np.ceil(margins[3])))
@@ -138,7 +148,7 @@ def prepare(request: AnimateRequest) -> Scene:
         "move": {"scene_long": True, **tour.describe(out_w, out_h, fps)},
         "framing": {"size": [width, height], **framing.describe()},
         "depth": {"from": depth_from, **layering.describe(), **depth_move.describe(),
-                  "margins_px": [round(m, 1) for m in margins]},  # fmt: skip
+                  "margins_px": [round(m, 1) for m in margins], "max_shift_share": round(cap, 5)},  # fmt: skip
         **({"warning": warning} if warning else {}),
     }
     return Scene(Renderer(layering, canvas, colour), path, depth_move, report)

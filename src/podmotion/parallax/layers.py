@@ -2,11 +2,15 @@
 
 Depth here is nearness in [0, 1] (1: nearest), as ``podmotion.depth`` gives it.
 
+- **Denoised first**: a median, then a slight blur (``SMOOTH_SHARE`` of the
+  picture's longer side), so the grain of a dithered or compressed depth
+  image is not taken for edges; an edge's middle stays where it was.
+- **Text is flat**: each text line (and its margin) takes its own surface's
+  depth (the median under it), feathered into the surface around, so a title
+  moves as one piece with what it is written on and is never warped.
 - **The plane that stays** (``reference``): the depth the camera's window is
-  set on, which the parallax does not shift. Text lines sit on it (the depth
-  around them, their median), so titles move exactly as the flat camera moves
-  them and are never warped; the depth inside each text line (and its margin)
-  is set to it, feathered into the surface around. With no text, the faces'
+  set on, which the parallax does not shift: the biggest text line's, so the
+  title moves exactly as the flat camera moves it; with no text, the faces'
   depth; else the picture's median depth.
 - **Splits**: where the depth jumps by ``JUMP`` or more between pixels a few
   apart (an object's edge, not a slope), the jump's midpoint is a candidate;
@@ -36,7 +40,8 @@ JUMP = 0.08  # a depth jump this big (of the whole range) between pixels JUMP_SP
 JUMP_SPAN_SHARE = 0.015  # of the analysis copy's longer side
 MIN_EDGE_SHARE = 0.003  # a split needs edge pixels making at least this share of the analysis copy
 FLAT_SPREAD = 0.05  # depth spread under this: the picture is flat
-EDGE_PX_SHARE = 0.002  # a near layer's edge: its mask grown by this share of the picture's longer side (>= 1 px)
+EDGE_PX_SHARE = 0.001  # a layer's soft edge, and its fringe left to the layer in front: this share of the longer side
+SMOOTH_SHARE = 0.001  # the depth's blur (sigma) before it is split, as a share of the picture's longer side
 
 
 @dataclass(frozen=True)
@@ -56,6 +61,7 @@ class Layering:
     splits: tuple[float, ...]
     depth: np.ndarray  # float32 at the analysis size: the whole picture's depth minus the reference, text flat
     reason: str = ""  # why the move is flat, where it is
+    text_depths: tuple[float, ...] = ()  # each text line's depth less the reference (framing.text's order)
 
     @property
     def flat(self) -> bool:
@@ -72,28 +78,39 @@ def analysis_size(width: int, height: int) -> tuple[int, int]:
     return max(2, round(width * scale)), max(2, round(height * scale))
 
 
-def text_weight(width: int, height: int, boxes, margin_px: float) -> np.ndarray:
-    """1 inside each text box grown by ``margin_px``, falling to 0 over another ``margin_px`` (float32 HxW)."""
+def flat_text(depth: np.ndarray, boxes, margin_px: float) -> tuple[np.ndarray, list[float]]:
+    """``depth`` with each text box (grown by ``margin_px``) set to its own surface's depth, the median under it,
+    falling back to the depth around over another ``margin_px``; and each box's depth."""
     import cv2
 
-    inside = np.zeros((height, width), np.uint8)
+    height, width = depth.shape
+    out, levels = depth.copy(), []
+    m = int(round(margin_px))
     for x, y, w, h in boxes:
-        m = int(round(margin_px))
-        inside[max(0, y - m) : min(height, y + h + m), max(0, x - m) : min(width, x + w + m)] = 1
-    if not inside.any():
-        return inside.astype(np.float32)
-    distance = cv2.distanceTransform((1 - inside).astype(np.uint8), cv2.DIST_L2, 3)
-    return np.clip(1 - distance / max(margin_px, 1.0), 0, 1).astype(np.float32)
+        x0, y0, x1, y1 = max(0, x - m), max(0, y - m), min(width, x + w + m), min(height, y + h + m)
+        if x1 <= x0 or y1 <= y0:
+            levels.append(float(np.median(depth)))
+            continue
+        level = float(np.median(depth[y0:y1, x0:x1]))
+        inside = np.zeros((height, width), np.uint8)
+        inside[y0:y1, x0:x1] = 1
+        distance = cv2.distanceTransform(1 - inside, cv2.DIST_L2, 3)
+        weight = np.clip(1 - distance / max(margin_px, 1.0), 0, 1)
+        out = (out * (1 - weight) + level * weight).astype(np.float32)
+        levels.append(level)
+    return out, levels
 
 
-def reference_depth(depth: np.ndarray, framing, scale: float) -> float:
-    """The depth that stays still: around the text lines, else the faces, else the median (``depth`` at
-    ``scale`` of the framing's picture)."""
-    for boxes in ((framing.text if framing is not None else ()), (framing.faces if framing is not None else ())):
+def reference_depth(depth: np.ndarray, framing, text_levels: list[float]) -> float:
+    """The depth that stays still: the biggest text line's, else the faces' (the median under them), else the
+    picture's median (``depth`` at the framing's picture's size)."""
+    if text_levels:
+        areas = [w * h for _, _, w, h in framing.text]
+        return text_levels[int(np.argmax(areas))]
+    if framing is not None and framing.faces:
         mask = np.zeros(depth.shape, bool)
-        for x, y, w, h in boxes:
-            x0, y0 = int(x * scale), int(y * scale)
-            mask[y0 : max(y0 + 1, int((y + h) * scale)), x0 : max(x0 + 1, int((x + w) * scale))] = True
+        for x, y, w, h in framing.faces:
+            mask[max(0, y) : y + h, max(0, x) : x + w] = True
         if mask.any():
             return float(np.median(depth[mask]))
     return float(np.median(depth))
@@ -161,14 +178,17 @@ def build(image: np.ndarray, depth: np.ndarray, framing=None, max_layers: int = 
     import cv2
 
     height, width = image.shape[:2]
-    full = np.clip(cv2.resize(depth.astype(np.float32), (width, height), interpolation=cv2.INTER_LINEAR), 0, 1)
-    full = cv2.medianBlur(full, 3)
+    depth = np.asarray(depth)
+    if np.issubdtype(depth.dtype, np.integer):  # 8- or 16-bit levels, as a PNG holds them
+        depth = depth / float(np.iinfo(depth.dtype).max)
+    depth = np.nan_to_num(depth.astype(np.float32), nan=0.0, posinf=1.0, neginf=0.0)
+    full = np.clip(cv2.resize(depth, (width, height), interpolation=cv2.INTER_LINEAR), 0, 1)
+    full = cv2.GaussianBlur(cv2.medianBlur(full, 5), (0, 0), max(1.0, SMOOTH_SHARE * max(width, height)))
     small_w, small_h = analysis_size(width, height)
-    scale = small_w / width
-    reference = reference_depth(cv2.resize(full, (small_w, small_h), interpolation=cv2.INTER_AREA), framing, scale)
+    text_levels: list[float] = []
     if framing is not None and framing.text:
-        text = text_weight(width, height, framing.text, framing.margin_px)
-        full = (full * (1 - text) + reference * text).astype(np.float32)
+        full, text_levels = flat_text(full, framing.text, framing.margin_px)
+    reference = reference_depth(full, framing, text_levels)
     small = cv2.resize(full, (small_w, small_h), interpolation=cv2.INTER_AREA)
     spread = float(np.percentile(small, 95) - np.percentile(small, 5))
     relative = (small - reference).astype(np.float32)
@@ -188,19 +208,24 @@ def build(image: np.ndarray, depth: np.ndarray, framing=None, max_layers: int = 
         own = (full >= lo) & (full < hi)
         nearer = full >= hi
         if index == len(bounds) - 2:
+            if index > 0 and not own.any():
+                continue
             layers.append(_layer(image, own, nearer, None if index == 0 else own, field, (lo, hi), edge_px))
             continue
         # Behind the nearer layers: the hidden pixels whose nearest visible neighbour is this layer's.
         near_y, near_x = nearest_known(nearer)
         behind = nearer & own[near_y, near_x]
         drawn = None if index == 0 else (own | behind)
+        if drawn is not None and not drawn.any():
+            continue  # a layer with nothing to draw at this size
         layers.append(_layer(image, own, nearer, drawn, field, (lo, hi), edge_px))
-    return Layering(layers, reference, spread, tuple(splits), relative)
+    return Layering(layers, reference, spread, tuple(splits), relative,
+                    text_depths=tuple(level - reference for level in text_levels))
 
 
 def _layer(image, own, nearer, drawn, field, depth_range, edge_px) -> Layer:
     """One layer: its colour filled from its own pixels away from the nearer layers' edges, its soft alpha."""
-    sources = own & ~_grow(nearer, 2 * edge_px)  # a nearer layer's fringe is its own
+    sources = own & ~_grow(nearer, edge_px)  # a nearer layer's fringe is its own
     if not sources.any():
         sources = own
     colour = mirror_fill(image, ~sources) if (~sources).any() and sources.any() else image

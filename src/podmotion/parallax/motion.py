@@ -38,6 +38,7 @@ import numpy as np
 
 from ..camera import RAMP_S, eased
 
+MAX_MARGIN_SHARE = 0.08  # the margins take at most this share of the picture's width (or height) a side
 RANGE_FLOOR = 0.05  # a tour whose log zoom moves less than this (half-range) drives the dolly less
 ORBIT_FLATTEN = 0.5  # the orbit's height, as a share of its width
 MIN_ORBIT_S = 12.0  # the orbit turns once in this long at the fastest
@@ -114,6 +115,29 @@ def margins_px(edge_depth: tuple[float, float, float, float], window_w_px: float
     left, top, right, bottom = edge_depth
     reach = max_shift_share * window_w_px * 1.05
     return (left * along_x * reach, top * along_y * reach, right * along_x * reach, bottom * along_y * reach)
+
+
+def fitting_cap(edge_depth: tuple[float, float, float, float], window_w_px: float, aspect: float,
+                max_shift_share: float, room_px: tuple[float, float, float, float]) -> float:  # fmt: skip
+    """The largest cap, up to ``max_shift_share``, whose margins fit in ``room_px`` (left, top, right, bottom):
+    the room each side leaves outside what must stay whole (a title near the edge), and never more than
+    ``MAX_MARGIN_SHARE`` of the picture, so the depth move never cuts a title nor enlarges the picture much."""
+    per_cap = margins_px(edge_depth, window_w_px, aspect, 1.0)
+    cap = max_shift_share
+    for need, room in zip(per_cap, room_px):
+        if need * max_shift_share > 0.5:  # a side whose layers shift under half a pixel needs no margin
+            cap = min(cap, max(room, 0.0) / need)
+    return max(cap, 0.0)
+
+
+def grown(box: tuple[int, int, int, int], depth: float, window_w_px: float, aspect: float,
+          max_shift_share: float) -> tuple[int, int, int, int]:
+    """A text box grown by as far as its depth (relative to the reference) can shift it: what the camera's
+    window must hold for it to stay whole."""
+    left, top, _, _ = margins_px((abs(depth),) * 4, window_w_px, aspect, max_shift_share)
+    x, y, w, h = box
+    gx, gy = int(np.ceil(left)), int(np.ceil(top))
+    return (x - gx, y - gy, w + 2 * gx, h + 2 * gy)
 
 
 def edge_depth(depth: np.ndarray, share: float = 0.15) -> tuple[float, float, float, float]:

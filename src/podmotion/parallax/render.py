@@ -100,7 +100,7 @@ class Renderer:
         luma_parts = chroma_parts = None
         for index, ready in enumerate(self.layers):
             ux, uy = self._solve(ready, grid_x, grid_y, (cx, cy), shift, spread)
-            region = (0, 0, *self.nodes) if ready.box is None else self._reach(ready.box, ux, uy)
+            region = (0, 0, *self.nodes) if ready.box is None else self._reach(ready.box, ux, uy, 2 * NODE_PX / scale)
             if region is None:
                 continue
             luma, chroma = self._layer_planes(ready, ux, uy, region)
@@ -112,10 +112,10 @@ class Renderer:
         canvas.put((luma_parts["planes"][0], chroma_parts["planes"][0], chroma_parts["planes"][1]))
         return canvas.data
 
-    def _reach(self, box, ux, uy):
-        """The nodes (x0, y0, x1, y1) whose picture positions fall inside ``box`` (grown a node), or None."""
+    def _reach(self, box, ux, uy, pad: float):
+        """The nodes (x0, y0, x1, y1) whose picture positions fall inside ``box`` grown by ``pad`` picture pixels
+        (two nodes' spacing), or None."""
         x0, y0, x1, y1 = box
-        pad = NODE_PX * 2
         inside = (ux >= x0 - pad) & (ux <= x1 + pad) & (uy >= y0 - pad) & (uy <= y1 + pad)
         rows, cols = np.nonzero(inside)
         if len(rows) == 0:
