@@ -212,3 +212,66 @@ def test_a_flat_layering_pasted_at_an_odd_box_is_the_flat_cameras_frame(box, car
     flat.draw(Picture.from_rgb(art, COLOUR), w / 2 + 3.3, h / 2 - 1.7, w * 0.9)
     for mine, theirs in zip((ours.planes.y, ours.planes.u, ours.planes.v), (flat.planes.y, flat.planes.u, flat.planes.v)):
         assert np.abs(mine.astype(int) - theirs.astype(int)).max() <= 1
+
+
+def test_a_noisy_depth_image_moves_as_its_clean_depth_does():
+    """The grain of a dithered or compressed depth image is not taken for edges: no mosaic of layers."""
+    rgb, depth, _ = depth_scene("card", W, H, seed=2)
+    clean = depth.astype(np.float32) / DEPTH_MAX
+    noisy = np.clip(clean + np.random.default_rng(1).normal(0, 0.04, clean.shape), 0, 1).astype(np.float32)
+    flat = frame(layers.build(rgb, np.full_like(clean, 0.5), None, 4))
+    for d in (clean, noisy):
+        layering = layers.build(rgb, d, None, 4)
+        assert len(layering.layers) == 2
+        assert np.abs(frame(layering).astype(int) - flat.astype(int)).mean() < 1.0  # unmoved, it is the picture
+    a = frame(layers.build(rgb, clean, None, 4), (-12.0, 6.0))
+    b = frame(layers.build(rgb, noisy, None, 4), (-12.0, 6.0))
+    assert np.abs(a.astype(int) - b.astype(int)).mean() < 2.0
+
+
+def test_text_on_a_near_card_moves_with_the_card_and_is_not_torn_from_it(card):
+    rgb, depth = card
+    _, _, mask = card_layers(W, H, seed=2)
+    ys, xs = np.nonzero(mask)
+    sign = (int(xs.min()) + 30, int(ys.min()) + 30, 60, 20)  # a "text line" on the card, as framing may find one
+    framing = Framing(W, H, text=((40, 6, 200, 20), sign), margin_px=6.0)  # the title on the wall is the biggest
+    layering = layers.build(rgb, depth, framing, 4)
+    assert layering.reference == pytest.approx(CARD_WALL, abs=0.02)
+    assert layering.text_depths[1] == pytest.approx(CARD_NEAR - CARD_WALL, abs=0.02)
+    shift = (-12.0, 6.0)
+    still, shifted = frame(layering), frame(layering, shift)
+    q = CARD_NEAR - layering.reference
+    x, y, w, h = sign
+    dx, dy = moved(still, shifted, (x - 4, y - 4, x + w + 4, y + h + 4))
+    assert dx == pytest.approx(q * shift[0], rel=0.1) and dy == pytest.approx(q * shift[1], rel=0.1)
+    # The card arrives whole where the shift takes it: its moved picture, not a patch left behind.
+    expected = cv2.warpAffine(still, np.array([[1.0, 0, q * shift[0]], [0, 1.0, q * shift[1]]]), (W, H),
+                              flags=cv2.INTER_CUBIC)  # fmt: skip
+    inner = (slice(int(ys.min()) + 12, int(ys.max()) - 12), slice(int(xs.min()) + 12, int(xs.max()) - 12))
+    assert np.abs(shifted[inner].astype(int) - expected[inner].astype(int)).mean() < 4
+
+
+def test_a_title_at_the_edge_is_kept_whole_and_the_depth_move_shrinks_to_fit(tmp_path):
+    """A near branch along the top, above a title: the margin there would cut the title, so the cap gives way."""
+    from podmotion.backends import AnimateRequest
+    from podmotion.backends.parallax import prepare
+    from podmotion.ffmpeg import EncoderSettings
+    from podmotion.media import write_image
+
+    rgb, depth, (title,) = depth_scene("storybook", W, H, seed=3, title="THE LONG WALK")
+    depth[:8, :] = DEPTH_MAX
+    rgb[:8, :] = (20, 90, 20)
+    write_image(rgb, tmp_path / "still.png")
+    cv2.imwrite(str(tmp_path / "depth.png"), depth)
+    request = AnimateRequest(image_path=tmp_path / "still.png", out_path=tmp_path / "c.mp4", width=W, height=H,
+                             fps=25, max_duration_s=8.0, seed=1, depth_path=tmp_path / "depth.png",
+                             encoder=EncoderSettings(crf=18, preset="veryfast", keyint_frames=250),
+                             options={"model": None, "max_shift_share": 0.08})  # fmt: skip
+    scene = prepare(request)
+    x, y, w, h = title
+    left, top = scene.path[:, 0] - scene.path[:, 2] / 2, scene.path[:, 1] - scene.path[:, 2] * H / W / 2
+    right, bottom = left + scene.path[:, 2], top + scene.path[:, 2] * H / W
+    assert (left <= x).all() and (top <= y).all() and (right >= x + w).all() and (bottom >= y + h).all()
+    depth_report = scene.report["depth"]
+    assert depth_report["max_shift_share"] < 0.08 and depth_report["margins_px"][1] <= y
+    assert not depth_report["flat"] and depth_report["pace_widths_per_s"] > 0
