@@ -13,6 +13,7 @@ import json
 from fractions import Fraction
 from pathlib import Path
 
+import cv2
 import numpy as np
 import pytest
 from conftest import Workflow, planned_jobs
@@ -79,8 +80,9 @@ def test_the_title_stays_whole_in_every_frame(depth_run):
     assert min(scores) > 0.85, scores
 
 
-def test_sidecars_say_where_the_depth_came_from_and_how_it_moved(depth_run):
+def test_sidecars_say_where_the_depth_came_from_and_how_it_moved(depth_run, monkeypatch):
     wf, truth = depth_run
+    monkeypatch.chdir(wf.workdir)  # where the jobs ran: the sidecars' paths are relative to it
     for k, path in enumerate(truth["depth_paths"]):
         made = json.loads(wf.result("ep", "depth", f"scene_{k + 1:03d}.json").read_text())
         assert made["from"] == str(path) and made["size"] == [W, H] and "warning" not in made
@@ -88,6 +90,14 @@ def test_sidecars_say_where_the_depth_came_from_and_how_it_moved(depth_run):
         depth = clip["result"]["depth"]
         assert clip["backend"] == "parallax" and not depth["flat"] and depth["pace_widths_per_s"] > 0
         assert depth["layers"] == {"storybook": 4, "card": 2, "ground": 1}[KINDS[k]]
+        # The report's card shows the depth it moved through, beside the camera's framings.
+        from podmotion.report import depth_panel
+
+        with_depth = depth_panel(clip["result"])
+        assert with_depth[0] is not None and with_depth[0].shape[:2] == (H, W) and "layers" in with_depth[1]
+        card = cv2.imread(str(wf.result("ep", "report", "scenes", f"scene_{k + 1:03d}.png")))
+        card_height = card.shape[0]
+        assert card.shape[1] > 3 * card_height * W / H  # still, camera, depth and the clip's sheet
     summary = json.loads(wf.result("ep", "summary.json").read_text())
     assert "depth" in summary["stage_seconds"] or "depth" in json.dumps(summary)
 

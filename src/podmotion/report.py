@@ -1,6 +1,6 @@
 """Pictures and pages for ``snakemake --report``: what each scene became, at a glance.
 
-- ``scene_card``, ``episode_scene_card``: one scene side by side: its still, the still with the
+- ``scene_card``, ``episode_scene_card``: one scene side by side (a parallax scene's depth too): its still, the still with the
   episode's layout drawn on it (where the episode has one), the camera's
   framings (what it kept whole, where it went, its pace), and a contact
   sheet of its clip (a grid of frames, each stamped with its time).
@@ -95,15 +95,18 @@ def contact_sheet(clip_path: str | os.PathLike, columns: int = SHEET_COLUMNS, ro
 
 
 def scene_card(still: np.ndarray, clip_path: str | os.PathLike, title: str,
-               layout_picture: np.ndarray | None = None, camera_picture: np.ndarray | None = None) -> np.ndarray:  # fmt: skip
-    """The still, the layout (where there is one), the camera's framings (where it toured the still) and the
-    clip's contact sheet, side by side."""
+               layout_picture: np.ndarray | None = None, camera_picture: np.ndarray | None = None,
+               depth_picture: np.ndarray | None = None, depth_words: str = "depth") -> np.ndarray:  # fmt: skip
+    """The still, the layout (where there is one), the camera's framings (where it toured the still), the depth
+    it moved through (parallax) and the clip's contact sheet, side by side."""
     gap = np.full((CARD_HEIGHT_PX, 8, 3), 255, np.uint8)
     panels = [_stamp(_scaled_to_height(still, CARD_HEIGHT_PX), f"{title}: still")]
     if layout_picture is not None:
         panels += [gap, _stamp(_scaled_to_height(layout_picture, CARD_HEIGHT_PX), "layout")]
     if camera_picture is not None:
         panels += [gap, _stamp(_scaled_to_height(camera_picture, CARD_HEIGHT_PX), "camera")]
+    if depth_picture is not None:
+        panels += [gap, _stamp(_scaled_to_height(depth_picture, CARD_HEIGHT_PX), depth_words)]
     panels += [gap, _stamp(contact_sheet(clip_path), "clip", bottom=True)]
     return np.hstack(panels)
 
@@ -117,7 +120,26 @@ def episode_scene_card(still: np.ndarray, clip_path: str | os.PathLike, scene: i
     picture = draw_layout(still, layout, scene) if layout is not None and not footage else None
     camera = draw_framing(still, result) if result and not footage else None
     title = f"Scene {scene} (footage, as the source shows it)" if footage else f"Scene {scene}"
-    return scene_card(still, clip_path, title, picture, camera)
+    depth, words = depth_panel(result) if result and not footage else (None, "")
+    return scene_card(still, clip_path, title, picture, camera, depth, words)
+
+
+def depth_panel(result: dict) -> tuple[np.ndarray | None, str]:
+    """The depth a parallax clip moved through (its depth file, near = bright), and what its sidecar says of it:
+    layers, the depth pace, or why it was flat; (None, "") for any other clip or a depth file no longer there."""
+    depth = result.get("depth") or {}
+    path = Path(str(depth.get("from", "")))
+    if not depth or path.suffix.lower() != ".png" or not path.is_file():
+        return None, ""
+    grey = cv2.imread(str(path), cv2.IMREAD_UNCHANGED)
+    if grey is None:
+        return None, ""
+    grey = (grey / (65535.0 if grey.dtype == np.uint16 else 255.0) * 255).astype(np.uint8)
+    if grey.ndim == 3:
+        grey = grey[..., 0]
+    words = ("depth: flat" if depth.get("flat") else
+             f"depth: {depth.get('layers')} layers, {100 * float(depth.get('pace_widths_per_s', 0)):.2f} %/s")  # fmt: skip
+    return cv2.cvtColor(grey, cv2.COLOR_GRAY2RGB), words
 
 
 def timeline_strip(stills: list[np.ndarray], frame_counts: list[int], width_px: int = STRIP_WIDTH_PX,

@@ -107,6 +107,7 @@ def prepare(request: AnimateRequest) -> Scene:
                             int(opts["max_layers"]))  # fmt: skip
     if layering.flat and not warning:
         warning = f"{layering.reason}: a flat move"
+    found = framing  # what the picture holds, for the sidecar (the tour keeps text grown by its own shift)
     margins = (0.0,) * 4
     if not layering.flat:
         window_w = min(width, height * aspect)
@@ -145,13 +146,20 @@ def prepare(request: AnimateRequest) -> Scene:
         canvas = Canvas((still.shape[1], still.shape[0]), box, Planes.from_rgb(still, colour), feather_px(box))
     report = {
         "options": opts,
-        "move": {"scene_long": True, **tour.describe(out_w, out_h, fps)},
-        "framing": {"size": [width, height], **framing.describe()},
+        "move": {"scene_long": True, **_in_picture(tour.describe(out_w, out_h, fps), left, top)},
+        "framing": {"size": [width, height], **found.describe()},
         "depth": {"from": depth_from, **layering.describe(), **depth_move.describe(),
                   "margins_px": [round(m, 1) for m in margins], "max_shift_share": round(cap, 5)},  # fmt: skip
         **({"warning": warning} if warning else {}),
     }
     return Scene(Renderer(layering, canvas, colour), path, depth_move, report)
+
+
+def _in_picture(described: dict, left: float, top: float) -> dict:
+    """The tour's description with its framings in the whole picture's pixels (the tour was planned inside the
+    margins)."""
+    boxes = [[round(x + left, 1), round(y + top, 1), w, h] for x, y, w, h in described.get("framings", [])]
+    return {**described, "framings": boxes}
 
 
 def animate(request: AnimateRequest) -> dict:
