@@ -118,7 +118,7 @@ def test_group_offload_is_declared_by_the_transformer_members_only():
     [({"wan": {"num_frames": 3}}, "animate.wan.num_frames = 3"), ({"ltx": {"width": 100}}, "animate.ltx.width"),
      ({"wan": {"guidance_scale": 30}}, "animate.wan.guidance_scale"), ({"ltx": {"num_frames": 300}}, "num_frames"),
      ({"wan": {"flow_shift": 0}}, "animate.wan.flow_shift"), ({"ltx": {"prompt": ""}}, "animate.ltx.prompt"),
-     ({"wan": {"fallback": "wan"}}, "kenburns, still"), ({"backend": "sora"}, "wan, ltx")],
+     ({"wan": {"fallback": "wan"}}, "kenburns, parallax, still"), ({"backend": "sora"}, "wan, ltx")],
 )  # fmt: skip
 def test_out_of_range_wan_and_ltx_values_are_refused_in_one_line(config, words):
     problem = config_problem({"animate": config}, SCHEMA)

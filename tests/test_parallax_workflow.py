@@ -199,7 +199,7 @@ def test_auto_picks_parallax_only_where_the_depth_weights_are_here(tiny_depth_mo
     chosen, why = resolve_auto({"model": str(tmp_path / "no svd")}, {"model": str(tiny_depth_model)})
     assert chosen == "parallax" and str(tiny_depth_model) in why
     chosen, why = resolve_auto({"model": str(tmp_path / "no svd")}, {"model": str(tmp_path / "none here")})
-    assert chosen == "kenburns" and "hf download" in why
+    assert chosen == "kenburns" and "no depth model here for parallax (hf download" in why
     assert resolve_auto(None, {"model": None})[0] == "kenburns"
 
 

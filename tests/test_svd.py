@@ -84,7 +84,7 @@ def test_fault_hooks_apply_only_to_their_scene(monkeypatch):
      ({"num_frames": 1}, "num_frames"), ({"dtype": "fp8"}, "fp16, bf16, fp32"),
      ({"device": "gpu"}, "animate.svd.device"), ({"noise_aug_strength": 1.5}, "noise_aug_strength"),
      ({"min_guidance_scale": 4.0}, "min_guidance_scale 4.0 is above max_guidance_scale 3.0"),
-     ({"fallback": "svd"}, "kenburns, still"), ({"decode_chunk_size": 0}, "decode_chunk_size")],
+     ({"fallback": "svd"}, "kenburns, parallax, still"), ({"decode_chunk_size": 0}, "decode_chunk_size")],
 )  # fmt: skip
 def test_out_of_range_svd_values_are_refused_in_one_line(svd, words):
     problem = config_problem({"animate": {"backend": "svd", "svd": svd}}, SCHEMA)

@@ -211,9 +211,10 @@ def test_requesting_one_episode_builds_only_it(workflow, podcast5, tmp_path):
     workflow.run("results/b/scenes")
     proc = workflow.run("--dry-run", "results/b/b_animated.mp4")
     assert "results/b/clips/scene_005.mp4" in proc.stdout and "results/a/" not in proc.stdout
-    # auto says, once, what it picked and why (this machine has no CUDA device: kenburns)
+    # auto says, once, what it picked and why (this machine has no CUDA device, nor the depth model: kenburns)
     said = [ln for ln in (proc.stdout + proc.stderr).splitlines() if "animate.backend auto" in ln]
-    assert said == ["podmotion: animate.backend auto -> kenburns (PyTorch sees no CUDA device)"]
+    assert said == ["podmotion: animate.backend auto -> kenburns (PyTorch sees no CUDA device; no depth model here "
+                    "for parallax (hf download depth-anything/Depth-Anything-V2-Small-hf))"]
     assert not workflow.result("a").exists()
 
 

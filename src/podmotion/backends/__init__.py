@@ -136,5 +136,5 @@ def resolve_auto(svd_options: dict | None = None, parallax_options: dict | None 
         spec = DepthSpec.from_options(parallax_options)
         if weights_present(spec):
             return "parallax", f"{why}; the depth model {spec.model} is on this machine"
-        return CPU_DEFAULT, f"{why}; the depth model {spec.model} is not on this machine (hf download {spec.model})"
+        return CPU_DEFAULT, f"{why}; no depth model here for parallax (hf download {spec.model})"
     return CPU_DEFAULT, why
