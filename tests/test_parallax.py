@@ -274,4 +274,5 @@ def test_a_title_at_the_edge_is_kept_whole_and_the_depth_move_shrinks_to_fit(tmp
     assert (left <= x).all() and (top <= y).all() and (right >= x + w).all() and (bottom >= y + h).all()
     depth_report = scene.report["depth"]
     assert depth_report["max_shift_share"] < 0.08 and depth_report["margins_px"][1] <= y
+    assert "leave the depth move room" in depth_report["capped"]
     assert not depth_report["flat"] and depth_report["pace_widths_per_s"] > 0

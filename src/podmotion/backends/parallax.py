@@ -149,7 +149,10 @@ def prepare(request: AnimateRequest) -> Scene:
         "move": {"scene_long": True, **_in_picture(tour.describe(out_w, out_h, fps), left, top)},
         "framing": {"size": [width, height], **found.describe()},
         "depth": {"from": depth_from, **layering.describe(), **depth_move.describe(),
-                  "margins_px": [round(m, 1) for m in margins], "max_shift_share": round(cap, 5)},  # fmt: skip
+                  "margins_px": [round(m, 1) for m in margins], "max_shift_share": round(cap, 5),
+                  **({"capped": f"the text and faces to keep whole, or the picture's edge, leave the depth move room "
+                                f"for a shift of {cap:.4f} of the width, under {float(opts['max_shift_share'])}"}
+                     if cap < float(opts["max_shift_share"]) * 0.999 and not layering.flat else {})},  # fmt: skip
         **({"warning": warning} if warning else {}),
     }
     return Scene(Renderer(layering, canvas, colour), path, depth_move, report)
