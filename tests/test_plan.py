@@ -137,3 +137,33 @@ def test_the_source_is_one_input_file_or_none_when_missing(tmp_path):
     assert plan.source("ep") == config["podcasts"]["ep"]  # a path, not a list: the rule's input.source is one file
     Path(config["podcasts"]["ep"]).unlink()
     assert plan.source("ep") == [] and plan.audio_source("ep") == []
+
+
+def test_only_a_scene_that_may_move_through_depth_gets_a_depth_and_its_settings_say_what_makes_it(tmp_path):
+    """Parallax per scene and as a fallback: the depth job's file is the animate job's input only there; a scene
+    with its own depth image needs no model (the model is left out of its settings, so changing it reruns nothing);
+    the memory of a depth job and of a parallax clip is declared."""
+    import cv2
+    import numpy as np
+
+    cv2.imwrite(str(tmp_path / "d2.png"), np.zeros((9, 16), np.uint16))
+    assert plan_of(tmp_path, animate={"backend": "kenburns"}).depth_for("ep", 1) == []
+    plan = plan_of(tmp_path, animate={"backend": "kenburns", "parallax": {"model": None}},
+                   overrides={"ep": {"1": {"animate": {"backend": "still", "fallback": ["parallax"]}},
+                                     "2": {"animate": {"backend": "parallax",
+                                                       "parallax": {"depth_image": str(tmp_path / "d2.png")}}}}})  # fmt: skip
+    assert plan.depth_for("ep", 1) == "results/ep/depth/scene_001.png"  # a fallback moves through depth too
+    assert plan.depth_for("ep", 2) == "results/ep/depth/scene_002.png"
+    assert plan.depth_input("ep", 2) == str(tmp_path / "d2.png") and plan.depth_input("ep", 1) == []
+    assert plan.depth_settings("ep", 2) == {"art_box": plan.episode("ep").art_box(2),
+                                            "depth_image": str(tmp_path / "d2.png")}  # fmt: skip
+    assert plan.depth_settings("ep", 1)["model"] is None  # no model and no image: a flat move, with a warning
+    assert "model" not in plan.animate_settings("ep", 2)["options"]  # the depth job's, not the clip's
+    from podmotion import memory
+
+    (out_w, out_h), (still_w, still_h), _ = plan.sizes("ep")
+    assert plan.mem_mb("animate", "ep", 2) == memory.animate_mb(out_w, out_h, still_w, still_h, generated=False,
+                                                                depth=True)  # its layers  # fmt: skip
+    assert memory.animate_mb(1920, 1080, 1920, 1080, generated=False, depth=True) >= \
+        memory.animate_mb(1920, 1080, 1920, 1080, generated=False) + 200
+    assert plan.mem_mb("depth", "ep", 2) >= 1000  # the model, where it runs
