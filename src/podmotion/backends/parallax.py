@@ -113,14 +113,15 @@ def prepare(request: AnimateRequest) -> Scene:
         window_w = min(width, height * aspect)
         edges = motion.edge_depth(layering.depth)
         # Text on a nearer or farther surface than the reference moves with it: the window holds it moved too.
-        texted = dataclasses.replace(framing, text=tuple(
-            motion.grown(box, q, window_w, aspect, cap) for box, q in zip(framing.text, layering.text_depths)))
-        keep = texted.keep or (float(width), float(height), 0.0, 0.0)
+        def text_moved(cap: float):
+            return dataclasses.replace(found, text=tuple(motion.grown(box, q, window_w, aspect, cap)
+                                                         for box, q in zip(found.text, layering.text_depths)))  # fmt: skip
+
+        keep = text_moved(cap).keep or (float(width), float(height), 0.0, 0.0)
         room = (keep[0], keep[1], width - keep[2], height - keep[3])
         limit = (motion.MAX_MARGIN_SHARE * width, motion.MAX_MARGIN_SHARE * height) * 2
         cap = motion.fitting_cap(edges, window_w, aspect, cap, tuple(min(r, m) for r, m in zip(room, limit)))
-        framing = dataclasses.replace(framing, text=tuple(
-            motion.grown(box, q, window_w, aspect, cap) for box, q in zip(framing.text, layering.text_depths)))
+        framing = text_moved(cap)
         margins = motion.margins_px(edges, window_w, aspect, cap)
     left, top = int(np.ceil(margins[0])), int(np.ceil(margins[1]))
     inner_w = max(2, width - left - int(np.ceil(margins[2])))

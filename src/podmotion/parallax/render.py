@@ -91,24 +91,22 @@ class Renderer:
     def draw(self, cx: float, cy: float, win_w: float, shift=(0.0, 0.0), spread: float = 0.0) -> memoryview:
         """The frame whose window is centred on (cx, cy), ``win_w`` picture pixels wide, moved through depth by
         ``shift`` (picture pixels) and ``spread`` for a point of depth 1."""
-
         canvas = self.canvas
         _, _, w, h = canvas.box
         scale = w / win_w
         left, top = cx - win_w / 2, cy - (win_w * h / w) / 2
         grid_x, grid_y = np.meshgrid(left + self.node_x / scale, top + self.node_y / scale)
         luma_parts = chroma_parts = None
-        for index, ready in enumerate(self.layers):
+        for ready in self.layers:
             ux, uy = self._solve(ready, grid_x, grid_y, (cx, cy), shift, spread)
             region = (0, 0, *self.nodes) if ready.box is None else self._reach(ready.box, ux, uy, 2 * NODE_PX / scale)
             if region is None:
                 continue
             luma, chroma = self._layer_planes(ready, ux, uy, region)
-            if index == 0 or luma_parts is None:
+            if luma_parts is None:  # the farthest layer, drawn everywhere: what the others are laid on
                 luma_parts, chroma_parts = luma, chroma
-                if ready.alpha_luma is None:
-                    continue
-            self._blend(luma_parts, luma, ready, region, chroma_parts, chroma)
+                continue
+            self._blend(luma_parts, luma, chroma_parts, chroma)
         canvas.put((luma_parts["planes"][0], chroma_parts["planes"][0], chroma_parts["planes"][1]))
         return canvas.data
 
@@ -155,12 +153,12 @@ class Renderer:
         return out[0], out[1]
 
     @staticmethod
-    def _blend(base_luma, luma, ready, region, base_chroma, chroma) -> None:
+    def _blend(base_luma, luma, base_chroma, chroma) -> None:
         """Lay one layer's planes over what is drawn, by its alpha."""
         import cv2
 
         for base, part in ((base_luma, luma), (base_chroma, chroma)):
-            if part is None or part is base:
+            if part is None:
                 continue
             x0, y0 = part["at"]
             alpha = part["alpha"].astype(np.float32) * (1 / 255)
